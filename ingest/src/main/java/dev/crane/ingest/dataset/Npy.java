@@ -62,12 +62,15 @@ public final class Npy {
 
   private static Header readHeader(Path file, FileChannel ch) throws IOException {
     long size = ch.size();
-    ByteBuffer pre = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer pre = ByteBuffer.allocate((int) Math.min(12, size)).order(ByteOrder.LITTLE_ENDIAN);
     readFully(file, ch, pre, 0);
     for (int i = 0; i < MAGIC.length; i++) {
-      if (pre.get(i) != MAGIC[i]) {
+      if (i >= pre.capacity() || pre.get(i) != MAGIC[i]) {
         throw new DatasetException(file, "not an .npy file (it does not start with \\x93NUMPY)");
       }
+    }
+    if (size < 12) {
+      throw new DatasetException(file, "truncated .npy header (the file has only " + size + " bytes)");
     }
     int major = pre.get(6) & 0xff;
     int minor = pre.get(7) & 0xff;
