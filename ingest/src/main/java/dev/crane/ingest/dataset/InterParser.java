@@ -175,17 +175,32 @@ final class InterParser {
     return n;
   }
 
+  /** Trims spaces around field {@code col} in place (no substring: ids are parsed in place). */
+  private void trim(String line, int col) {
+    int s = starts[col];
+    int e = ends[col];
+    while (s < e && Character.isWhitespace(line.charAt(s))) {
+      s++;
+    }
+    while (e > s && Character.isWhitespace(line.charAt(e - 1))) {
+      e--;
+    }
+    starts[col] = s;
+    ends[col] = e;
+  }
+
   private String field(String line, int col) {
-    return line.substring(starts[col], ends[col]).strip();
+    trim(line, col);
+    return line.substring(starts[col], ends[col]);
   }
 
   private int id(String line, int col, String name, long lineNo) {
-    String text = field(line, col);
+    trim(line, col);
     long v;
     try {
-      v = Long.parseLong(text);
+      v = Long.parseLong(line, starts[col], ends[col], 10);
     } catch (NumberFormatException e) {
-      throw bad(lineNo, BadReason.BAD_ID, name + " '" + text + "' is not an integer");
+      throw bad(lineNo, BadReason.BAD_ID, name + " '" + field(line, col) + "' is not an integer");
     }
     if (v < 0) {
       throw bad(lineNo, BadReason.BAD_ID, name + " " + v + " is negative (ids are 0-based)");
@@ -197,17 +212,22 @@ final class InterParser {
   }
 
   private Split label(String line, long lineNo) {
-    String text = field(line, labelCol);
-    switch (text) {
-      case "0":
-        return Split.TRAIN;
-      case "1":
-        return Split.VALID;
-      case "2":
-        return Split.TEST;
-      default:
-        throw bad(lineNo, BadReason.BAD_LABEL, "x_label must be 0 (train), 1 (valid) or 2 (test), got '" + text + "'");
+    trim(line, labelCol);
+    int s = starts[labelCol];
+    if (ends[labelCol] - s == 1) {
+      switch (line.charAt(s)) {
+        case '0':
+          return Split.TRAIN;
+        case '1':
+          return Split.VALID;
+        case '2':
+          return Split.TEST;
+        default:
+          break;
+      }
     }
+    throw bad(lineNo, BadReason.BAD_LABEL, "x_label must be 0 (train), 1 (valid) or 2 (test), got '"
+        + field(line, labelCol) + "'");
   }
 
   private float rating(String line, long lineNo) {
