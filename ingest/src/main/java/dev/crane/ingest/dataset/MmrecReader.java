@@ -48,7 +48,7 @@ public final class MmrecReader {
     name = name.substring(0, name.length() - INTER_SUFFIX.length());
     ReadReport report = new ReadReport(options.examplesPerReason());
 
-    List<FeatureMatrix> features = readFeatures(dir, options, report);
+    List<FeatureMatrix> features = readFeatures(dir, options);
     int featureRows = features.isEmpty() ? -1 : features.get(0).rows();
     boolean[] badItems = null;
     if (!features.isEmpty()) {
@@ -80,7 +80,7 @@ public final class MmrecReader {
     }
   }
 
-  private static List<FeatureMatrix> readFeatures(Path dir, ReadOptions options, ReadReport report) throws IOException {
+  private static List<FeatureMatrix> readFeatures(Path dir, ReadOptions options) throws IOException {
     Map<String, Path> found = new TreeMap<>();
     for (Path p : list(dir, FEAT_SUFFIX)) {
       String file = p.getFileName().toString();

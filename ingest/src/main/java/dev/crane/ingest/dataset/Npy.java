@@ -125,7 +125,7 @@ public final class Npy {
     if (rows < 0 || cols <= 0) {
       throw new DatasetException(file, "bad shape (" + rows + ", " + cols + "): need rows >= 0 and dim > 0");
     }
-    if (rows * cols > MAX_ELEMENTS) {
+    if (rows > MAX_ELEMENTS / cols) { // rows * cols could overflow a long for a corrupt header
       throw new DatasetException(file, "shape (" + rows + ", " + cols + ") has more than " + MAX_ELEMENTS
           + " elements, too many for one float32 array");
     }

@@ -250,6 +250,10 @@ class NpyTest {
     Path f = dir.resolve("huge.npy");
     writeRaw(f, "{'descr': '<f4', 'fortran_order': False, 'shape': (100000, 100000), }", floats(1));
     assertThatThrownBy(() -> Npy.readHeader(f)).isInstanceOf(DatasetException.class).hasMessageContaining("too many");
+    // 2^33 x 2^31 overflows a long product: must still be rejected, not wrap around to a small size
+    Path g = dir.resolve("overflow.npy");
+    writeRaw(g, "{'descr': '<f4', 'fortran_order': False, 'shape': (8589934592, 2147483648), }", floats(1));
+    assertThatThrownBy(() -> Npy.readHeader(g)).isInstanceOf(DatasetException.class).hasMessageContaining("too many");
   }
 
   private static byte[] floats(float... v) {
