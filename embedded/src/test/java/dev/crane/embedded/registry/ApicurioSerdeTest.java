@@ -16,7 +16,23 @@ import dev.crane.schemas.serde.AvroSerdeConfig;
 import dev.crane.schemas.serde.AvroSerdes;
 import dev.crane.schemas.serde.AvroSerializer;
 import dev.crane.schemas.serde.WireFormat;
+import dev.crane.embedded.kafka.EmbeddedKafkaBroker;
 import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.io.TempDir;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -38,6 +54,7 @@ import org.junit.jupiter.api.Test;
 class ApicurioSerdeTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static LocalSchemaRegistry registry;
+  @TempDir static Path brokerDir;
 
   @BeforeAll
   static void start() {
@@ -48,6 +65,45 @@ class ApicurioSerdeTest {
   static void stop() {
     if (registry != null) {
       registry.close();
+    }
+  }
+
+  @Test
+  void kafkaClientsConfiguredByClassNameRoundTripThroughABroker() throws Exception {
+    // How a deployment wires serdes: class names plus Confluent's keys in the client config.
+    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(brokerDir, Map.of())) {
+      List<Interaction> sent = new ArrayList<>();
+      Properties p = new Properties();
+      p.putAll(config());
+      p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+      p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+      p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, AvroSerializer.class.getName());
+      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()));
+           KafkaProducer<String, Interaction> producer = new KafkaProducer<>(p)) {
+        admin.createTopics(List.of(new NewTopic("kafka-interactions", 2, (short) 1))).all().get();
+        for (int i = 0; i < 100; i++) {
+          Interaction in = new Interaction("e" + i, "u" + (i % 7), "i" + i, Instant.ofEpochMilli(i), null,
+              i % 2 == 0 ? "click" : null, Split.TRAIN);
+          sent.add(in);
+          producer.send(new ProducerRecord<>("kafka-interactions", in.getUserId(), in)).get();
+        }
+      }
+      Properties c = new Properties();
+      c.putAll(config(AvroSerdeConfig.SPECIFIC_AVRO_READER, true));
+      c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+      c.put(ConsumerConfig.GROUP_ID_CONFIG, "serde-test");
+      c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+      c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+      c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, AvroDeserializer.class.getName());
+      List<Interaction> received = new ArrayList<>();
+      try (KafkaConsumer<String, Interaction> consumer = new KafkaConsumer<>(c)) {
+        consumer.subscribe(List.of("kafka-interactions"));
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (received.size() < sent.size() && System.nanoTime() < deadline) {
+          consumer.poll(Duration.ofMillis(200)).forEach(r -> received.add(r.value()));
+        }
+      }
+      assertThat(received).containsExactlyInAnyOrderElementsOf(sent);
     }
   }
 
