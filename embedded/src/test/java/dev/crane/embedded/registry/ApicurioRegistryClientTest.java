@@ -112,6 +112,20 @@ class ApicurioRegistryClientTest {
   }
 
   @Test
+  void globalBackwardLevelAppliesToSubjectsWithoutTheirOwn() {
+    SchemaRegistryClient client = client();
+    try {
+      assertThat(client.setGlobalCompatibility(CompatibilityLevel.BACKWARD)).isEqualTo(CompatibilityLevel.BACKWARD);
+      client.register("global-value", V1);
+      assertThat(client.checkCompatibility("global-value", BROKEN).compatible()).isFalse();
+      assertThatThrownBy(() -> client.register("global-value", BROKEN))
+          .isInstanceOfSatisfying(SchemaRegistryException.class, e -> assertThat(e.httpStatus()).isEqualTo(409));
+    } finally {
+      client.setGlobalCompatibility(CompatibilityLevel.NONE); // the other tests start from Apicurio's default
+    }
+  }
+
+  @Test
   void checkingAgainstASubjectWithoutVersionsIsCompatible() {
     assertThat(client().checkCompatibility("brand-new-value", V1).compatible()).isTrue();
   }

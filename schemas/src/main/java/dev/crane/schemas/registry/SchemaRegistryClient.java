@@ -143,7 +143,20 @@ public final class SchemaRegistryClient {
     return level(r, "compatibility", what);
   }
 
-  /** The compatibility level in force for a subject (the global one when it has none of its own). */
+  /**
+   * Sets the registry-wide default level. Confluent's default is BACKWARD; Apicurio enforces
+   * nothing until told, so a deployment on Apicurio should call this with BACKWARD once.
+   */
+  public CompatibilityLevel setGlobalCompatibility(CompatibilityLevel level) {
+    String what = "set the global compatibility level to " + level;
+    JsonNode r = http.send(new RegistryHttp.Call("PUT", "/config", Map.of("compatibility", level.name()), what));
+    return level(r, "compatibility", what);
+  }
+
+  /**
+   * The compatibility level of a subject; Confluent falls back to the global level when the subject
+   * has none of its own, Apicurio 2.6 answers NONE then (while still enforcing the global rule).
+   */
   public CompatibilityLevel compatibility(String subject) {
     String what = "get the compatibility level of subject '" + subject + "'";
     JsonNode r = http.send(new RegistryHttp.Call("GET", "/config/" + segment(subject) + "?defaultToGlobal=true",
