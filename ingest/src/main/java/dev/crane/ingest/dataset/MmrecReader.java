@@ -56,6 +56,7 @@ public final class MmrecReader {
       for (FeatureMatrix f : features) {
         checkFinite(dir.resolve(f.modality() + FEAT_SUFFIX), f, options, report, badItems);
       }
+      report.badItems(badItems);
     }
     InteractionTable table = new InterParser(inter, options, report, featureRows, badItems).parse();
     return new ReadResult(MmrecDataset.of(name, table, features), report);

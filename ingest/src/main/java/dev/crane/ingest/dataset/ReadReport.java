@@ -6,6 +6,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * What a read loaded and what it skipped. Nothing is lost silently: every data line of the
@@ -18,6 +19,7 @@ public final class ReadReport {
   private final EnumMap<BadReason, Long> counts = new EnumMap<>(BadReason.class);
   private final EnumMap<BadReason, List<String>> examples = new EnumMap<>(BadReason.class);
   private final Map<String, Long> badFeatureRows = new LinkedHashMap<>();
+  private int[] badItems = new int[0];
   private long dataLines;
   private long blankLines;
   private long loaded;
@@ -54,6 +56,18 @@ public final class ReadReport {
   void badFeatureRow(String modality, DatasetException e) {
     badFeatureRows.merge(modality, 1L, Long::sum);
     reject(e);
+  }
+
+  void badItems(boolean[] flags) {
+    badItems = IntStream.range(0, flags.length).filter(i -> flags[i]).toArray();
+  }
+
+  /**
+   * Items whose feature row was rejected in some modality (ascending). They remain items with
+   * all-zero features and no interactions; a publisher may want to leave them out.
+   */
+  public int[] badItems() {
+    return badItems.clone();
   }
 
   /** Data lines read from the {@code .inter} file (header and blank lines excluded). */

@@ -4,6 +4,7 @@ package dev.crane.ingest.dataset;
  * A generated dataset and the structure planted in it, for tests that check a model recovers it.
  *
  * @param dataset the MMRec-shaped data (what ingest publishes and the trainer reads)
+ * @param config the config it was generated from
  * @param itemCluster taste cluster of each item
  * @param userCluster taste cluster of each user
  * @param itemPopularity normalised popularity prior of each item (sums to 1)

@@ -258,6 +258,7 @@ class MmrecReaderTest {
     assertThat(rep.count(BadReason.BAD_ITEM_FEATURES)).isEqualTo(4);
     assertThat(rep.count(BadReason.NON_FINITE_FEATURE_ROW)).isEqualTo(2);
     assertThat(rep.badFeatureRows()).containsEntry("image", 1L).containsEntry("audio", 1L);
+    assertThat(rep.badItems()).containsExactly(1, 2);
     assertThat(rep.loaded() + rep.skippedLines()).isEqualTo(rep.dataLines());
   }
 
