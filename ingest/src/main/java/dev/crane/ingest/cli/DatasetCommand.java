@@ -46,7 +46,7 @@ final class DatasetCommand implements Callable<Integer> {
     PublishSummary summary;
     try (var producer = kafka.producer()) {
       summary = new DatasetPublisher(producer, publish.toOptions())
-          .publish(dataset, dataset.interactions().publishOrder(), read.report().countsByDescription());
+          .publish(dataset, dataset.interactions().publishOrder(), read.report().countsByDescription(), read.report().badItems());
     }
     spec.commandLine().getOut().print(summary.render());
     return 0;

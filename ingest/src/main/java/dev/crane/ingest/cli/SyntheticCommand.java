@@ -67,7 +67,7 @@ final class SyntheticCommand implements Callable<Integer> {
     if (!noPublish) {
       try (var producer = kafka.producer()) {
         var summary = new DatasetPublisher(producer, publish.toOptions())
-            .publish(dataset, dataset.interactions().publishOrder(), Map.of());
+            .publish(dataset, dataset.interactions().publishOrder(), Map.of(), new int[0]);
         spec.commandLine().getOut().print(summary.render());
       }
     }

@@ -2,6 +2,7 @@ package dev.crane.ingest.publish;
 
 import dev.crane.ingest.dataset.MmrecDataset;
 import dev.crane.schemas.Topics;
+import java.util.BitSet;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -50,18 +51,26 @@ public final class DatasetPublisher {
   /**
    * @param order interaction rows in the order to publish them
    * @param skipped bad input already skipped by the reader, per reason (reported, not re-counted)
+   * @param badItems items whose features the reader rejected: not published (their interactions
+   *     were skipped by the reader too)
    */
-  public PublishSummary publish(MmrecDataset dataset, int[] order, Map<String, Long> skipped) {
+  public PublishSummary publish(MmrecDataset dataset, int[] order, Map<String, Long> skipped, int[] badItems) {
     long start = System.nanoTime();
     long now = System.currentTimeMillis();
     RecordMapper mapper = new RecordMapper(dataset, now);
     Pacer pacer = new Pacer(options.ratePerSecond());
-    int items = dataset.numItems();
+    BitSet bad = new BitSet();
+    for (int i : badItems) {
+      bad.set(i);
+    }
+    int items = dataset.numItems() - bad.cardinality();
     try (ProgressBar bar = bar("items", items)) {
-      for (int i = 0; i < items; i++) {
-        send(new ProducerRecord<>(Topics.ITEMS, Integer.toString(i), mapper.item(i, now)));
-        pacer.await();
-        step(bar);
+      for (int i = 0; i < dataset.numItems(); i++) {
+        if (!bad.get(i)) {
+          send(new ProducerRecord<>(Topics.ITEMS, Integer.toString(i), mapper.item(i, now)));
+          pacer.await();
+          step(bar);
+        }
       }
     }
     int n = options.limit() < 0 ? order.length : (int) Math.min(order.length, options.limit());

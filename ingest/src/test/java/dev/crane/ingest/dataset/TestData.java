@@ -22,14 +22,14 @@ import java.util.List;
  * explicitly configured directory that lacks the dataset fails the test rather than skipping it,
  * so a wrong CI setting cannot pass silently.
  */
-final class TestData {
+public final class TestData {
   private TestData() {}
 
   static final String PROPERTY = "crane.data.dir";
   static final String ENV = "CRANE_DATA_DIR";
 
   /** The dataset directory {@code <data>/<name>}, or a skipped test explaining where it looked. */
-  static Path dataset(String name) {
+  public static Path dataset(String name) {
     String configured = System.getProperty(PROPERTY, System.getenv(ENV));
     if (configured != null && !configured.isBlank()) {
       Path dir = Path.of(configured).resolve(name);
