@@ -1,0 +1,113 @@
+package dev.crane.standalone;
+
+import dev.crane.embedded.EmbeddedRuntime;
+import dev.crane.ingest.dataset.ModalityDim;
+import dev.crane.ingest.dataset.SyntheticConfig;
+import dev.crane.ingest.dataset.SyntheticGenerator;
+import dev.crane.ingest.publish.DatasetPublisher;
+import dev.crane.ingest.publish.ProducerFactory;
+import dev.crane.ingest.publish.PublishSummary;
+import dev.crane.schemas.Topics;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The embedded default: starts the in-process broker and the local schema registry, generates a
+ * synthetic dataset, publishes it and shows what landed on each topic. Later roles (stream
+ * processor, trainer, API) join this same command.
+ */
+@Command(name = "crane", mixinStandardHelpOptions = true,
+    description = "Run the CRANE pipeline on the embedded default (in-process Kafka, local registry, synthetic data).")
+public final class CraneMain implements Callable<Integer> {
+  @Option(names = "--data-dir", description = "Broker and registry data; default: a temporary directory removed at exit.")
+  Path dataDir;
+
+  @Option(names = "--partitions", defaultValue = "3", description = "Partitions per topic. Default: ${DEFAULT-VALUE}")
+  int partitions;
+
+  @Option(names = "--users", defaultValue = "1000", description = "Default: ${DEFAULT-VALUE}")
+  int users;
+
+  @Option(names = "--items", defaultValue = "500", description = "Default: ${DEFAULT-VALUE}")
+  int items;
+
+  @Option(names = "--modalities", defaultValue = "visual:256,text:64", description = "Default: ${DEFAULT-VALUE}")
+  String modalities;
+
+  @Option(names = "--seed", defaultValue = "42", description = "Default: ${DEFAULT-VALUE}")
+  long seed;
+
+  @Option(names = "--keep-running", description = "Keep the broker and registry up until Ctrl+C.")
+  boolean keepRunning;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    boolean temporary = dataDir == null;
+    Path dir = temporary ? Files.createTempDirectory("crane-embedded-") : dataDir;
+    long t0 = System.nanoTime();
+    try (EmbeddedRuntime runtime = EmbeddedRuntime.start(dir, partitions)) {
+      out.printf("Embedded runtime up in %.1f s%n  Kafka:           %s%n  schema registry: %s%n  data:            %s%n",
+          (System.nanoTime() - t0) / 1e9, runtime.bootstrapServers(), runtime.schemaRegistryUrl(), dir);
+
+      var config = SyntheticConfig.defaults(users, items, ModalityDim.parseList(modalities), seed);
+      var dataset = SyntheticGenerator.generate(config).dataset();
+      out.printf("%nGenerated synthetic dataset: %,d users, %,d items, %,d interactions, modalities %s%n",
+          dataset.numUsers(), dataset.numItems(), dataset.interactions().size(), modalities);
+      out.flush();
+
+      PublishSummary summary;
+      try (var producer = ProducerFactory.create(runtime.bootstrapServers(), runtime.schemaRegistryUrl(), Map.of())) {
+        summary = new DatasetPublisher(producer, new DatasetPublisher.Options(0, -1, true))
+            .publish(dataset, dataset.interactions().publishOrder(), Map.of(), new int[0]);
+      }
+      out.printf("%nIngest:%n%s", summary.render());
+
+      out.printf("%nWhat landed on each topic:%n");
+      try (var admin = runtime.admin()) {
+        var counts = TopicCounts.of(admin, Topics.ALL.stream().map(Topics.Spec::name).toList());
+        out.print(TopicSamples.render(counts, runtime));
+      }
+      out.printf("%nDone in %.1f s.%n", (System.nanoTime() - t0) / 1e9);
+      out.flush();
+      if (keepRunning) {
+        out.println("Broker and registry keep running; Ctrl+C to stop.");
+        out.flush();
+        awaitCtrlC();
+      }
+    } finally {
+      if (temporary) {
+        deleteRecursively(dir);
+      }
+    }
+    return 0;
+  }
+
+  private static void awaitCtrlC() throws InterruptedException {
+    CountDownLatch stop = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+    stop.await();
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new CraneMain()).execute(args));
+  }
+}
