@@ -3,7 +3,7 @@ package dev.crane.trainer.graph;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import java.nio.FloatBuffer;
+import dev.crane.trainer.engine.Tensors;
 
 /** A COO sparse matrix held in Java arrays until it is handed to DJL. */
 public record SparseMatrix(int rows, int cols, long[] rowIdx, long[] colIdx, float[] values) {
@@ -19,7 +19,7 @@ public record SparseMatrix(int rows, int cols, long[] rowIdx, long[] colIdx, flo
 
   /** A COO NDArray; DJL's sparse x dense matMul backpropagates into the dense side. */
   public NDArray toNDArray(NDManager manager) {
-    return manager.createCoo(FloatBuffer.wrap(values), new long[][] {rowIdx, colIdx}, new Shape(rows, cols));
+    return Tensors.coo(manager, rowIdx, colIdx, values, new Shape(rows, cols));
   }
 
   /** Dense row-major copy, for tests and small graphs. */

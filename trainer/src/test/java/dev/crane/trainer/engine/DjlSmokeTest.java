@@ -9,7 +9,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import java.nio.FloatBuffer;
 import org.junit.jupiter.api.Test;
 
 /** Proves the PyTorch engine loads offline and the ops the trainer relies on behave as assumed. */
@@ -35,7 +34,15 @@ class DjlSmokeTest {
   void cooSparseTimesDenseBackpropagatesIntoDense() {
     try (NDManager m = NDManager.newBaseManager()) {
       // S = [[0, 2], [3, 0]] in COO form
-      NDArray s = m.createCoo(FloatBuffer.wrap(new float[] {2, 3}), new long[][] {{0, 1}, {1, 0}}, new Shape(2, 2));
+      NDArray s = Tensors.coo(m, new long[] {0, 1}, new long[] {1, 0}, new float[] {2, 3}, new Shape(2, 2));
+      // DJL's own createCoo leaves the tensor pointing into collectable buffers; ours must survive GC
+      for (int k = 0; k < 5; k++) {
+        byte[][] junk = new byte[64][];
+        for (int j = 0; j < junk.length; j++) {
+          junk[j] = new byte[1 << 20];
+        }
+        System.gc();
+      }
       NDArray x = m.create(new float[] {1, 2, 3, 4}, new Shape(2, 2));
       x.setRequiresGradient(true);
       NDArray y;
