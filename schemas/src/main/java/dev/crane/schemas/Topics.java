@@ -13,19 +13,24 @@ public final class Topics {
   public static final String MODEL_VERSIONS = "model-versions";
   public static final String DEAD_LETTERS = "dead-letters";
 
-  /** A topic of the deployment and whether it is log-compacted (latest value per key is what matters). */
-  public record Spec(String name, boolean compacted) {}
+  /**
+   * A topic of the deployment.
+   *
+   * @param compacted log-compacted: only the latest value per key matters
+   * @param ordered one partition, because consumers need a total order (manifests)
+   */
+  public record Spec(String name, boolean compacted, boolean ordered) {}
 
   /** Every topic the system uses, compacted where design.md says so. */
   public static final List<Spec> ALL = List.of(
-      new Spec(ITEMS, true),
-      new Spec(INTERACTIONS, false),
-      new Spec(USER_PROFILES, true),
-      new Spec(SNAPSHOTS, false),
-      new Spec(USER_EMBEDDINGS, true),
-      new Spec(ITEM_EMBEDDINGS, true),
-      new Spec(MODEL_VERSIONS, false),
-      new Spec(DEAD_LETTERS, false));
+      new Spec(ITEMS, true, false),
+      new Spec(INTERACTIONS, false, false),
+      new Spec(USER_PROFILES, true, false),
+      new Spec(SNAPSHOTS, false, true),
+      new Spec(USER_EMBEDDINGS, true, false),
+      new Spec(ITEM_EMBEDDINGS, true, false),
+      new Spec(MODEL_VERSIONS, false, true),
+      new Spec(DEAD_LETTERS, false, false));
 
   private Topics() {}
 }

@@ -1,0 +1,51 @@
+package dev.crane.schemas;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+
+/** Creates the topics of {@link Topics#ALL} that do not exist yet; existing ones are left alone. */
+public final class TopicSetup {
+  private TopicSetup() {}
+
+  /**
+   * Compacted topics keep the latest value per key; the others keep everything (retention -1):
+   * interactions are the system's source of truth and must never expire under it.
+   */
+  static Map<String, String> configOf(Topics.Spec spec) {
+    return spec.compacted()
+        ? Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)
+        : Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+            TopicConfig.RETENTION_MS_CONFIG, "-1");
+  }
+
+  /**
+   * @param partitions partitions of every topic (the interactions topic bounds the stream
+   *     processor's parallelism)
+   * @return the topics that were created
+   */
+  public static List<String> ensureTopics(Admin admin, int partitions, short replication) {
+    try {
+      Set<String> existing = admin.listTopics().names().get();
+      List<NewTopic> missing = new ArrayList<>();
+      for (Topics.Spec spec : Topics.ALL) {
+        if (!existing.contains(spec.name())) {
+          missing.add(new NewTopic(spec.name(), spec.ordered() ? 1 : partitions, replication)
+              .configs(configOf(spec)));
+        }
+      }
+      admin.createTopics(missing).all().get();
+      return missing.stream().map(NewTopic::name).toList();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("cannot create topics: " + e.getCause().getMessage(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while creating topics", e);
+    }
+  }
+}
