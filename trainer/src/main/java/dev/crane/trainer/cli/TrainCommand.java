@@ -60,8 +60,12 @@ public final class TrainCommand implements Callable<Integer> {
     MmrecDataset ds;
     try {
       c = TrainConfig.forModel(model);
-      applyOverrides(c);
       ds = InterFileLoader.load(data);
+      if (model.equals("crane")) {
+        // per-dataset paper Table 3 values first, explicit flags win
+        dev.crane.trainer.model.crane.PaperHyperparameters.apply(c, ds.name());
+      }
+      applyOverrides(c);
     } catch (IllegalArgumentException e) {
       System.err.println("error: " + e.getMessage());
       return 2;

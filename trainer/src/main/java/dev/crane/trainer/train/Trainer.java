@@ -80,7 +80,8 @@ public final class Trainer {
         }
         double loss;
         try (NDScope scope = new NDScope()) {
-          Batch batch = new Batch(index(manager, u, size), index(manager, p, size), index(manager, n, size), size);
+          Batch batch = new Batch(index(manager, u, size), index(manager, p, size), index(manager, n, size), size,
+              java.util.Arrays.copyOf(u, size), java.util.Arrays.copyOf(p, size));
           NDArray l;
           try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             l = model.loss(batch);

@@ -44,7 +44,8 @@ class FreedomTest {
     try (NDManager m = NDManager.newBaseManager()) {
       SplittableRandom rng = new SplittableRandom(5);
       Freedom model = new Freedom(DATA, c, m, rng);
-      Batch b = new Batch(m.create(new long[] {0, 1}), m.create(new long[] {0, 5}), m.create(new long[] {7, 9}), 2);
+      Batch b = new Batch(m.create(new long[] {0, 1}), m.create(new long[] {0, 5}), m.create(new long[] {7, 9}), 2,
+          new long[] {0, 1}, new long[] {0, 5});
       model.beforeEpoch(rng);
       float l1 = model.loss(b).getFloat();
       model.beforeEpoch(rng);
