@@ -34,4 +34,23 @@ class LossValuesTest {
       assertThat(EmbeddingNormLoss.of(a, b).getFloat()).isCloseTo(4f, within(1e-6f));
     }
   }
+
+  @Test
+  void infoNceAndL2MatchHandValues() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      // cosines: identity between the two views (second view rows scaled, cosine ignores norms)
+      NDArray a = m.create(new float[] {1, 0, 0, 1}, new Shape(2, 2));
+      NDArray b = m.create(new float[] {3, 0, 0, 0.5f}, new Shape(2, 2));
+      // each row: -log(e^{1/τ} / (e^{1/τ} + e^0)), τ = 0.5 -> log(1 + e^-2) = 0.126928
+      assertThat(InfoNce.of(a, b, 0.5f).getFloat()).isCloseTo(0.126928f, within(1e-5f));
+      // swapped positives: -log(1 / (1 + e^2)) = 2.126928
+      NDArray swapped = m.create(new float[] {0, 1, 1, 0}, new Shape(2, 2));
+      assertThat(InfoNce.of(a, swapped, 0.5f).getFloat()).isCloseTo(2.126928f, within(1e-5f));
+      NDArray u = m.create(new float[] {1, 2, 0, 0}, new Shape(2, 2));
+      NDArray p = m.create(new float[] {2, 0, 0, 0}, new Shape(2, 2));
+      NDArray n = m.create(new float[] {0, 1, 0, 0}, new Shape(2, 2));
+      // ½ (5 + 4 + 1) / B with B = 2
+      assertThat(EmbeddingL2.of(u, p, n).getFloat()).isCloseTo(2.5f, within(1e-6f));
+    }
+  }
 }
