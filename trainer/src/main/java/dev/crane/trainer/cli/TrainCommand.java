@@ -1,0 +1,194 @@
+package dev.crane.trainer.cli;
+
+import dev.crane.ingest.dataset.MmrecDataset;
+import dev.crane.trainer.data.InterFileLoader;
+import dev.crane.trainer.report.SummaryTable;
+import dev.crane.trainer.train.EpochRecord;
+import dev.crane.trainer.train.TrainConfig;
+import dev.crane.trainer.train.TrainingListener;
+import dev.crane.trainer.train.TrainingRun;
+import java.lang.reflect.Field;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code trainer train}: one training run with a progress bar, an epoch log, a summary and output files. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+    description = "Train a model on an MMRec dataset directory and report MMRec metrics.")
+public final class TrainCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger("trainer");
+
+  @Option(names = "--data", required = true, description = "directory with <name>.inter (and <modality>_feat.npy)")
+  Path data;
+
+  @Option(names = "--model", required = true, description = "crane | crane-ref | freedom | lightgcn | bpr")
+  String model;
+
+  @Option(names = "--out", description = "output directory (default runs/<dataset>-<model>-<time>)")
+  Path out;
+
+  @Option(names = "--seed") Long seed;
+  @Option(names = "--epochs") Integer epochs;
+  @Option(names = "--patience") Integer patience;
+  @Option(names = "--batch-size") Integer batchSize;
+  @Option(names = "--lr") Float lr;
+  @Option(names = "--dim") Integer dim;
+  @Option(names = "--layers", description = "user-item GCN layers") Integer layers;
+  @Option(names = "--reg-weight") Float regWeight;
+  @Option(names = "--drop-ratio", description = "edge-pruning ratio rho") Float dropRatio;
+  @Option(names = "--knn-k") Integer knnK;
+  @Option(names = "--cpu", description = "stay on the CPU even when a GPU is found") boolean cpu;
+  @Option(names = "--no-progress", description = "no progress bar (logs only)") boolean noProgress;
+
+  @Option(names = "--set", description = "any other setting, e.g. --set tau=0.5 (repeatable); names as in TrainConfig")
+  List<String> sets = new ArrayList<>();
+
+  @Override
+  public Integer call() throws Exception {
+    TrainConfig c;
+    MmrecDataset ds;
+    try {
+      c = TrainConfig.forModel(model);
+      ds = InterFileLoader.load(data);
+      if (model.equals("crane")) {
+        // per-dataset paper Table 3 values first, explicit flags win
+        dev.crane.trainer.model.crane.PaperHyperparameters.apply(c, ds.name());
+      }
+      applyOverrides(c);
+    } catch (IllegalArgumentException e) {
+      System.err.println("error: " + e.getMessage());
+      return 2;
+    }
+    Path dir = out != null ? out : Path.of("runs", ds.name() + "-" + model + "-"
+        + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+    String command = "trainer train " + String.join(" ", commandArgs());
+    TrainingRun.Report report;
+    try {
+      report = TrainingRun.run(ds, c, dir, command, new Progress(!noProgress));
+    } catch (IllegalArgumentException e) {
+      System.err.println("error: " + e.getMessage());
+      return 2;
+    }
+    System.out.print(SummaryTable.render(c.model, ds.name(), report.result()));
+    System.out.printf("device %s, peak RSS %.2f GB%nmetrics %s%ncurves  %s%ncheckpoint %s%n", report.device(),
+        report.peakRssBytes() / 1e9, report.metricsJson(), report.curvesPng(), report.checkpointDir());
+    return 0;
+  }
+
+  private void applyOverrides(TrainConfig c) {
+    if (seed != null) c.seed = seed;
+    if (epochs != null) c.epochs = epochs;
+    if (patience != null) c.patience = patience;
+    if (batchSize != null) c.batchSize = batchSize;
+    if (lr != null) c.learningRate = lr;
+    if (dim != null) c.embeddingDim = dim;
+    if (layers != null) c.uiLayers = layers;
+    if (regWeight != null) c.regWeight = regWeight;
+    if (dropRatio != null) c.dropRatio = dropRatio;
+    if (knnK != null) c.knnK = knnK;
+    c.forceCpu = cpu;
+    for (String s : sets) {
+      set(c, s);
+    }
+  }
+
+  /** Sets a public TrainConfig field from "name=value". */
+  static void set(TrainConfig c, String assignment) {
+    int eq = assignment.indexOf('=');
+    if (eq <= 0) {
+      throw new IllegalArgumentException("--set expects name=value, got '" + assignment + "'");
+    }
+    String name = assignment.substring(0, eq).trim();
+    String value = assignment.substring(eq + 1).trim();
+    try {
+      Field f = TrainConfig.class.getField(name);
+      Class<?> t = f.getType();
+      if (t == int.class) f.setInt(c, Integer.parseInt(value));
+      else if (t == long.class) f.setLong(c, Long.parseLong(value));
+      else if (t == float.class) f.setFloat(c, Float.parseFloat(value));
+      else if (t == boolean.class) {
+        if (!value.equals("true") && !value.equals("false")) throw new NumberFormatException("not a boolean");
+        f.setBoolean(c, Boolean.parseBoolean(value));
+      } else f.set(c, value);
+    } catch (NoSuchFieldException e) {
+      throw new IllegalArgumentException("unknown setting '" + name + "'");
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("setting " + name + ": cannot parse '" + value + "'");
+    } catch (IllegalAccessException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private List<String> commandArgs() {
+    List<String> a = new ArrayList<>(List.of("--data", data.toString(), "--model", model));
+    if (out != null) a.addAll(List.of("--out", out.toString()));
+    if (seed != null) a.addAll(List.of("--seed", seed.toString()));
+    if (epochs != null) a.addAll(List.of("--epochs", epochs.toString()));
+    if (patience != null) a.addAll(List.of("--patience", patience.toString()));
+    if (batchSize != null) a.addAll(List.of("--batch-size", batchSize.toString()));
+    if (lr != null) a.addAll(List.of("--lr", lr.toString()));
+    if (dim != null) a.addAll(List.of("--dim", dim.toString()));
+    if (layers != null) a.addAll(List.of("--layers", layers.toString()));
+    if (regWeight != null) a.addAll(List.of("--reg-weight", regWeight.toString()));
+    if (dropRatio != null) a.addAll(List.of("--drop-ratio", dropRatio.toString()));
+    if (knnK != null) a.addAll(List.of("--knn-k", knnK.toString()));
+    if (cpu) a.add("--cpu");
+    for (String s : sets) a.addAll(List.of("--set", s));
+    return a;
+  }
+
+  /** A progress bar per epoch and one log line per epoch. */
+  private static final class Progress implements TrainingListener {
+    private final boolean bars;
+    private ProgressBar bar;
+
+    Progress(boolean bars) {
+      this.bars = bars;
+    }
+
+    @Override
+    public void epochStarted(int epoch, int batches) {
+      if (bars) {
+        bar = new ProgressBarBuilder().setTaskName("epoch " + epoch).setInitialMax(batches)
+            .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).continuousUpdate().build();
+      }
+    }
+
+    @Override
+    public void batchDone(int epoch, int batch, double loss) {
+      if (bar != null) {
+        bar.step();
+        bar.setExtraMessage(String.format("loss %.4f", loss));
+      }
+    }
+
+    @Override
+    public void evaluating(int epoch) {
+      if (bar != null) {
+        bar.setExtraMessage("evaluating");
+      }
+    }
+
+    @Override
+    public void epochDone(EpochRecord r) {
+      if (bar != null) {
+        bar.close();
+        bar = null;
+      }
+      Map<String, Double> v = r.valid();
+      LOG.info(String.format("epoch %3d  loss %.5f  valid R@20 %.4f  N@20 %.4f  %6.1f s%s", r.epoch(), r.loss(),
+          v.get("recall@20"), v.get("ndcg@20"), r.seconds(), r.improved() ? "  *best" : ""));
+    }
+  }
+}

@@ -1,0 +1,24 @@
+package dev.crane.trainer.cli;
+
+import dev.crane.trainer.engine.Devices;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point: {@code trainer train --data DIR --model crane|crane-ref|freedom|lightgcn|bpr [overrides]}. */
+@Command(name = "trainer", mixinStandardHelpOptions = true, version = "trainer 0.1.0",
+    description = "Trains and evaluates CRANE and baselines on MMRec-format datasets.",
+    subcommands = {TrainCommand.class})
+public final class TrainerCli implements Runnable {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand (train)");
+  }
+
+  public static void main(String[] args) {
+    Devices.ensureOffline();
+    System.exit(new CommandLine(new TrainerCli()).execute(args));
+  }
+}

@@ -1,0 +1,247 @@
+package dev.crane.trainer.data;
+
+import dev.crane.ingest.dataset.FeatureMatrix;
+import dev.crane.ingest.dataset.InteractionTable;
+import dev.crane.ingest.dataset.MmrecDataset;
+import dev.crane.ingest.dataset.Split;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Everything training and evaluation need from an MMRec dataset, as primitive arrays
+ * (crane-spec.md §1, §5, §6). Immutable once built.
+ *
+ * <ul>
+ *   <li>training rows in file order (batches are cut from these, duplicates included, as MMRec's
+ *       data loader does);
+ *   <li>distinct training edges sorted by (user, item): the rows of R and the edge list that edge
+ *       pruning samples from (§2.2b);
+ *   <li>degrees counted over distinct training edges (§2.2a);
+ *   <li>per-user valid/test target sets with cold users dropped (§1.4);
+ *   <li>the pool of items seen in training, from which negatives are drawn (§5.2.4).
+ * </ul>
+ */
+public final class TrainingData {
+  private final String name;
+  private final int numUsers;
+  private final int numItems;
+  private final IdMapping userIds;
+  private final IdMapping itemIds;
+  private final int[] rowUsers;
+  private final int[] rowItems;
+  private final int[] edgeUsers;
+  private final int[] edgeItems;
+  private final int[][] userTrainItems;
+  private final int[][] validTargets;
+  private final int[][] testTargets;
+  private final int[] userDegree;
+  private final int[] itemDegree;
+  private final int[] negativePool;
+  private final List<FeatureMatrix> features;
+
+  private TrainingData(Builder b) {
+    this.name = b.name;
+    this.numUsers = b.numUsers;
+    this.numItems = b.numItems;
+    this.userIds = b.userIds;
+    this.itemIds = b.itemIds;
+    this.rowUsers = b.rowUsers;
+    this.rowItems = b.rowItems;
+    this.edgeUsers = b.edgeUsers;
+    this.edgeItems = b.edgeItems;
+    this.userTrainItems = b.userTrainItems;
+    this.validTargets = b.validTargets;
+    this.testTargets = b.testTargets;
+    this.userDegree = b.userDegree;
+    this.itemDegree = b.itemDegree;
+    this.negativePool = b.negativePool;
+    this.features = b.features;
+  }
+
+  /** Builds the training structures; throws IllegalArgumentException on inconsistent data. */
+  public static TrainingData from(MmrecDataset ds) {
+    int u = ds.numUsers();
+    int n = ds.numItems();
+    InteractionTable t = ds.interactions();
+    int[] users = t.users();
+    int[] items = t.items();
+    Split[] splits = t.splits();
+    for (int r = 0; r < t.size(); r++) {
+      if (users[r] < 0 || users[r] >= u || items[r] < 0 || items[r] >= n) {
+        throw new IllegalArgumentException(String.format(
+            "row %d: user %d / item %d outside %d users x %d items", r, users[r], items[r], u, n));
+      }
+    }
+    for (FeatureMatrix f : ds.features()) {
+      if (f.rows() != n) {
+        throw new IllegalArgumentException(String.format(
+            "modality %s has %d rows but the dataset has %d items", f.modality(), f.rows(), n));
+      }
+    }
+    int trainRows = t.count(Split.TRAIN);
+    if (trainRows == 0) {
+      throw new IllegalArgumentException("dataset " + ds.name() + " has no training interactions");
+    }
+    Builder b = new Builder();
+    b.name = ds.name();
+    b.numUsers = u;
+    b.numItems = n;
+    b.userIds = IdMapping.dense(u);
+    b.itemIds = IdMapping.dense(n);
+    b.rowUsers = new int[trainRows];
+    b.rowItems = new int[trainRows];
+    long[] keys = new long[trainRows];
+    int k = 0;
+    for (int r = 0; r < t.size(); r++) {
+      if (splits[r] == Split.TRAIN) {
+        b.rowUsers[k] = users[r];
+        b.rowItems[k] = items[r];
+        keys[k] = (long) users[r] * n + items[r];
+        k++;
+      }
+    }
+    Arrays.sort(keys);
+    int distinct = 0;
+    for (int i = 0; i < keys.length; i++) {
+      if (i == 0 || keys[i] != keys[i - 1]) {
+        keys[distinct++] = keys[i];
+      }
+    }
+    b.edgeUsers = new int[distinct];
+    b.edgeItems = new int[distinct];
+    b.userDegree = new int[u];
+    b.itemDegree = new int[n];
+    for (int e = 0; e < distinct; e++) {
+      int eu = (int) (keys[e] / n);
+      int ei = (int) (keys[e] % n);
+      b.edgeUsers[e] = eu;
+      b.edgeItems[e] = ei;
+      b.userDegree[eu]++;
+      b.itemDegree[ei]++;
+    }
+    b.userTrainItems = new int[u][];
+    int e = 0;
+    for (int user = 0; user < u; user++) {
+      int from = e;
+      while (e < distinct && b.edgeUsers[e] == user) {
+        e++;
+      }
+      b.userTrainItems[user] = Arrays.copyOfRange(b.edgeItems, from, e);
+    }
+    b.validTargets = targets(t, Split.VALID, u, b.userDegree);
+    b.testTargets = targets(t, Split.TEST, u, b.userDegree);
+    int pool = 0;
+    for (int d : b.itemDegree) {
+      pool += d > 0 ? 1 : 0;
+    }
+    b.negativePool = new int[pool];
+    for (int i = 0, p = 0; i < n; i++) {
+      if (b.itemDegree[i] > 0) {
+        b.negativePool[p++] = i;
+      }
+    }
+    b.features = List.copyOf(ds.features());
+    return new TrainingData(b);
+  }
+
+  /** Distinct sorted targets per user; users without training rows are dropped (§1.4). */
+  private static int[][] targets(InteractionTable t, Split split, int numUsers, int[] userDegree) {
+    List<List<Integer>> per = new ArrayList<>(numUsers);
+    for (int i = 0; i < numUsers; i++) {
+      per.add(null);
+    }
+    for (int r = 0; r < t.size(); r++) {
+      int user = t.users()[r];
+      if (t.splits()[r] == split && userDegree[user] > 0) {
+        if (per.get(user) == null) {
+          per.set(user, new ArrayList<>());
+        }
+        per.get(user).add(t.items()[r]);
+      }
+    }
+    int[][] out = new int[numUsers][];
+    for (int user = 0; user < numUsers; user++) {
+      List<Integer> l = per.get(user);
+      out[user] = l == null ? new int[0] : l.stream().mapToInt(Integer::intValue).sorted().distinct().toArray();
+    }
+    return out;
+  }
+
+  /**
+   * Paper Eq. 5: per user, the sum of the raw feature vectors of the distinct items in the
+   * training split, U x dim row-major. Accumulated in double so that it equals the stream
+   * processor's exact sums up to the final float rounding.
+   */
+  public float[] userFeatureSums(int modality) {
+    FeatureMatrix f = features.get(modality);
+    int d = f.dim();
+    double[] acc = new double[d];
+    float[] out = new float[numUsers * d];
+    for (int user = 0; user < numUsers; user++) {
+      Arrays.fill(acc, 0);
+      for (int item : userTrainItems[user]) {
+        int off = item * d;
+        for (int j = 0; j < d; j++) {
+          acc[j] += f.data()[off + j];
+        }
+      }
+      for (int j = 0; j < d; j++) {
+        out[user * d + j] = (float) acc[j];
+      }
+    }
+    return out;
+  }
+
+  /** Users with at least one target in the split, ascending (§6 "evaluated users"). */
+  public int[] evaluatedUsers(Split split) {
+    int[][] targets = targets(split);
+    return java.util.stream.IntStream.range(0, numUsers).filter(x -> targets[x].length > 0).toArray();
+  }
+
+  public int[][] targets(Split split) {
+    return switch (split) {
+      case VALID -> validTargets;
+      case TEST -> testTargets;
+      case TRAIN -> userTrainItems;
+    };
+  }
+
+  public String name() { return name; }
+  public int numUsers() { return numUsers; }
+  public int numItems() { return numItems; }
+  public int numNodes() { return numUsers + numItems; }
+  public IdMapping userIds() { return userIds; }
+  public IdMapping itemIds() { return itemIds; }
+  public int numTrainRows() { return rowUsers.length; }
+  public int[] rowUsers() { return rowUsers; }
+  public int[] rowItems() { return rowItems; }
+  public int numEdges() { return edgeUsers.length; }
+  public int[] edgeUsers() { return edgeUsers; }
+  public int[] edgeItems() { return edgeItems; }
+  public int[] userDegree() { return userDegree; }
+  public int[] itemDegree() { return itemDegree; }
+  /** Distinct training items of a user, sorted ascending. */
+  public int[] trainItems(int user) { return userTrainItems[user]; }
+  public int[] negativePool() { return negativePool; }
+  public List<FeatureMatrix> features() { return features; }
+
+  private static final class Builder {
+    String name;
+    int numUsers;
+    int numItems;
+    IdMapping userIds;
+    IdMapping itemIds;
+    int[] rowUsers;
+    int[] rowItems;
+    int[] edgeUsers;
+    int[] edgeItems;
+    int[][] userTrainItems;
+    int[][] validTargets;
+    int[][] testTargets;
+    int[] userDegree;
+    int[] itemDegree;
+    int[] negativePool;
+    List<FeatureMatrix> features;
+  }
+}

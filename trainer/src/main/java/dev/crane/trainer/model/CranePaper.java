@@ -1,0 +1,169 @@
+package dev.crane.trainer.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import dev.crane.trainer.data.TrainingData;
+import dev.crane.trainer.engine.Autograd;
+import dev.crane.trainer.engine.Tensors;
+import dev.crane.trainer.graph.EdgePruner;
+import dev.crane.trainer.graph.NormalizedAdjacency;
+import dev.crane.trainer.graph.UserItemGcn;
+import dev.crane.trainer.loss.BprLoss;
+import dev.crane.trainer.loss.EmbeddingL2;
+import dev.crane.trainer.loss.InfoNce;
+import dev.crane.trainer.model.crane.DynamicItemGraph;
+import dev.crane.trainer.model.crane.RecursiveCrossModalAttention;
+import dev.crane.trainer.model.crane.SemanticUserProfile;
+import dev.crane.trainer.model.crane.UserModalityProfiles;
+import dev.crane.trainer.train.TrainConfig;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * CRANE paper mode (crane-spec.md §3): degree-pruned LightGCN (Eq. 2-4) gives the collaborative
+ * view Ē; projected user/item modality profiles (Eq. 5-6) go through recursive cross-modal
+ * attention (Eq. 7-13) to E^mm; the fused item graph (Eq. 14) propagates the collaborative item
+ * embeddings (Eq. 15) into the semantic view e^sem; users take the mean over their items (Eq. 16);
+ * final vectors are sums (Eq. 17); loss = BPR + λ_cl (InfoNCE_u + InfoNCE_i) + λ_reg L2 (Eq. 18-20).
+ * Ablations (paper Table 5): noItemGraph (e^sem = E^mm items through a linear head, ours),
+ * noRecursion (t = 1), noAttention (E^mm = concatenation), noGcn (Ē = E⁰), noContrastive (λ_cl = 0).
+ */
+public final class CranePaper implements Recommender {
+  private final TrainingData data;
+  private final TrainConfig c;
+  private final NDManager manager;
+  private final Parameters params;
+  private final NDArray users;
+  private final NDArray items;
+  private final List<UserModalityProfiles> profiles = new ArrayList<>();
+  private final RecursiveCrossModalAttention rca;
+  private final DynamicItemGraph itemGraph;
+  private final NDArray semanticHead; // only for the noItemGraph ablation
+  private final SemanticUserProfile userProfile;
+  private final UserItemGcn gcn;
+  private final NDArray fullAdjacency;
+  private final EdgePruner pruner;
+  private NDArray prunedAdjacency;
+
+  public CranePaper(TrainingData data, TrainConfig c, NDManager manager, SplittableRandom rng) {
+    if (data.features().isEmpty()) {
+      throw new IllegalArgumentException("CRANE needs at least one item modality");
+    }
+    this.data = data;
+    this.c = c;
+    this.manager = manager;
+    this.params = new Parameters(manager);
+    int d = c.embeddingDim;
+    this.users = params.add("user_embedding", Init.xavierUniform(rng, data.numUsers(), d), new Shape(data.numUsers(), d));
+    this.items = params.add("item_embedding", Init.xavierUniform(rng, data.numItems(), d), new Shape(data.numItems(), d));
+    for (int m = 0; m < data.features().size(); m++) {
+      profiles.add(new UserModalityProfiles(data, m, d, params, manager, rng));
+    }
+    int mCount = profiles.size();
+    this.rca = c.noAttention ? null
+        : new RecursiveCrossModalAttention(mCount, d, c.noRecursion ? 1 : c.attentionRounds, params, rng);
+    this.itemGraph = c.noItemGraph ? null : new DynamicItemGraph(c.knnK, manager);
+    this.semanticHead = c.noItemGraph
+        ? params.add("semantic_head", Init.xavierUniform(rng, mCount * d, d), new Shape(mCount * d, d)) : null;
+    this.userProfile = new SemanticUserProfile(data, false, manager);
+    this.gcn = new UserItemGcn(c.noGcn ? 0 : c.uiLayers);
+    this.fullAdjacency = NormalizedAdjacency.of(data.numUsers(), data.numItems(), data.edgeUsers(), data.edgeItems())
+        .toNDArray(manager);
+    this.pruner = c.dropRatio > 0 ? new EdgePruner(NormalizedAdjacency.edgeWeights(
+        data.userDegree(), data.itemDegree(), data.edgeUsers(), data.edgeItems()), c.dropRatio) : null;
+  }
+
+  @Override
+  public String name() {
+    return "crane";
+  }
+
+  @Override
+  public Parameters parameters() {
+    return params;
+  }
+
+  /** Per epoch: resample the pruned graph (§2.3) and refresh the item graph's neighbours (Eq. 14). */
+  @Override
+  public void beforeEpoch(SplittableRandom rng) {
+    if (prunedAdjacency != null) {
+      prunedAdjacency.close();
+      prunedAdjacency = null;
+    }
+    if (pruner != null) {
+      int[] kept = pruner.sample(rng);
+      int[] eu = new int[kept.length];
+      int[] ei = new int[kept.length];
+      for (int k = 0; k < kept.length; k++) {
+        eu[k] = data.edgeUsers()[kept[k]];
+        ei[k] = data.edgeItems()[kept[k]];
+      }
+      prunedAdjacency = NormalizedAdjacency.of(data.numUsers(), data.numItems(), eu, ei).toNDArray(manager);
+    }
+    if (itemGraph != null) {
+      Autograd.noGrad(() -> {
+        try (ai.djl.ndarray.NDScope s = new ai.djl.ndarray.NDScope()) {
+          itemGraph.refresh(fusedItems());
+        }
+      });
+    }
+  }
+
+  /** E^mm item rows (I x Md). */
+  private NDArray fusedItems() {
+    List<NDArray> xs = new ArrayList<>();
+    for (UserModalityProfiles p : profiles) {
+      xs.add(p.stacked());
+    }
+    NDArray emm = rca != null ? rca.apply(xs) : ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(xs), 1);
+    return emm.get(new NDIndex("{}:", data.numUsers()));
+  }
+
+  /** {collaborative users, collaborative items, semantic users, semantic items}. */
+  private NDArray[] views(NDArray adjacency) {
+    NDArray all = gcn.propagate(adjacency, users, items);
+    int u = data.numUsers();
+    NDArray cfU = all.get(new NDIndex(":{}", u));
+    NDArray cfI = all.get(new NDIndex("{}:", u));
+    NDArray fused = fusedItems();
+    NDArray semI = itemGraph != null ? itemGraph.propagate(fused, cfI) : fused.matMul(semanticHead);
+    NDArray semU = userProfile.of(semI);
+    return new NDArray[] {cfU, cfI, semU, semI};
+  }
+
+  @Override
+  public NDArray loss(Batch b) {
+    NDArray[] v = views(prunedAdjacency != null ? prunedAdjacency : fullAdjacency);
+    NDArray finalU = v[0].add(v[2]);
+    NDArray finalI = v[1].add(v[3]);
+    NDArray u = finalU.get(new NDIndex("{}", b.users()));
+    NDArray p = finalI.get(new NDIndex("{}", b.positives()));
+    NDArray n = finalI.get(new NDIndex("{}", b.negatives()));
+    NDArray loss = BprLoss.logSigmoid(BprLoss.scores(u, p), BprLoss.scores(u, n));
+    if (!c.noContrastive && c.lambdaCl > 0) {
+      NDArray du = Tensors.owned(manager, distinct(b.userRows()));
+      NDArray di = Tensors.owned(manager, distinct(b.positiveRows()));
+      NDArray lu = InfoNce.of(InfoNce.rows(v[0], du), InfoNce.rows(v[2], du), c.tau);
+      NDArray li = InfoNce.of(InfoNce.rows(v[1], di), InfoNce.rows(v[3], di), c.tau);
+      loss = loss.add(lu.add(li).mul(c.lambdaCl));
+    }
+    if (c.lambdaReg > 0) {
+      loss = loss.add(EmbeddingL2.of(u, p, n).mul(c.lambdaReg));
+    }
+    return loss;
+  }
+
+  @Override
+  public FinalEmbeddings embed() {
+    NDArray[] v = views(fullAdjacency);
+    return new FinalEmbeddings(v[0].add(v[2]), v[1].add(v[3]));
+  }
+
+  private static long[] distinct(long[] ids) {
+    return Arrays.stream(ids).distinct().toArray();
+  }
+}

@@ -1,0 +1,6 @@
+package dev.crane.trainer.model;
+
+import ai.djl.ndarray.NDArray;
+
+/** The vectors used for scoring (paper Eq. 17): score(u, i) = <users[u], items[i]>. */
+public record FinalEmbeddings(NDArray users, NDArray items) {}

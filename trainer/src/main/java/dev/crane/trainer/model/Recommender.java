@@ -1,0 +1,19 @@
+package dev.crane.trainer.model;
+
+import java.util.SplittableRandom;
+
+/** A trainable recommender on the shared data path. */
+public interface Recommender {
+  String name();
+
+  Parameters parameters();
+
+  /** Per-epoch preprocessing, e.g. edge pruning (§2.3) or kNN index refresh; arrays it creates live until the next call. */
+  default void beforeEpoch(SplittableRandom rng) {}
+
+  /** The training loss of one batch; called inside a gradient collector. */
+  ai.djl.ndarray.NDArray loss(Batch batch);
+
+  /** The final user and item vectors, computed once per evaluation under no-grad (§2.6). */
+  FinalEmbeddings embed();
+}

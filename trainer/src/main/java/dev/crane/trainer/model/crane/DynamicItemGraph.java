@@ -1,0 +1,89 @@
+package dev.crane.trainer.model.crane;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.nn.Activation;
+import dev.crane.trainer.engine.Autograd;
+import dev.crane.trainer.engine.Tensors;
+
+/**
+ * The paper's item graph built from the fused features (Eq. 14, §3 choice): neighbour indices are
+ * the cosine top-k of E^mm's item rows, refreshed once per epoch without gradient; edge weights are
+ * recomputed every step from the current E^mm with gradient, as the retained similarities
+ * normalised per row (negative cosines clipped to 0, ours), so the attention and the user profiles
+ * reach the loss (§8 P7). Propagation S H is a gather over the k neighbours, no sparse tensor.
+ */
+public final class DynamicItemGraph {
+  private final int k;
+  private final NDManager manager;
+  private NDArray neighbours; // (I*k) int64
+  private long[] rowsCache;
+  private NDArray rows;
+
+  public DynamicItemGraph(int k, NDManager manager) {
+    this.k = k;
+    this.manager = manager;
+  }
+
+  /** Refreshes the neighbour lists from the current fused item features (no gradient). */
+  public void refresh(NDArray fusedItems) {
+    long n = fusedItems.getShape().get(0);
+    int kk = (int) Math.min(k, n);
+    long[] idx = new long[(int) (n * kk)];
+    Autograd.noGrad(() -> {
+      try (NDScope scope = new NDScope()) {
+        NDArray unit = unit(fusedItems);
+        NDArray t = unit.transpose();
+        for (long from = 0; from < n; from += 2048) {
+          long to = Math.min(n, from + 2048);
+          long[] part = unit.get(from + ":" + to).matMul(t).topK(kk, 1, true, true).get(1).toLongArray();
+          System.arraycopy(part, 0, idx, (int) (from * kk), part.length);
+        }
+      }
+    });
+    if (neighbours != null) {
+      neighbours.close();
+    }
+    neighbours = Tensors.owned(manager, idx);
+    // they live until the next refresh, not until the caller's scope ends
+    NDScope.unregister(neighbours);
+    if (rowsCache == null || rowsCache.length != idx.length) {
+      rowsCache = new long[idx.length];
+      for (int r = 0; r < idx.length; r++) {
+        rowsCache[r] = r / kk;
+      }
+      if (rows != null) {
+        rows.close();
+      }
+      rows = Tensors.owned(manager, rowsCache);
+      NDScope.unregister(rows);
+    }
+  }
+
+  /** H = S h with S's weights from {@code fusedItems} (with gradient). */
+  public NDArray propagate(NDArray fusedItems, NDArray h) {
+    if (neighbours == null) {
+      refresh(fusedItems);
+    }
+    long n = h.getShape().get(0);
+    long kk = neighbours.getShape().get(0) / n;
+    NDArray unit = unit(fusedItems);
+    NDArray sim = unit.get(new NDIndex("{}", rows)).mul(unit.get(new NDIndex("{}", neighbours)))
+        .sum(new int[] {1}).reshape(n, kk);
+    NDArray w = Activation.relu(sim);
+    w = w.div(w.sum(new int[] {1}, true).add(1e-8f));
+    NDArray nb = h.get(new NDIndex("{}", neighbours)).reshape(n, kk, h.getShape().get(1));
+    return nb.mul(w.expandDims(2)).sum(new int[] {1});
+  }
+
+  /** The current neighbour indices, I x k row-major (for tests). */
+  public long[] neighbourIndices() {
+    return neighbours.toLongArray();
+  }
+
+  static NDArray unit(NDArray x) {
+    return x.div(x.norm(new int[] {1}, true).maximum(1e-12f));
+  }
+}

@@ -1,0 +1,40 @@
+package dev.crane.trainer.model.crane;
+
+import dev.crane.trainer.train.TrainConfig;
+import java.util.Locale;
+
+/**
+ * Paper Table 3 per dataset (crane-spec.md §4): t, k, lr, λ_reg, τ, λ_cl; batch 1024, 250 epochs,
+ * patience 5 for all. Unknown datasets keep the Baby column (the generic default).
+ */
+public final class PaperHyperparameters {
+  private PaperHyperparameters() {}
+
+  /** @return true when the dataset has its own Table 3 column */
+  public static boolean apply(TrainConfig c, String dataset) {
+    String d = dataset.toLowerCase(Locale.ROOT);
+    c.batchSize = 1024;
+    c.epochs = 250;
+    c.patience = 5;
+    switch (d) {
+      case "baby" -> set(c, 3, 15, 1e-4f, 1e-3f, 0.6f, 0.8f);
+      case "sports" -> set(c, 2, 15, 5e-5f, 1e-3f, 0.5f, 0.7f);
+      case "clothing" -> set(c, 3, 10, 1e-4f, 1e-3f, 0.4f, 0.7f);
+      case "elec", "electronics" -> set(c, 3, 10, 1e-4f, 5e-4f, 0.5f, 0.6f);
+      default -> {
+        set(c, 3, 15, 1e-4f, 1e-3f, 0.6f, 0.8f);
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static void set(TrainConfig c, int t, int k, float lr, float reg, float tau, float cl) {
+    c.attentionRounds = t;
+    c.knnK = k;
+    c.learningRate = lr;
+    c.lambdaReg = reg;
+    c.tau = tau;
+    c.lambdaCl = cl;
+  }
+}

@@ -1,0 +1,33 @@
+package dev.crane.trainer.model.crane;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.crane.trainer.data.TrainingData;
+import dev.crane.trainer.graph.SparseMatrix;
+
+/**
+ * Paper Eq. 16 (§3 choice): a user's semantic embedding is the mean of the semantic embeddings of
+ * its training items, R_norm e^sem with R_norm = D_u^-1 R (sum optional), so it stays on the item
+ * scale.
+ */
+public final class SemanticUserProfile {
+  private final NDArray rNorm;
+
+  public SemanticUserProfile(TrainingData data, boolean sum, NDManager manager) {
+    int e = data.numEdges();
+    long[] r = new long[e];
+    long[] c = new long[e];
+    float[] v = new float[e];
+    for (int k = 0; k < e; k++) {
+      int u = data.edgeUsers()[k];
+      r[k] = u;
+      c[k] = data.edgeItems()[k];
+      v[k] = sum ? 1f : 1f / data.userDegree()[u];
+    }
+    this.rNorm = new SparseMatrix(data.numUsers(), data.numItems(), r, c, v).toNDArray(manager);
+  }
+
+  public NDArray of(NDArray itemSemantic) {
+    return rNorm.matMul(itemSemantic);
+  }
+}

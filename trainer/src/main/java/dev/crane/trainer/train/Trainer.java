@@ -1,0 +1,165 @@
+package dev.crane.trainer.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.training.GradientCollector;
+import dev.crane.ingest.dataset.Split;
+import dev.crane.trainer.data.TrainingData;
+import dev.crane.trainer.engine.Autograd;
+import dev.crane.trainer.eval.Evaluator;
+import dev.crane.trainer.model.Batch;
+import dev.crane.trainer.model.FinalEmbeddings;
+import dev.crane.trainer.model.Recommender;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The training loop of crane-spec.md §5: per epoch, the model's preprocessing (edge pruning), a
+ * shuffle of the training rows, batches with one uniform negative per row, Adam over every
+ * parameter; then evaluation on valid and early stopping on rounded Recall@20. Test is evaluated
+ * only at epochs that improve validation, so the reported test figures are those of the best
+ * validation epoch and can never influence selection. All randomness comes from one seed.
+ */
+public final class Trainer {
+  private final TrainingData data;
+  private final TrainConfig config;
+  private final TrainingListener listener;
+  private Map<String, float[]> bestParameters = Map.of();
+
+  public Trainer(TrainingData data, TrainConfig config, TrainingListener listener) {
+    this.data = data;
+    this.config = config;
+    this.listener = listener;
+  }
+
+  /** @param rng the run's generator, already used for the model's initialisation */
+  public TrainResult fit(Recommender model, SplittableRandom rng) {
+    NDManager manager = model.parameters().manager();
+    Adam adam = new Adam(model.parameters(), config.learningRate);
+    NegativeSampler sampler = new NegativeSampler(data);
+    Evaluator evaluator = new Evaluator(data, config.evalUserBatch);
+    EarlyStopping stopping = new EarlyStopping(config.patience);
+    int rows = data.numTrainRows();
+    int[] order = new int[rows];
+    for (int r = 0; r < rows; r++) {
+      order[r] = r;
+    }
+    int batches = (rows + config.batchSize - 1) / config.batchSize;
+    List<EpochRecord> history = new ArrayList<>();
+    Map<String, Double> bestValid = Map.of();
+    Map<String, Double> bestTest = Map.of();
+    int bestEpoch = -1;
+    String stop = "max-epochs";
+    long runStart = System.nanoTime();
+    double trainSeconds = 0;
+    for (int epoch = 0; epoch < config.epochs; epoch++) {
+      long t0 = System.nanoTime();
+      SplittableRandom epochRng = rng.split();
+      model.beforeEpoch(epochRng);
+      shuffle(order, epochRng);
+      listener.epochStarted(epoch, batches);
+      double lossSum = 0;
+      boolean nan = false;
+      long[] u = new long[config.batchSize];
+      long[] p = new long[config.batchSize];
+      long[] n = new long[config.batchSize];
+      for (int b = 0; b < batches; b++) {
+        int from = b * config.batchSize;
+        int size = Math.min(config.batchSize, rows - from);
+        for (int k = 0; k < size; k++) {
+          int row = order[from + k];
+          int user = data.rowUsers()[row];
+          u[k] = user;
+          p[k] = data.rowItems()[row];
+          n[k] = sampler.sample(user, epochRng);
+        }
+        double loss;
+        try (NDScope scope = new NDScope()) {
+          Batch batch = new Batch(index(manager, u, size), index(manager, p, size), index(manager, n, size), size,
+              java.util.Arrays.copyOf(u, size), java.util.Arrays.copyOf(p, size));
+          NDArray l;
+          try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            l = model.loss(batch);
+            gc.backward(l);
+          }
+          loss = l.getFloat();
+          if (Double.isNaN(loss)) {
+            nan = true;
+          } else {
+            adam.step();
+          }
+        }
+        if (nan) {
+          break;
+        }
+        lossSum += loss;
+        listener.batchDone(epoch, b, loss);
+      }
+      if (nan) {
+        stop = "nan-loss";
+        break;
+      }
+      trainSeconds += (System.nanoTime() - t0) / 1e9;
+      listener.evaluating(epoch);
+      Map<String, Double> valid;
+      Map<String, Double> test = null;
+      boolean improved;
+      try (NDScope scope = new NDScope()) {
+        FinalEmbeddings[] f = new FinalEmbeddings[1];
+        Autograd.noGrad(() -> f[0] = model.embed());
+        valid = evaluator.evaluate(f[0].users(), f[0].items(), Split.VALID);
+        improved = stopping.update(valid.get("recall@20"));
+        if (improved) {
+          test = evaluator.evaluate(f[0].users(), f[0].items(), Split.TEST);
+        }
+      }
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      EpochRecord rec = new EpochRecord(epoch, lossSum / batches, valid, seconds, improved);
+      history.add(rec);
+      if (improved) {
+        bestEpoch = epoch;
+        bestValid = valid;
+        bestTest = test;
+        bestParameters = snapshot(model);
+      }
+      listener.epochDone(rec);
+      if (stopping.shouldStop()) {
+        stop = "early-stopping";
+        break;
+      }
+    }
+    double total = (System.nanoTime() - runStart) / 1e9;
+    double perEpoch = history.isEmpty() ? 0 : trainSeconds / history.size();
+    return new TrainResult(bestEpoch, bestValid, bestTest, history, stop, perEpoch, total);
+  }
+
+  /** Parameter values at the best validation epoch, for the checkpoint. */
+  public Map<String, float[]> bestParameters() {
+    return bestParameters;
+  }
+
+  private static Map<String, float[]> snapshot(Recommender model) {
+    Map<String, float[]> out = new LinkedHashMap<>();
+    model.parameters().all().forEach((k, v) -> out.put(k, v.toFloatArray()));
+    return out;
+  }
+
+  private static NDArray index(NDManager m, long[] values, int size) {
+    // the model's manager lives on the training device, so the indices are created there
+    return m.create(size == values.length ? values : java.util.Arrays.copyOf(values, size));
+  }
+
+  static void shuffle(int[] a, SplittableRandom rng) {
+    for (int i = a.length - 1; i > 0; i--) {
+      int j = rng.nextInt(i + 1);
+      int t = a[i];
+      a[i] = a[j];
+      a[j] = t;
+    }
+  }
+}
