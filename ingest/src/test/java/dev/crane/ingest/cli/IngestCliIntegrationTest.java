@@ -88,6 +88,19 @@ class IngestCliIntegrationTest {
   }
 
   @Test
+  void limitAndRateAreHonoured() {
+    long start = System.nanoTime();
+    Result r = run("synthetic", "--users", "60", "--items", "40", "--modalities", "text:8", "--seed", "3",
+        "--limit", "50", "--rate", "200");
+    double seconds = (System.nanoTime() - start) / 1e9;
+    assertThat(r.code).as(r.err).isZero();
+    assertThat(consume(Topics.INTERACTIONS, Interaction.class, 50)).hasSize(50);
+    assertThat(consume(Topics.ITEMS, ItemFeatures.class, 40)).hasSize(40);
+    // 90 records paced at 200/s cannot take less than (90 - 1) / 200 s.
+    assertThat(seconds).isGreaterThanOrEqualTo(89 / 200.0);
+  }
+
+  @Test
   void badLineStopsWithFileAndLineUnlessSkipped() throws Exception {
     Path dir = Files.createDirectories(tmp.resolve("bad"));
     Files.writeString(dir.resolve("bad.inter"), "userID\titemID\tx_label\n0\t0\t0\n0\tx\t0\n1\t1\t0\n");
@@ -125,13 +138,11 @@ class IngestCliIntegrationTest {
   private record Result(int code, String out, String err) {}
 
   private Result run(String... args) {
-    String[] full = new String[args.length + 5];
+    String[] full = new String[args.length + 3];
     System.arraycopy(args, 0, full, 0, args.length);
     full[args.length] = "--bootstrap-servers=" + runtime.bootstrapServers();
     full[args.length + 1] = "--schema-registry-url=" + runtime.schemaRegistryUrl();
     full[args.length + 2] = "--no-progress";
-    full[args.length + 3] = "--rate=0";
-    full[args.length + 4] = "--limit=-1";
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     CommandLine cli = IngestCli.commandLine();
