@@ -1,7 +1,8 @@
 package dev.crane.trainer.cli;
 
+import dev.crane.ingest.dataset.DatasetException;
 import dev.crane.ingest.dataset.MmrecDataset;
-import dev.crane.trainer.data.InterFileLoader;
+import dev.crane.ingest.dataset.MmrecReader;
 import dev.crane.trainer.report.SummaryTable;
 import dev.crane.trainer.train.EpochRecord;
 import dev.crane.trainer.train.TrainConfig;
@@ -54,21 +55,23 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--set", description = "any other setting, e.g. --set tau=0.5 (repeatable); names as in TrainConfig")
   List<String> sets = new ArrayList<>();
 
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
     TrainConfig c;
     MmrecDataset ds;
     try {
       c = TrainConfig.forModel(model);
-      ds = InterFileLoader.load(data);
+      ds = MmrecReader.read(data); // strict: the first bad line or feature row stops here, before training
       if (model.equals("crane")) {
         // per-dataset paper Table 3 values first, explicit flags win
         dev.crane.trainer.model.crane.PaperHyperparameters.apply(c, ds.name());
       }
       applyOverrides(c);
-    } catch (IllegalArgumentException e) {
-      System.err.println("error: " + e.getMessage());
-      return 2;
+    } catch (DatasetException | IllegalArgumentException | java.io.IOException e) {
+      return fail(e);
     }
     Path dir = out != null ? out : Path.of("runs", ds.name() + "-" + model + "-"
         + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
@@ -77,13 +80,19 @@ public final class TrainCommand implements Callable<Integer> {
     try {
       report = TrainingRun.run(ds, c, dir, command, new Progress(!noProgress));
     } catch (IllegalArgumentException e) {
-      System.err.println("error: " + e.getMessage());
-      return 2;
+      return fail(e);
     }
     System.out.print(SummaryTable.render(c.model, ds.name(), report.result()));
     System.out.printf("device %s, peak RSS %.2f GB%nmetrics %s%ncurves  %s%ncheckpoint %s%n", report.device(),
         report.peakRssBytes() / 1e9, report.metricsJson(), report.curvesPng(), report.checkpointDir());
     return 0;
+  }
+
+  /** Bad data or configuration: one clear line on stderr, exit code 2, nothing trained. */
+  private int fail(Exception e) {
+    spec.commandLine().getErr().println("error: " + e.getMessage());
+    spec.commandLine().getErr().flush();
+    return 2;
   }
 
   private void applyOverrides(TrainConfig c) {

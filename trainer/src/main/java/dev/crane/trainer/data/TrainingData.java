@@ -59,7 +59,7 @@ public final class TrainingData {
     this.features = b.features;
   }
 
-  /** Builds the training structures; throws IllegalArgumentException on inconsistent data. */
+  /** Builds the training structures; throws IllegalArgumentException when there is nothing to train on. */
   public static TrainingData from(MmrecDataset ds) {
     int u = ds.numUsers();
     int n = ds.numItems();
@@ -67,18 +67,7 @@ public final class TrainingData {
     int[] users = t.users();
     int[] items = t.items();
     Split[] splits = t.splits();
-    for (int r = 0; r < t.size(); r++) {
-      if (users[r] < 0 || users[r] >= u || items[r] < 0 || items[r] >= n) {
-        throw new IllegalArgumentException(String.format(
-            "row %d: user %d / item %d outside %d users x %d items", r, users[r], items[r], u, n));
-      }
-    }
-    for (FeatureMatrix f : ds.features()) {
-      if (f.rows() != n) {
-        throw new IllegalArgumentException(String.format(
-            "modality %s has %d rows but the dataset has %d items", f.modality(), f.rows(), n));
-      }
-    }
+    // ids in range and one feature row per item are guaranteed by the MmrecDataset record itself
     int trainRows = t.count(Split.TRAIN);
     if (trainRows == 0) {
       throw new IllegalArgumentException("dataset " + ds.name() + " has no training interactions");
@@ -141,8 +130,27 @@ public final class TrainingData {
         b.negativePool[p++] = i;
       }
     }
-    b.features = List.copyOf(ds.features());
+    b.features = visualFirst(ds.features());
     return new TrainingData(b);
+  }
+
+  /** Names read as MMRec's v_feat, whose kNN graph gets mm_image_weight (§2.2c). */
+  static final java.util.Set<String> VISUAL_NAMES = java.util.Set.of("image", "visual", "vision", "img", "v");
+
+  /**
+   * The dataset's modalities with a visual one moved to the front, the others keeping their order:
+   * the first modality plays MMRec's v_feat (mixed with weight mm_image_weight = 0.1, §2.2c). The
+   * reader lists files by name, which would put TikTok's audio before image.
+   */
+  static List<FeatureMatrix> visualFirst(List<FeatureMatrix> features) {
+    List<FeatureMatrix> out = new ArrayList<>(features);
+    for (int m = 0; m < out.size(); m++) {
+      if (VISUAL_NAMES.contains(out.get(m).modality().toLowerCase(java.util.Locale.ROOT))) {
+        out.add(0, out.remove(m));
+        break;
+      }
+    }
+    return List.copyOf(out);
   }
 
   /** Distinct sorted targets per user; users without training rows are dropped (§1.4). */

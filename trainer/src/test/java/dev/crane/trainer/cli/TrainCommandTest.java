@@ -3,7 +3,11 @@ package dev.crane.trainer.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.crane.ingest.dataset.MmrecWriter;
+import dev.crane.trainer.data.PlantedData;
 import dev.crane.trainer.train.TrainConfig;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -49,5 +53,38 @@ class TrainCommandTest {
         "--model", "bpr")).isEqualTo(2);
     assertThat(new CommandLine(new TrainerCli()).execute("train", "--data", data.toString(), "--model", "freedom",
         "--out", dir.resolve("f").toString())).isEqualTo(2); // no feature files
+  }
+
+  /** Runs the CLI, returning the exit code and what it wrote to stderr. */
+  static Object[] run(String... args) {
+    StringWriter err = new StringWriter();
+    CommandLine cl = new CommandLine(new TrainerCli());
+    cl.setErr(new PrintWriter(err, true));
+    int rc = cl.execute(args);
+    return new Object[] {rc, err.toString()};
+  }
+
+  @Test
+  void featureFilesLoadThroughTheSharedReaderSoFreedomRunsFromTheCli(@TempDir Path dir) throws Exception {
+    Path data = dir.resolve("planted");
+    MmrecWriter.write(PlantedData.generate(60, 40, 4, 6, new int[] {8, 4}, 2), data);
+    Path out = dir.resolve("run");
+    Object[] r = run("train", "--data", data.toString(), "--model", "freedom", "--epochs", "1", "--dim", "8",
+        "--batch-size", "128", "--knn-k", "3", "--no-progress", "--out", out.toString());
+    assertThat(r[0]).as(r[1].toString()).isEqualTo(0);
+    var metrics = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("metrics.json").toFile());
+    // the trainable feature tables (40 x 8 and 40 x 4) are counted only when the npy files were read
+    assertThat(metrics.get("trainable_parameters").asLong()).isGreaterThanOrEqualTo((60 + 40) * 8 + 40 * 12);
+  }
+
+  @Test
+  void badDataLineExitsTwoWithFileAndLineBeforeTraining(@TempDir Path dir) throws Exception {
+    Path data = Files.createDirectories(dir.resolve("bad"));
+    Files.writeString(data.resolve("bad.inter"), "userID\titemID\tx_label\n0\t1\t0\n1\t2\t7\n");
+    Path out = dir.resolve("run");
+    Object[] r = run("train", "--data", data.toString(), "--model", "bpr", "--no-progress", "--out", out.toString());
+    assertThat(r[0]).isEqualTo(2);
+    assertThat(r[1].toString()).startsWith("error: ").contains("bad.inter:3");
+    assertThat(out).doesNotExist();
   }
 }

@@ -31,6 +31,8 @@ class TrainingDataTest {
     assertThat(d.evaluatedUsers(Split.TEST)).containsExactly(0, 2);
     assertThat(d.targets(Split.TEST)[2]).containsExactly(0, 2);
     assertThat(d.negativePool()).containsExactly(0, 1, 2, 3);
+    assertThatThrownBy(() -> TrainingData.from(ToyData.dataset(4, 5, new int[][] {{0, 1, 1}, {1, 2, 2}})))
+        .hasMessageContaining("no training interactions");
   }
 
   @Test
@@ -47,11 +49,22 @@ class TrainingDataTest {
   }
 
   @Test
-  void rejectsOutOfRangeIdsAndFeatureRowMismatch() {
+  void outOfRangeIdsAndFeatureRowMismatchCannotReachTraining() {
     assertThatThrownBy(() -> TrainingData.from(ToyData.dataset(2, 5, ROWS)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("outside");
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ids exceed");
     assertThatThrownBy(() -> TrainingData.from(
         ToyData.dataset(4, 5, ROWS, List.of(new FeatureMatrix("v", 4, 1, new float[4])))))
-        .hasMessageContaining("modality v has 4 rows");
+        .hasMessageContaining("'v' has 4 rows");
+  }
+
+  @Test
+  void visualModalityComesFirstSoItGetsTheImageWeight() {
+    FeatureMatrix audio = new FeatureMatrix("audio", 5, 1, new float[5]);
+    FeatureMatrix image = new FeatureMatrix("image", 5, 1, new float[5]);
+    FeatureMatrix text = new FeatureMatrix("text", 5, 1, new float[5]);
+    TrainingData d = TrainingData.from(ToyData.dataset(4, 5, ROWS, List.of(audio, image)));
+    assertThat(d.features()).extracting(FeatureMatrix::modality).containsExactly("image", "audio");
+    TrainingData noVisual = TrainingData.from(ToyData.dataset(4, 5, ROWS, List.of(text, audio)));
+    assertThat(noVisual.features()).extracting(FeatureMatrix::modality).containsExactly("text", "audio");
   }
 }
