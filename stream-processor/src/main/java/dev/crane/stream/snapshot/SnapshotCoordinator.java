@@ -79,7 +79,7 @@ public final class SnapshotCoordinator implements Processor<String, String, Obje
     } else {
       state = SnapshotMessages.JSON.createObjectNode();
       state.put("nextVersion", highestVersionOnDisk() + 1);
-      state.put("lastTriggerAt", System.currentTimeMillis());
+      state.put("lastTriggerAt", context.currentSystemTimeMs());
       state.put("wanted", false);
       state.putNull("inFlight");
       state.putNull("last");

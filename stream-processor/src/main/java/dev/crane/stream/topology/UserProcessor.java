@@ -213,7 +213,7 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
       return;
     }
     pending.put(PendingCodec.storeKey(itemId, source.partition(), source.offset()),
-        PendingCodec.encode(new PendingCodec.Held(source, System.currentTimeMillis(), key, value)));
+        PendingCodec.encode(new PendingCodec.Held(source, context.currentSystemTimeMs(), key, value)));
     metrics.held();
   }
 
@@ -304,7 +304,7 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
     try (KeyValueIterator<String, byte[]> it = itemDelta.all()) {
       it.forEachRemaining(deltas::add);
     }
-    long now = System.currentTimeMillis();
+    long now = context.currentSystemTimeMs();
     for (KeyValue<String, byte[]> kv : deltas) {
       context.forward(new Record<Object, Object>(kv.key, kv.value, now), Names.ITEM_DELTA_SINK);
       itemDelta.delete(kv.key);
