@@ -117,7 +117,16 @@ public final class StreamProcessorApp implements AutoCloseable {
   public void close() {
     streams.close(new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(30))
         .leaveGroup(true));
-    snapshotExecutor.shutdownNow();
+    // Let an assembly in progress finish, so that no late rename races the next coordinator's.
+    snapshotExecutor.shutdown();
+    try {
+      if (!snapshotExecutor.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS)) {
+        snapshotExecutor.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      snapshotExecutor.shutdownNow();
+    }
     if (metricsServer != null) {
       metricsServer.close();
     }

@@ -88,19 +88,34 @@ class CrashRecoveryTest {
     assertThat(atCrash).as("the crash happened mid-stream").isLessThan(total);
     System.out.printf("crash test: %d input records, %d committed when the child JVM was killed%n", total, atCrash);
 
-    try (StreamProcessorApp app = Instances.inProcess(settings)) {
+    String metrics;
+    try (StreamProcessorApp app = Instances.withMetricsEndpoint(settings)) {
       Cluster.await("all input committed", Duration.ofSeconds(120), () -> c.committed("crash-test") == total);
       Cluster.await("profiles equal to the from-scratch computation", Duration.ofSeconds(60),
           () -> Cluster.profileMismatches(w, c.latestProfiles()).isEmpty());
       Cluster.await("item degrees", Duration.ofSeconds(30),
           () -> Instances.sameDegrees(Instances.itemDegrees(app), w.itemDegrees));
+      metrics = scrape(app.metricsPort(), "/metrics");
+      assertThat(scrape(app.metricsPort(), "/health")).isEqualTo("UP\n");
     }
+    // The restarted instance's own counters (it processed the part the child had not committed).
+    assertThat(metrics).containsPattern("crane_stream_events_total\\{outcome=\"accepted\"\\} [1-9]")
+        .containsPattern("crane_stream_dead_letters_total\\{reason=\"unknown-item\"\\} [01]\\.0")
+        .contains("crane_stream_consumer_lag ").contains("crane_stream_store_entries{store=\"user-profiles\"}")
+        .contains("crane_stream_store_bytes{store=\"user-profiles\"}").contains("crane_stream_last_snapshot_age_seconds")
+        .contains("kafka_stream_");
     Cluster.assertExact(w, c.latestProfiles());
     List<String> dlq = c.deadLetters();
     assertThat(dlq).extracting(s -> s.substring(0, s.indexOf(' ')))
         .containsExactlyInAnyOrder("malformed", "malformed", "unknown-schema-id", "unknown-item", "wrong-dimension");
     assertThat(dlq).as("each bad record dead-lettered once, even across the crash").doesNotHaveDuplicates();
     c.close();
+  }
+
+  static String scrape(int port, String path) throws Exception {
+    var http = java.net.http.HttpClient.newHttpClient();
+    var req = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path)).build();
+    return http.send(req, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
   }
 
   static String tail(Path log) {

@@ -52,6 +52,15 @@ final class Instances {
     return StreamProcessorApp.start(ConfigLoader.fromMap(settings), new SimpleMeterRegistry(), false);
   }
 
+  /** An instance that serves Prometheus metrics on an ephemeral port. */
+  static StreamProcessorApp withMetricsEndpoint(Map<String, String> settings) {
+    Map<String, String> s = new LinkedHashMap<>(settings);
+    s.put("metrics.port", "0");
+    return StreamProcessorApp.start(ConfigLoader.fromMap(s),
+        new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+            io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT), true);
+  }
+
   /** The same application in a child JVM, so that it can be killed without any clean-up. */
   static Process child(Map<String, String> settings, Path log) throws IOException {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
