@@ -95,6 +95,8 @@ class CrashRecoveryTest {
           () -> Cluster.profileMismatches(w, c.latestProfiles()).isEmpty());
       Cluster.await("item degrees", Duration.ofSeconds(30),
           () -> Instances.sameDegrees(Instances.itemDegrees(app), w.itemDegrees));
+      // The held record on an item that never arrives goes to the DLQ 2 s after it was (re)read.
+      Cluster.await("the five bad records in the DLQ", Duration.ofSeconds(30), () -> c.deadLetters().size() >= 5);
       metrics = scrape(app.metricsPort(), "/metrics");
       assertThat(scrape(app.metricsPort(), "/health")).isEqualTo("UP\n");
     }
