@@ -1,0 +1,56 @@
+package dev.crane.stream.config;
+
+import dev.crane.schemas.TopicSetup;
+import dev.crane.schemas.Topics;
+import dev.crane.stream.topology.Names;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+
+/**
+ * Creates the topics this application needs: the shared ones of design.md (if missing) and its own
+ * (item increments and snapshot requests with as many partitions as the interactions topic, so
+ * that request p reaches the task of interactions partition p; snapshot parts with one).
+ */
+public final class AppTopics {
+  private AppTopics() {}
+
+  /** @return the number of partitions of the interactions topic */
+  public static int ensure(Admin admin, String applicationId, int partitionsIfMissing) {
+    try {
+      TopicSetup.ensureTopics(admin, partitionsIfMissing, (short) 1);
+      int p = admin.describeTopics(List.of(Topics.INTERACTIONS)).allTopicNames().get()
+          .get(Topics.INTERACTIONS).partitions().size();
+      Set<String> existing = admin.listTopics().names().get();
+      Map<String, String> keep7d = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+          TopicConfig.RETENTION_MS_CONFIG, Long.toString(7L * 24 * 3600 * 1000));
+      List<NewTopic> missing = new ArrayList<>();
+      for (NewTopic t : List.of(
+          new NewTopic(Names.itemDeltaTopic(applicationId), p, (short) 1).configs(keep7d),
+          new NewTopic(Names.requestsTopic(applicationId), p, (short) 1).configs(keep7d),
+          new NewTopic(Names.partsTopic(applicationId), 1, (short) 1).configs(keep7d))) {
+        if (!existing.contains(t.name())) {
+          missing.add(t);
+        }
+      }
+      admin.createTopics(missing).all().get();
+      int requests = admin.describeTopics(List.of(Names.requestsTopic(applicationId))).allTopicNames().get()
+          .get(Names.requestsTopic(applicationId)).partitions().size();
+      if (requests != p) {
+        throw new IllegalStateException("topic " + Names.requestsTopic(applicationId) + " has " + requests
+            + " partitions but " + Topics.INTERACTIONS + " has " + p + "; they must match (recreate it)");
+      }
+      return p;
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("cannot set up topics: " + e.getCause().getMessage(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while setting up topics", e);
+    }
+  }
+}

@@ -1,0 +1,141 @@
+package dev.crane.stream.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * Layers settings: built-in defaults, then an optional properties file, then environment variables
+ * ({@code CRANE_STREAM_SNAPSHOT_INTERVAL_MS} sets {@code snapshot.interval.ms}), then explicit
+ * overrides (CLI {@code --set key=value}). Unknown keys are an error (a typo must not be ignored),
+ * except {@code kafka.*}, which goes to Kafka Streams.
+ */
+public final class ConfigLoader {
+  public static final String ENV_PREFIX = "CRANE_STREAM_";
+
+  static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
+
+  static {
+    DEFAULTS.put("application.id", "crane-stream");
+    DEFAULTS.put("bootstrap.servers", "localhost:9092");
+    DEFAULTS.put("schema.registry.url", "http://localhost:8081");
+    DEFAULTS.put("state.dir", System.getProperty("java.io.tmpdir") + "/crane-stream-state");
+    DEFAULTS.put("modalities", "image:128,audio:128");
+    DEFAULTS.put("history.cap", "200");
+    DEFAULTS.put("dedup.window.ms", Long.toString(Duration.ofHours(24).toMillis()));
+    DEFAULTS.put("unknown-item.hold.ms", Long.toString(Duration.ofMinutes(5).toMillis()));
+    DEFAULTS.put("unknown-item.check.interval.ms", "1000");
+    DEFAULTS.put("profiles.emit.interval.ms", "200");
+    DEFAULTS.put("item-degree.flush.interval.ms", "1000");
+    DEFAULTS.put("commit.interval.ms", "200");
+    DEFAULTS.put("standby.replicas", "0");
+    DEFAULTS.put("stream.threads", "1");
+    DEFAULTS.put("transaction.timeout.ms", "60000");
+    DEFAULTS.put("registry.retry.ms", "30000");
+    DEFAULTS.put("snapshot.dir", System.getProperty("java.io.tmpdir") + "/crane-snapshots");
+    DEFAULTS.put("snapshot.interval.ms", Long.toString(Duration.ofMinutes(10).toMillis()));
+    DEFAULTS.put("snapshot.every.interactions", "0");
+    DEFAULTS.put("snapshot.keep", "5");
+    DEFAULTS.put("metrics.port", "9404");
+  }
+
+  private ConfigLoader() {}
+
+  public static java.util.Set<String> knownKeys() {
+    return DEFAULTS.keySet();
+  }
+
+  /**
+   * @param file properties file, or null
+   * @param env the environment (System.getenv() in the app)
+   * @param overrides highest-precedence settings
+   */
+  public static StreamConfig load(Path file, Map<String, String> env, Map<String, String> overrides) {
+    Map<String, String> raw = new HashMap<>(DEFAULTS);
+    if (file != null) {
+      Properties p = new Properties();
+      try (Reader r = Files.newBufferedReader(file)) {
+        p.load(r);
+      } catch (IOException e) {
+        throw new IllegalArgumentException("cannot read config file " + file + ": " + e.getMessage(), e);
+      }
+      p.stringPropertyNames().forEach(k -> raw.put(k.strip(), p.getProperty(k).strip()));
+    }
+    env.forEach((k, v) -> {
+      if (k.startsWith(ENV_PREFIX)) {
+        raw.put(k.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.'), v);
+      }
+    });
+    raw.putAll(overrides);
+    return fromMap(raw);
+  }
+
+  /** Builds the config from flat keys (defaults filled in), rejecting unknown keys. */
+  public static StreamConfig fromMap(Map<String, String> given) {
+    Map<String, String> raw = new HashMap<>(DEFAULTS);
+    raw.putAll(given);
+    Map<String, String> kafka = new HashMap<>();
+    Set<String> known = DEFAULTS.keySet();
+    for (var e : raw.entrySet()) {
+      if (e.getKey().startsWith("kafka.")) {
+        kafka.put(e.getKey().substring("kafka.".length()), e.getValue());
+      } else if (!known.contains(e.getKey())) {
+        throw new IllegalArgumentException("stream-processor config: unknown key '" + e.getKey()
+            + "'; known keys: " + known + " and kafka.* (passed to Kafka Streams)");
+      }
+    }
+    return new StreamConfig(
+        raw.get("application.id"),
+        raw.get("bootstrap.servers"),
+        raw.get("schema.registry.url"),
+        Path.of(raw.get("state.dir")),
+        Modality.parseList(raw.get("modalities")),
+        integer(raw, "history.cap"),
+        millis(raw, "dedup.window.ms"),
+        millis(raw, "unknown-item.hold.ms"),
+        millis(raw, "unknown-item.check.interval.ms"),
+        millis(raw, "profiles.emit.interval.ms"),
+        millis(raw, "item-degree.flush.interval.ms"),
+        millis(raw, "commit.interval.ms"),
+        integer(raw, "standby.replicas"),
+        integer(raw, "stream.threads"),
+        millis(raw, "transaction.timeout.ms"),
+        millis(raw, "registry.retry.ms"),
+        Path.of(raw.get("snapshot.dir")),
+        millis(raw, "snapshot.interval.ms"),
+        number(raw, "snapshot.every.interactions"),
+        integer(raw, "snapshot.keep"),
+        integer(raw, "metrics.port"),
+        1,
+        kafka);
+  }
+
+  private static long number(Map<String, String> raw, String key) {
+    String v = raw.get(key);
+    try {
+      return Long.parseLong(v.strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("stream-processor config: " + key + "='" + v + "' is not an integer");
+    }
+  }
+
+  private static int integer(Map<String, String> raw, String key) {
+    long v = number(raw, key);
+    if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("stream-processor config: " + key + "=" + v + " is out of range");
+    }
+    return (int) v;
+  }
+
+  private static Duration millis(Map<String, String> raw, String key) {
+    return Duration.ofMillis(number(raw, key));
+  }
+}

@@ -1,0 +1,118 @@
+package dev.crane.stream.topology;
+
+import dev.crane.schemas.Topics;
+import dev.crane.schemas.avro.SnapshotManifest;
+import dev.crane.schemas.avro.UserProfile;
+import dev.crane.schemas.serde.AvroSerializer;
+import dev.crane.stream.config.StreamConfig;
+import dev.crane.stream.metrics.StreamMetrics;
+import dev.crane.stream.snapshot.SnapshotCoordinator;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.StreamPartitioner;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The processor topology:
+ *
+ * <pre>
+ * items ──────────────► [global store items] (raw records)
+ * interactions ────────┐
+ * &lt;app&gt;-snapshot-requests ┴► user-processor ─► user-profiles, dead-letters,
+ *                          (profiles, history,      &lt;app&gt;-item-deltas, &lt;app&gt;-snapshot-parts
+ *                           dedup, pending, ...)
+ * &lt;app&gt;-item-deltas ──► item-stats-processor (item-stats)
+ * &lt;app&gt;-snapshot-parts ─► snapshot-coordinator ─► &lt;app&gt;-snapshot-requests, snapshots
+ * </pre>
+ */
+public final class CraneTopology {
+  private CraneTopology() {}
+
+  public static Topology build(StreamConfig config, StreamMetrics metrics, Executor snapshotExecutor) {
+    String app = config.applicationId();
+    Topology t = new Topology();
+    Map<String, Object> serde = config.serdeConfig();
+
+    t.addGlobalStore(
+        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.ITEMS_STORE), Serdes.String(),
+            Serdes.ByteArray()).withLoggingDisabled(),
+        "items-source", new StringDeserializer(), new ByteArrayDeserializer(), Topics.ITEMS, "items-updater",
+        ItemStoreUpdater::new);
+
+    t.addSource(Names.INTERACTIONS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
+        Topics.INTERACTIONS);
+    t.addSource(Names.REQUESTS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
+        Names.requestsTopic(app));
+    t.addProcessor(Names.USER_PROCESSOR, () -> new UserProcessor(config, metrics), Names.INTERACTIONS_SOURCE,
+        Names.REQUESTS_SOURCE);
+    t.addStateStore(cachedKv(Names.PROFILES_STORE), Names.USER_PROCESSOR);
+    t.addStateStore(cachedKv(Names.HISTORY_STORE), Names.USER_PROCESSOR);
+    t.addStateStore(cachedKv(Names.PENDING_STORE), Names.USER_PROCESSOR);
+    t.addStateStore(cachedKv(Names.ITEM_DELTA_STORE), Names.USER_PROCESSOR);
+    t.addStateStore(cachedKv(Names.DIRTY_STORE), Names.USER_PROCESSOR);
+    t.addStateStore(cachedKv(Names.META_STORE), Names.USER_PROCESSOR);
+    // Seen event ids, expired segment by segment once older than the dedup window.
+    Duration window = config.dedupWindow();
+    t.addStateStore(Stores.windowStoreBuilder(
+        Stores.persistentWindowStore(Names.DEDUP_STORE, window.plusMillis(1), Duration.ofMillis(1), false),
+        Serdes.String(), Serdes.ByteArray()), Names.USER_PROCESSOR);
+    if (config.snapshotsEnabled()) {
+      // Interactions accepted since the last cut: bounded by the snapshot interval, so kept in memory
+      // (restored from its changelog after a failover).
+      t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.LOG_STORE), Serdes.Long(),
+          Serdes.ByteArray()), Names.USER_PROCESSOR);
+    }
+    t.addSink(Names.DLQ_SINK, Topics.DEAD_LETTERS, new ByteArraySerializer(), new ByteArraySerializer(),
+        Names.USER_PROCESSOR);
+    t.addSink(Names.PROFILES_SINK, Topics.USER_PROFILES, new StringSerializer(),
+        configured(new AvroSerializer<UserProfile>(), serde), Names.USER_PROCESSOR);
+    t.addSink(Names.ITEM_DELTA_SINK, Names.itemDeltaTopic(app), new StringSerializer(), new ByteArraySerializer(),
+        Names.USER_PROCESSOR);
+    t.addSink(Names.PARTS_SINK, Names.partsTopic(app), new StringSerializer(), new StringSerializer(),
+        Names.USER_PROCESSOR);
+
+    t.addSource(Names.ITEM_DELTA_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(),
+        Names.itemDeltaTopic(app));
+    t.addProcessor(Names.ITEM_STATS_PROCESSOR, ItemStatsProcessor::new, Names.ITEM_DELTA_SOURCE);
+    t.addStateStore(cachedKv(Names.ITEM_STATS_STORE), Names.ITEM_STATS_PROCESSOR);
+
+    t.addSource(Names.PARTS_SOURCE, new StringDeserializer(), new StringDeserializer(), Names.partsTopic(app));
+    t.addProcessor(Names.COORDINATOR, () -> new SnapshotCoordinator(config, metrics, snapshotExecutor),
+        Names.PARTS_SOURCE);
+    t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.COORDINATOR_STORE),
+        Serdes.String(), Serdes.String()), Names.COORDINATOR);
+    t.addSink(Names.REQUESTS_SINK, Names.requestsTopic(app), new StringSerializer(), new StringSerializer(),
+        new ToPartitionInKey(), Names.COORDINATOR);
+    t.addSink(Names.MANIFEST_SINK, Topics.SNAPSHOTS, new StringSerializer(),
+        configured(new AvroSerializer<SnapshotManifest>(), serde), Names.COORDINATOR);
+    return t;
+  }
+
+  private static StoreBuilder<?> cachedKv(String name) {
+    return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.ByteArray())
+        .withCachingEnabled();
+  }
+
+  private static <T extends AvroSerializer<?>> T configured(T s, Map<String, Object> config) {
+    s.configure(config, false);
+    return s;
+  }
+
+  /** Snapshot requests go to the partition named by their key: one per input partition. */
+  static final class ToPartitionInKey implements StreamPartitioner<String, String> {
+    @Override
+    public Optional<Set<Integer>> partitions(String topic, String key, String value, int numPartitions) {
+      return Optional.of(Set.of(Integer.parseInt(key)));
+    }
+  }
+}

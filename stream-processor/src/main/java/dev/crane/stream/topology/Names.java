@@ -1,0 +1,47 @@
+package dev.crane.stream.topology;
+
+/** Names of the stores, processors and the application's own topics, in one place. */
+public final class Names {
+  public static final String ITEMS_STORE = "items";
+  public static final String PROFILES_STORE = "user-profiles";
+  public static final String HISTORY_STORE = "user-history";
+  public static final String ITEM_STATS_STORE = "item-stats";
+  public static final String DEDUP_STORE = "dedup";
+  public static final String PENDING_STORE = "pending";
+  public static final String ITEM_DELTA_STORE = "item-delta";
+  public static final String DIRTY_STORE = "profile-dirty";
+  public static final String META_STORE = "partition-meta";
+  public static final String LOG_STORE = "snapshot-log";
+  public static final String COORDINATOR_STORE = "snapshot-coordinator";
+
+  public static final String INTERACTIONS_SOURCE = "interactions-source";
+  public static final String REQUESTS_SOURCE = "snapshot-requests-source";
+  public static final String USER_PROCESSOR = "user-processor";
+  public static final String DLQ_SINK = "dead-letter-sink";
+  public static final String PROFILES_SINK = "user-profiles-sink";
+  public static final String ITEM_DELTA_SINK = "item-delta-sink";
+  public static final String PARTS_SINK = "snapshot-parts-sink";
+  public static final String ITEM_DELTA_SOURCE = "item-delta-source";
+  public static final String ITEM_STATS_PROCESSOR = "item-stats-processor";
+  public static final String PARTS_SOURCE = "snapshot-parts-source";
+  public static final String COORDINATOR = "snapshot-coordinator";
+  public static final String REQUESTS_SINK = "snapshot-requests-sink";
+  public static final String MANIFEST_SINK = "snapshot-manifest-sink";
+
+  private Names() {}
+
+  /** Item degree increments, keyed (and so partitioned) by item id. */
+  public static String itemDeltaTopic(String applicationId) {
+    return applicationId + "-item-deltas";
+  }
+
+  /** Coordinator to tasks: "cut your part of snapshot v" (one record per input partition). */
+  public static String requestsTopic(String applicationId) {
+    return applicationId + "-snapshot-requests";
+  }
+
+  /** Tasks to coordinator: "my part of v is written" and "I have many new interactions". */
+  public static String partsTopic(String applicationId) {
+    return applicationId + "-snapshot-parts";
+  }
+}

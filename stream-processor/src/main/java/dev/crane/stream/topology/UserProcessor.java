@@ -1,0 +1,383 @@
+package dev.crane.stream.topology;
+
+import dev.crane.schemas.avro.Interaction;
+import dev.crane.schemas.avro.ItemFeatures;
+import dev.crane.schemas.avro.UserProfile;
+import dev.crane.stream.codec.CountsCodec;
+import dev.crane.stream.codec.HistoryCodec;
+import dev.crane.stream.codec.ItemView;
+import dev.crane.stream.codec.PartitionMeta;
+import dev.crane.stream.codec.PendingCodec;
+import dev.crane.stream.codec.ProfileCodec;
+import dev.crane.stream.codec.SplitCounts;
+import dev.crane.stream.config.StreamConfig;
+import dev.crane.stream.deadletter.DeadLetters;
+import dev.crane.stream.deadletter.DeadLetters.Source;
+import dev.crane.stream.deadletter.Reason;
+import dev.crane.stream.metrics.StreamMetrics;
+import dev.crane.stream.snapshot.CutWriter;
+import dev.crane.stream.snapshot.SnapshotMessages;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One input partition's users: applies each interaction to the user's profile (Eq. 5 sums and
+ * degrees), history and the item-degree increments, after the bad-input rules (decode, validate,
+ * dedup, hold for unknown items, dimension and finiteness checks). Also cuts this partition's part
+ * of a snapshot when the coordinator asks (the request arrives on a topic co-partitioned with the
+ * interactions, so the cut sees exactly the state after the records before it).
+ *
+ * <p>Every write goes to a store or a sink of this task, so under exactly_once_v2 it commits
+ * atomically with the input offsets: a replayed record can never be counted twice.
+ */
+public final class UserProcessor implements Processor<byte[], byte[], Object, Object> {
+  private static final Logger LOG = LoggerFactory.getLogger(UserProcessor.class);
+  private static final String META_KEY = "meta";
+  private static final byte[] DIRTY = new byte[0];
+
+  private final StreamConfig config;
+  private final StreamMetrics metrics;
+  private final ProfileCodec profileCodec;
+  private final HistoryCodec historyCodec;
+  private final String requestsTopic;
+
+  private ProcessorContext<Object, Object> context;
+  private Decoder<Interaction> interactions;
+  private Decoder<ItemFeatures> items;
+  private KeyValueStore<String, byte[]> itemStore;
+  private KeyValueStore<String, byte[]> profiles;
+  private KeyValueStore<String, byte[]> history;
+  private WindowStore<String, byte[]> dedup;
+  private KeyValueStore<String, byte[]> pending;
+  private KeyValueStore<String, byte[]> itemDelta;
+  private KeyValueStore<String, byte[]> dirty;
+  private KeyValueStore<String, byte[]> metaStore;
+  private KeyValueStore<Long, byte[]> log;
+  private PartitionMeta meta;
+  private int partition;
+
+  public UserProcessor(StreamConfig config, StreamMetrics metrics) {
+    this.config = config;
+    this.metrics = metrics;
+    this.profileCodec = new ProfileCodec(config.modalities());
+    this.historyCodec = new HistoryCodec(config.historyCap());
+    this.requestsTopic = Names.requestsTopic(config.applicationId());
+  }
+
+  @Override
+  public void init(ProcessorContext<Object, Object> context) {
+    this.context = context;
+    this.partition = context.taskId().partition();
+    interactions = new Decoder<>(Interaction.class, config.serdeConfig(), config.registryRetry());
+    items = new Decoder<>(ItemFeatures.class, config.serdeConfig(), config.registryRetry());
+    itemStore = context.getStateStore(Names.ITEMS_STORE);
+    profiles = context.getStateStore(Names.PROFILES_STORE);
+    history = context.getStateStore(Names.HISTORY_STORE);
+    dedup = context.getStateStore(Names.DEDUP_STORE);
+    pending = context.getStateStore(Names.PENDING_STORE);
+    itemDelta = context.getStateStore(Names.ITEM_DELTA_STORE);
+    dirty = context.getStateStore(Names.DIRTY_STORE);
+    metaStore = context.getStateStore(Names.META_STORE);
+    log = config.snapshotsEnabled() ? context.getStateStore(Names.LOG_STORE) : null;
+    meta = PartitionMeta.decode(metaStore.get(META_KEY));
+    context.schedule(config.holdCheckInterval(), PunctuationType.WALL_CLOCK_TIME, this::releaseHeld);
+    context.schedule(config.itemDegreeFlushInterval(), PunctuationType.WALL_CLOCK_TIME, t -> flushItemDeltas());
+    if (!config.profileEmitInterval().isZero()) {
+      context.schedule(config.profileEmitInterval(), PunctuationType.WALL_CLOCK_TIME, this::emitDirty);
+    }
+  }
+
+  @Override
+  public void process(Record<byte[], byte[]> record) {
+    RecordMetadata md = context.recordMetadata().orElseThrow();
+    if (md.topic().equals(requestsTopic)) {
+      cut(record);
+      return;
+    }
+    Source source = new Source(md.topic(), md.partition(), md.offset(), record.timestamp());
+    try {
+      handle(record.key(), record.value(), source);
+    } catch (RegistryUnavailableException | KafkaException e) {
+      throw e; // not this record's fault (or a task migration): let Kafka Streams retry from the commit
+    } catch (RuntimeException e) {
+      LOG.warn("processing record {}-{}@{} failed; dead-lettering it", md.topic(), md.partition(), md.offset(), e);
+      deadLetter(record.key(), record.value(), source, Reason.PROCESSING_ERROR, e.toString());
+    }
+    meta.position = md.offset() + 1;
+    saveMeta();
+  }
+
+  private void handle(byte[] key, byte[] value, Source source) {
+    Interaction in = decode(key, value, source);
+    if (in == null) {
+      return;
+    }
+    String invalid = invalid(in, key);
+    if (invalid != null) {
+      deadLetter(key, value, source, Reason.INVALID, invalid);
+      return;
+    }
+    if (seenBefore(in.getEventId().toString(), source.timestamp())) {
+      metrics.duplicate();
+      return;
+    }
+    String itemId = in.getItemId().toString();
+    byte[] itemBytes = itemStore.get(itemId);
+    if (itemBytes == null) {
+      hold(itemId, key, value, source);
+      return;
+    }
+    resolveAndApply(in, itemBytes, key, value, source);
+  }
+
+  private Interaction decode(byte[] key, byte[] value, Source source) {
+    if (value == null) {
+      deadLetter(key, null, source, Reason.MALFORMED, "null value (tombstone) on the interactions topic");
+      return null;
+    }
+    try {
+      return interactions.decode(source.topic(), value);
+    } catch (SerializationException e) {
+      String msg = e.getMessage() == null ? e.toString() : e.getMessage();
+      Reason r = msg.contains("unknown schema id") ? Reason.UNKNOWN_SCHEMA : Reason.MALFORMED;
+      deadLetter(key, value, source, r, msg);
+      return null;
+    }
+  }
+
+  /** Why the decoded record cannot be used, or null. */
+  static String invalid(Interaction in, byte[] key) {
+    String user = in.getUserId().toString();
+    String item = in.getItemId().toString();
+    String event = in.getEventId().toString();
+    if (user.isEmpty() || item.isEmpty() || event.isEmpty()) {
+      return "empty eventId, userId or itemId";
+    }
+    if (hasControl(user) || hasControl(item)) {
+      return "userId or itemId contains a tab, newline or NUL";
+    }
+    if (key == null || !Arrays.equals(key, user.getBytes(StandardCharsets.UTF_8))) {
+      return "record key " + (key == null ? "null" : "'" + new String(key, StandardCharsets.UTF_8) + "'")
+          + " differs from userId '" + user + "' (the topic must be keyed by user so a profile lives in one partition)";
+    }
+    if (in.getWeight() != null && !Float.isFinite(in.getWeight())) {
+      return "non-finite weight " + in.getWeight();
+    }
+    return null;
+  }
+
+  private static boolean hasControl(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '\t' || c == '\n' || c == '\r' || c == '\0') {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Marks the event id seen; true when it already was within the dedup window. */
+  private boolean seenBefore(String eventId, long timestamp) {
+    long window = config.dedupWindow().toMillis();
+    try (WindowStoreIterator<byte[]> it = dedup.fetch(eventId, Math.max(0, timestamp - window), timestamp + window)) {
+      if (it.hasNext()) {
+        return true;
+      }
+    }
+    dedup.put(eventId, DIRTY, timestamp);
+    return false;
+  }
+
+  private void hold(String itemId, byte[] key, byte[] value, Source source) {
+    if (config.unknownItemHold().isZero()) {
+      deadLetter(key, value, source, Reason.UNKNOWN_ITEM, "item " + itemId + " has no features (no hold configured)");
+      return;
+    }
+    pending.put(PendingCodec.storeKey(itemId, source.partition(), source.offset()),
+        PendingCodec.encode(new PendingCodec.Held(source, context.currentSystemTimeMs(), key, value)));
+    metrics.held();
+  }
+
+  private void resolveAndApply(Interaction in, byte[] itemBytes, byte[] key, byte[] value, Source source) {
+    ItemView view;
+    try {
+      view = ItemView.of(items.decode(dev.crane.schemas.Topics.ITEMS, itemBytes), config.modalities());
+    } catch (SerializationException e) {
+      view = ItemView.rejected(Reason.ITEM_MALFORMED, "item " + in.getItemId() + ": " + e.getMessage());
+    }
+    if (!view.usable()) {
+      deadLetter(key, value, source, view.rejection(), view.detail());
+      return;
+    }
+    apply(in, view, source.timestamp());
+  }
+
+  private void apply(Interaction in, ItemView item, long timestamp) {
+    String user = in.getUserId().toString();
+    String itemId = in.getItemId().toString();
+    long eventTime = in.getEventTime().toEpochMilli();
+    int slot = SplitCounts.slot(in.getSplit());
+
+    byte[] old = profiles.get(user);
+    byte[] profile;
+    if (old == null) {
+      profile = profileCodec.empty();
+    } else {
+      profileCodec.check(old, user);
+      profile = old.clone();
+    }
+    profileCodec.increment(profile, slot);
+    if (SplitCounts.countsIntoProfile(in.getSplit())) {
+      for (int m = 0; m < config.modalities().size(); m++) {
+        profileCodec.add(profile, m, item.array(m), item.offset(m));
+      }
+    }
+    profileCodec.setUpdatedAt(profile, Math.max(profileCodec.updatedAt(profile), eventTime));
+    profiles.put(user, profile);
+    history.put(user, historyCodec.insert(history.get(user), itemId, eventTime, slot));
+    itemDelta.put(itemId, CountsCodec.add(itemDelta.get(itemId), slot, 1));
+
+    if (log != null) {
+      String weight = in.getWeight() == null ? "" : Float.toString(in.getWeight());
+      String line = user + '\t' + itemId + '\t' + eventTime + '\t' + SplitCounts.xLabel(in.getSplit()) + '\t' + weight;
+      log.put(meta.nextSeq, line.getBytes(StandardCharsets.UTF_8));
+      long threshold = config.snapshotEveryInteractions();
+      if (threshold > 0 && !meta.cutRequested
+          && meta.nextSeq + 1 - meta.lastCutSeq >= Math.max(1, threshold / config.inputPartitions())) {
+        meta.cutRequested = true;
+        context.forward(new Record<>("want-" + partition, SnapshotMessages.want(partition, meta.nextSeq + 1 - meta.lastCutSeq),
+            timestamp), Names.PARTS_SINK);
+      }
+    }
+    meta.nextSeq++;
+    metrics.accepted();
+
+    if (config.profileEmitInterval().isZero()) {
+      emit(user, profile, timestamp);
+    } else {
+      dirty.put(user, DIRTY);
+    }
+  }
+
+  private void emit(String user, byte[] profile, long timestamp) {
+    UserProfile p = profileCodec.toAvro(user, profile);
+    context.forward(new Record<Object, Object>(user, p, timestamp), Names.PROFILES_SINK);
+    metrics.profileUpdate();
+  }
+
+  private void emitDirty(long now) {
+    List<String> users = new ArrayList<>();
+    try (KeyValueIterator<String, byte[]> it = dirty.all()) {
+      it.forEachRemaining(kv -> users.add(kv.key));
+    }
+    for (String user : users) {
+      byte[] profile = profiles.get(user);
+      if (profile != null) {
+        emit(user, profile, now);
+      }
+      dirty.delete(user);
+    }
+  }
+
+  /** Sends the accumulated item-degree increments to the item's partition, then forgets them. */
+  private void flushItemDeltas() {
+    List<KeyValue<String, byte[]>> deltas = new ArrayList<>();
+    try (KeyValueIterator<String, byte[]> it = itemDelta.all()) {
+      it.forEachRemaining(deltas::add);
+    }
+    long now = context.currentSystemTimeMs();
+    for (KeyValue<String, byte[]> kv : deltas) {
+      context.forward(new Record<Object, Object>(kv.key, kv.value, now), Names.ITEM_DELTA_SINK);
+      itemDelta.delete(kv.key);
+    }
+  }
+
+  /** Applies held records whose item has arrived; dead-letters those held too long. */
+  private void releaseHeld(long now) {
+    List<KeyValue<String, byte[]>> held = new ArrayList<>();
+    try (KeyValueIterator<String, byte[]> it = pending.all()) {
+      it.forEachRemaining(held::add);
+    }
+    if (held.isEmpty()) {
+      return;
+    }
+    Map<String, byte[]> itemCache = new HashMap<>();
+    for (KeyValue<String, byte[]> kv : held) {
+      String itemId = PendingCodec.itemOf(kv.key);
+      byte[] itemBytes = itemCache.computeIfAbsent(itemId, itemStore::get);
+      PendingCodec.Held h = PendingCodec.decode(kv.value);
+      if (itemBytes != null) {
+        pending.delete(kv.key);
+        try {
+          Interaction in = interactions.decode(h.source().topic(), h.value());
+          resolveAndApply(in, itemBytes, h.key(), h.value(), h.source());
+        } catch (RegistryUnavailableException | KafkaException e) {
+          throw e;
+        } catch (RuntimeException e) {
+          deadLetter(h.key(), h.value(), h.source(), Reason.PROCESSING_ERROR, e.toString());
+        }
+      } else if (now - h.arrivedAtMs() >= config.unknownItemHold().toMillis()) {
+        pending.delete(kv.key);
+        deadLetter(h.key(), h.value(), h.source(), Reason.UNKNOWN_ITEM, "item " + itemId
+            + " had no features after a hold of " + Duration.ofMillis(now - h.arrivedAtMs()).toSeconds() + " s");
+      }
+    }
+  }
+
+  private void deadLetter(byte[] key, byte[] value, Source source, Reason reason, String detail) {
+    context.forward(DeadLetters.record(key, value, source, reason, detail, source.timestamp()), Names.DLQ_SINK);
+    metrics.deadLetter(reason);
+  }
+
+  /** Writes this partition's part of the requested snapshot version and reports it. */
+  private void cut(Record<byte[], byte[]> request) {
+    long version = SnapshotMessages.requestedVersion(new String(request.value(), StandardCharsets.UTF_8));
+    if (log == null || version <= meta.lastCutVersion) {
+      return; // snapshots off, or this version is already cut (a request is never acted on twice)
+    }
+    long pendingCount;
+    try (KeyValueIterator<String, byte[]> it = pending.all()) {
+      long c = 0;
+      while (it.hasNext()) {
+        it.next();
+        c++;
+      }
+      pendingCount = c;
+    }
+    CutWriter.Part part = new CutWriter(config, profileCodec).write(version, partition, meta, log, profiles, pendingCount);
+    List<Long> written = new ArrayList<>();
+    try (KeyValueIterator<Long, byte[]> it = log.all()) {
+      it.forEachRemaining(kv -> written.add(kv.key));
+    }
+    written.forEach(log::delete);
+    meta.lastCutSeq = meta.nextSeq;
+    meta.lastCutVersion = version;
+    meta.cutRequested = false;
+    saveMeta();
+    context.forward(new Record<Object, Object>("part-" + version + "-" + partition, SnapshotMessages.part(part),
+        request.timestamp()), Names.PARTS_SINK);
+  }
+
+  private void saveMeta() {
+    metaStore.put(META_KEY, meta.encode());
+  }
+}

@@ -1,0 +1,71 @@
+package dev.crane.stream.codec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.crane.schemas.Vectors;
+import dev.crane.schemas.avro.UserProfile;
+import dev.crane.stream.config.Modality;
+import dev.crane.stream.deadletter.DeadLetters;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CodecTest {
+  @Test
+  void profileSumsAreFloat64AndSurviveTheAvroRecord() {
+    ProfileCodec c = new ProfileCodec(List.of(new Modality("a", 2), new Modality("b", 1)));
+    byte[] p = c.empty();
+    byte[] src = new byte[8];
+    LE.FLOAT.set(src, 0, 0.1f);
+    LE.FLOAT.set(src, 4, 1e30f);
+    for (int i = 0; i < 3; i++) {
+      c.add(p, 0, src, 0);
+    }
+    c.increment(p, 0);
+    c.increment(p, SplitCounts.NONE);
+    c.increment(p, 2);
+    double s0 = 0;
+    double s1 = 0;
+    for (int i = 0; i < 3; i++) {
+      s0 += 0.1f;
+      s1 += 1e30f;
+    }
+    assertThat(c.sums(p, 0)).containsExactly(s0, s1);
+    assertThat(s0).as("accumulated in double, not float").isNotEqualTo((double) (0.1f + 0.1f + 0.1f));
+    assertThat(c.degree(p)).isEqualTo(2);
+    assertThat(c.totalDegree(p)).isEqualTo(3);
+    UserProfile avro = c.toAvro("u", p);
+    assertThat(Vectors.doubles(avro.getSums().get(0))).containsExactly(c.sums(p, 0));
+    assertThat(avro.getDegree()).isEqualTo(2);
+  }
+
+  @Test
+  void aProfileStoredUnderOtherModalitiesIsRefused() {
+    byte[] p = new ProfileCodec(List.of(new Modality("a", 2))).empty();
+    assertThatThrownBy(() -> new ProfileCodec(List.of(new Modality("a", 3))).check(p, "u"))
+        .hasMessageContaining("new application.id");
+  }
+
+  @Test
+  void heldRecordsRoundTripWithTheirSource() {
+    var h = new PendingCodec.Held(new DeadLetters.Source("interactions", 3, 42, 7), 99, null, new byte[] {1, 2});
+    PendingCodec.Held back = PendingCodec.decode(PendingCodec.encode(h));
+    assertThat(back.source()).isEqualTo(h.source());
+    assertThat(back.key()).isNull();
+    assertThat(back.value()).containsExactly(1, 2);
+    assertThat(PendingCodec.itemOf(PendingCodec.storeKey("it\u00e9m", 3, 42))).isEqualTo("it\u00e9m");
+    assertThat(PendingCodec.storeKey("a", 0, 9).compareTo(PendingCodec.storeKey("a", 0, 10))).isNegative();
+  }
+
+  @Test
+  void historyKeepsTheNewestEntriesInOrder() {
+    HistoryCodec h = new HistoryCodec(2);
+    byte[] b = h.insert(null, "x", 10, 0);
+    b = h.insert(b, "y", 5, 1);
+    b = h.insert(b, "z", 7, 2);
+    assertThat(HistoryCodec.decode(b)).containsExactly(new HistoryCodec.Entry("z", 7, 2),
+        new HistoryCodec.Entry("x", 10, 0));
+    b = h.insert(b, "w", 10, 3); // equal times keep arrival order
+    assertThat(HistoryCodec.decode(b)).extracting(HistoryCodec.Entry::itemId).containsExactly("x", "w");
+  }
+}

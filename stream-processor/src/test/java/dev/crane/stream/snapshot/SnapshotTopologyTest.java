@@ -1,0 +1,145 @@
+package dev.crane.stream.snapshot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.crane.schemas.avro.SnapshotManifest;
+import dev.crane.schemas.avro.Split;
+import dev.crane.stream.codec.ProfileCodec;
+import dev.crane.stream.testing.Driver;
+import dev.crane.stream.testing.Records;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Snapshot cut, assembly and manifest on the real topology (coordinator and task in one driver). */
+class SnapshotTopologyTest {
+  @TempDir Path dir;
+
+  static SnapshotManifest awaitManifest(Driver d) {
+    for (int i = 0; i < 20 && d.manifests.isEmpty(); i++) {
+      d.advance(Duration.ofMillis(500));
+    }
+    assertThat(d.manifests.isEmpty()).as("a manifest was published").isFalse();
+    return d.manifests.readValue();
+  }
+
+  static List<String> lines(Path f) throws IOException {
+    return Files.readAllLines(f);
+  }
+
+  static double[] npyDoubles(Path f) throws IOException {
+    byte[] b = Files.readAllBytes(f);
+    ByteBuffer buf = ByteBuffer.wrap(b, Npy.HEADER_BYTES, b.length - Npy.HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    double[] out = new double[buf.remaining() / 8];
+    buf.asDoubleBuffer().get(out);
+    return out;
+  }
+
+  @Test
+  void timeTriggeredSnapshotsAreCompleteConsistentAndIncremental() throws IOException {
+    try (Driver d = new Driver(dir, Map.of("snapshot.interval.ms", "60000"))) {
+      for (String i : List.of("i1", "i2", "i3")) {
+        d.item(i);
+      }
+      d.send(Records.interaction("e1", "u1", "i1", 1000, Split.TRAIN));
+      d.send(Records.interaction("e2", "u1", "i2", 2000, Split.VALID));
+      d.send(Records.interaction("e3", "u2", "i2", 3000, null));
+      d.advance(Duration.ofSeconds(59));
+      assertThat(d.manifests.isEmpty()).as("not due yet").isTrue();
+      d.advance(Duration.ofSeconds(2));
+      SnapshotManifest m1 = awaitManifest(d);
+
+      assertThat(m1.getVersion()).isEqualTo(1);
+      assertThat(m1.getPreviousVersion()).isNull();
+      assertThat(m1.getUsers()).isEqualTo(2);
+      assertThat(m1.getItems()).isEqualTo(3);
+      assertThat(m1.getInteractions()).isEqualTo(3);
+      assertThat(m1.getNewInteractions()).isEqualTo(3);
+      assertThat(m1.getOffsets()).singleElement().satisfies(o -> {
+        assertThat(o.getPartition()).isZero();
+        assertThat(o.getEndOffset()).isEqualTo(3);
+      });
+      Path v1 = Path.of(m1.getPath());
+      assertThat(v1.getFileName().toString()).isEqualTo("v00000001");
+      assertThat(lines(v1.resolve("interactions.tsv"))).containsExactly(
+          "user_id\titem_id\ttimestamp\tx_label\tweight\tversion",
+          "u1\ti1\t1000\t0\t\t1", "u1\ti2\t2000\t1\t\t1", "u2\ti2\t3000\t-1\t\t1");
+      assertThat(lines(v1.resolve("users.tsv"))).containsExactly(SnapshotAssembler.USERS_HEADER.strip(),
+          "u1\t1\t2\t1\t1\t0\t0\t2000", "u2\t1\t1\t0\t0\t0\t1\t3000");
+      // The profile matrix holds the stores' sums, bitwise, row-aligned with users.tsv.
+      ProfileCodec codec = new ProfileCodec(d.config.modalities());
+      double[] image = npyDoubles(v1.resolve("user_profile_image.npy"));
+      double[] u1 = codec.sums(d.profile("u1"), 0);
+      double[] u2 = codec.sums(d.profile("u2"), 0);
+      assertThat(java.util.Arrays.copyOfRange(image, 0, 4)).containsExactly(u1);
+      assertThat(java.util.Arrays.copyOfRange(image, 4, 8)).containsExactly(u2);
+      assertThat(lines(v1.resolve("items.tsv"))).contains("i2\t1\t2\t0\t1\t0\t1", "i3\t0\t0\t0\t0\t0\t0");
+      assertThat(Files.size(v1.resolve("image_feat.npy"))).isEqualTo(Npy.HEADER_BYTES + 3 * 4 * 4);
+      JsonNode manifest = new ObjectMapper().readTree(v1.resolve("manifest.json").toFile());
+      assertThat(manifest.get("version").asLong()).isEqualTo(1);
+      assertThat(manifest.get("files").get("interactions.tsv").asText())
+          .isEqualTo(SnapshotAssembler.sha256(v1.resolve("interactions.tsv")));
+      assertThat(m1.getFiles()).containsKeys("interactions.tsv", "users.tsv", "user_profile_image.npy",
+          "user_profile_audio.npy", "image_feat.npy", "audio_feat.npy", "items.tsv", "manifest.json");
+
+      // Second version: only the new interactions carry version 2; v1 stays as it was.
+      d.send(Records.interaction("e4", "u3", "i3", 4000, Split.TRAIN));
+      d.send(Records.interaction("e1", "u1", "i1", 1000, Split.TRAIN)); // duplicate: not new
+      d.send(Records.interaction("e5", "u1", "i3", 5000, Split.TEST));
+      d.advance(Duration.ofSeconds(61));
+      SnapshotManifest m2 = awaitManifest(d);
+      assertThat(m2.getVersion()).isEqualTo(2);
+      assertThat(m2.getPreviousVersion()).isEqualTo(1);
+      assertThat(m2.getInteractions()).isEqualTo(5);
+      assertThat(m2.getNewInteractions()).isEqualTo(2);
+      assertThat(m2.getUsers()).isEqualTo(3);
+      assertThat(m2.getOffsets().get(0).getEndOffset()).isEqualTo(6);
+      Path v2 = Path.of(m2.getPath());
+      assertThat(lines(v2.resolve("interactions.tsv"))).filteredOn(l -> l.endsWith("\t2"))
+          .containsExactly("u3\ti3\t4000\t0\t\t2", "u1\ti3\t5000\t2\t\t2");
+      assertThat(lines(v1.resolve("interactions.tsv"))).hasSize(4);
+      assertThat(dir.resolve("snapshots/.parts/v1")).doesNotExist();
+      try (var s = Files.list(dir.resolve("snapshots"))) {
+        assertThat(s.map(p -> p.getFileName().toString())).doesNotContain(".tmp-v00000002");
+      }
+    }
+  }
+
+  @Test
+  void manyNewInteractionsTriggerASnapshotWithoutATimer() {
+    try (Driver d = new Driver(dir, Map.of("snapshot.interval.ms", "0", "snapshot.every.interactions", "3"))) {
+      d.item("i1");
+      d.send(Records.interaction("e1", "u1", "i1", 1, Split.TRAIN));
+      d.send(Records.interaction("e2", "u1", "i1", 1, Split.TRAIN));
+      d.advance(Duration.ofSeconds(5));
+      assertThat(d.manifests.isEmpty()).isTrue();
+      d.send(Records.interaction("e3", "u2", "i1", 1, Split.TRAIN));
+      SnapshotManifest m = awaitManifest(d);
+      assertThat(m.getInteractions()).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void heldInteractionsAreCoveredByTheOffsetsAndCountedAsPendingNotAsInteractions() throws IOException {
+    try (Driver d = new Driver(dir, Map.of("snapshot.interval.ms", "60000", "unknown-item.hold.ms", "600000"))) {
+      d.item("i1");
+      d.send(Records.interaction("e1", "u1", "i1", 1, Split.TRAIN));
+      d.send(Records.interaction("e2", "u1", "not-yet", 1, Split.TRAIN));
+      d.advance(Duration.ofSeconds(61));
+      SnapshotManifest m = awaitManifest(d);
+      assertThat(m.getInteractions()).isEqualTo(1);
+      assertThat(m.getOffsets().get(0).getEndOffset()).isEqualTo(2);
+      JsonNode manifest = new ObjectMapper().readTree(Path.of(m.getPath()).resolve("manifest.json").toFile());
+      assertThat(manifest.get("counts").get("pending").asLong()).isEqualTo(1);
+    }
+  }
+}
