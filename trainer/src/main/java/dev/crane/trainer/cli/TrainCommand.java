@@ -49,6 +49,8 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--reg-weight") Float regWeight;
   @Option(names = "--drop-ratio", description = "edge-pruning ratio rho") Float dropRatio;
   @Option(names = "--knn-k") Integer knnK;
+  @Option(names = "--attention-axis", description = "crane-ref: items (as the published code, quadratic in the"
+      + " catalog) | modalities (per-item cross-modal)") String attentionAxis;
   @Option(names = "--cpu", description = "stay on the CPU even when a GPU is found") boolean cpu;
   @Option(names = "--no-progress", description = "no progress bar (logs only)") boolean noProgress;
 
@@ -106,6 +108,7 @@ public final class TrainCommand implements Callable<Integer> {
     if (regWeight != null) c.regWeight = regWeight;
     if (dropRatio != null) c.dropRatio = dropRatio;
     if (knnK != null) c.knnK = knnK;
+    if (attentionAxis != null) c.attentionAxis = dev.crane.trainer.model.crane.AttentionAxis.parse(attentionAxis).name();
     c.forceCpu = cpu;
     for (String s : sets) {
       set(c, s);
@@ -152,6 +155,7 @@ public final class TrainCommand implements Callable<Integer> {
     if (regWeight != null) a.addAll(List.of("--reg-weight", regWeight.toString()));
     if (dropRatio != null) a.addAll(List.of("--drop-ratio", dropRatio.toString()));
     if (knnK != null) a.addAll(List.of("--knn-k", knnK.toString()));
+    if (attentionAxis != null) a.addAll(List.of("--attention-axis", attentionAxis));
     if (cpu) a.add("--cpu");
     for (String s : sets) a.addAll(List.of("--set", s));
     return a;

@@ -7,8 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.crane.trainer.data.TrainingData;
 import dev.crane.trainer.engine.Autograd;
 import dev.crane.trainer.engine.Tensors;
-import dev.crane.trainer.graph.EdgePruner;
-import dev.crane.trainer.graph.NormalizedAdjacency;
+import dev.crane.trainer.graph.PrunedAdjacency;
 import dev.crane.trainer.graph.UserItemGcn;
 import dev.crane.trainer.loss.BprLoss;
 import dev.crane.trainer.loss.EmbeddingL2;
@@ -45,9 +44,7 @@ public final class CranePaper implements Recommender {
   private final NDArray semanticHead; // only for the noItemGraph ablation
   private final SemanticUserProfile userProfile;
   private final UserItemGcn gcn;
-  private final NDArray fullAdjacency;
-  private final EdgePruner pruner;
-  private NDArray prunedAdjacency;
+  private final PrunedAdjacency adjacency;
 
   public CranePaper(TrainingData data, TrainConfig c, NDManager manager, SplittableRandom rng) {
     if (data.features().isEmpty()) {
@@ -71,10 +68,7 @@ public final class CranePaper implements Recommender {
         ? params.add("semantic_head", Init.xavierUniform(rng, mCount * d, d), new Shape(mCount * d, d)) : null;
     this.userProfile = new SemanticUserProfile(data, false, manager);
     this.gcn = new UserItemGcn(c.noGcn ? 0 : c.uiLayers);
-    this.fullAdjacency = NormalizedAdjacency.of(data.numUsers(), data.numItems(), data.edgeUsers(), data.edgeItems())
-        .toNDArray(manager);
-    this.pruner = c.dropRatio > 0 ? new EdgePruner(NormalizedAdjacency.edgeWeights(
-        data.userDegree(), data.itemDegree(), data.edgeUsers(), data.edgeItems()), c.dropRatio) : null;
+    this.adjacency = new PrunedAdjacency(data, c.dropRatio, manager);
   }
 
   @Override
@@ -90,20 +84,7 @@ public final class CranePaper implements Recommender {
   /** Per epoch: resample the pruned graph (§2.3) and refresh the item graph's neighbours (Eq. 14). */
   @Override
   public void beforeEpoch(SplittableRandom rng) {
-    if (prunedAdjacency != null) {
-      prunedAdjacency.close();
-      prunedAdjacency = null;
-    }
-    if (pruner != null) {
-      int[] kept = pruner.sample(rng);
-      int[] eu = new int[kept.length];
-      int[] ei = new int[kept.length];
-      for (int k = 0; k < kept.length; k++) {
-        eu[k] = data.edgeUsers()[kept[k]];
-        ei[k] = data.edgeItems()[kept[k]];
-      }
-      prunedAdjacency = NormalizedAdjacency.of(data.numUsers(), data.numItems(), eu, ei).toNDArray(manager);
-    }
+    adjacency.resample(rng);
     if (itemGraph != null) {
       Autograd.noGrad(() -> {
         try (ai.djl.ndarray.NDScope s = new ai.djl.ndarray.NDScope()) {
@@ -137,7 +118,7 @@ public final class CranePaper implements Recommender {
 
   @Override
   public NDArray loss(Batch b) {
-    NDArray[] v = views(prunedAdjacency != null ? prunedAdjacency : fullAdjacency);
+    NDArray[] v = views(adjacency.training());
     NDArray finalU = v[0].add(v[2]);
     NDArray finalI = v[1].add(v[3]);
     NDArray u = finalU.get(new NDIndex("{}", b.users()));
@@ -159,7 +140,7 @@ public final class CranePaper implements Recommender {
 
   @Override
   public FinalEmbeddings embed() {
-    NDArray[] v = views(fullAdjacency);
+    NDArray[] v = views(adjacency.full());
     return new FinalEmbeddings(v[0].add(v[2]), v[1].add(v[3]));
   }
 

@@ -15,6 +15,7 @@ public final class ModelFactory {
       case "lightgcn" -> new LightGcn(data, c.embeddingDim, c.uiLayers, c.regWeight, manager, rng);
       case "freedom" -> new Freedom(data, c, manager, rng);
       case "crane" -> new CranePaper(data, c, manager, rng);
+      case "crane-ref" -> new CraneReference(data, c, manager, rng);
       default -> throw new IllegalArgumentException("model '" + c.model + "' is not implemented yet");
     };
   }

@@ -25,10 +25,7 @@ public final class MemoryGuard {
       case "freedom", "crane-ref" -> {
         params += featDims * i + featDims * dim; // trainable raw features (§8 B2) and projections
         activations += i * dim * 6L * d.features().size();
-        if (c.model.equals("crane-ref") && c.attentionAxis.equals("ITEMS")) {
-          // §7.1: 4 heads x modalities I x I scores, softmax kept for backward, gradients: ~4 copies
-          activations += 4L * d.features().size() * i * i * 4L;
-        }
+        activations += itemsAxisAttentionBytes(c, d) / 4;
       }
       case "crane" -> {
         // raw features are frozen: stored once, per-user sums once, projections trainable
@@ -41,6 +38,24 @@ public final class MemoryGuard {
     return 4L * (params * 4L + activations + eval);
   }
 
+  /** Autograd copies of the I x I attention tensors alive at once: softmax output, its gradient, score gradient, slack. */
+  static final int ATTENTION_COPIES = 4;
+
+  /**
+   * crane-spec.md §7.1: the items-axis attention holds H·M·I² floats per copy (8·I² for 4 heads and
+   * 2 modalities), {@value #ATTENTION_COPIES} copies during backward; 0 for other models and axes.
+   */
+  public static long itemsAxisAttentionBytes(TrainConfig c, TrainingData d) {
+    int m = d.features().size();
+    if (!c.model.equals("crane-ref") || m < 2
+        || dev.crane.trainer.model.crane.AttentionAxis.parse(c.attentionAxis)
+            != dev.crane.trainer.model.crane.AttentionAxis.ITEMS) {
+      return 0;
+    }
+    long i = d.numItems();
+    return 4L * ATTENTION_COPIES * c.attentionHeads * m * i * i;
+  }
+
   public static long defaultBudget() {
     var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     return (long) (os.getTotalMemorySize() * 0.8);
@@ -51,12 +66,21 @@ public final class MemoryGuard {
     long budget = c.memoryBudgetBytes > 0 ? c.memoryBudgetBytes : defaultBudget();
     long need = estimateBytes(c, d);
     if (need > budget) {
-      String hint = c.model.equals("crane-ref") && c.attentionAxis.equals("ITEMS")
-          ? " The items-axis attention is quadratic in the catalog (crane-spec.md §7.1); use --set attentionAxis=MODALITIES."
-          : "";
+      long att = itemsAxisAttentionBytes(c, d);
+      String hint = att == 0 ? "" : String.format(" Of that, the items-axis attention takes %s (%d heads x %d"
+          + " modalities x I^2 = %,d floats per copy, %d copies for autograd; crane-spec.md §7.1): it is quadratic in"
+          + " the catalog; use --attention-axis modalities.", human(att), c.attentionHeads, d.features().size(),
+          (long) c.attentionHeads * d.features().size() * d.numItems() * d.numItems(), ATTENTION_COPIES);
       throw new IllegalArgumentException(String.format(
-          "model %s on %s (%d users, %d items) needs an estimated %.1f GB of dense tensors, more than the %.1f GB budget.%s",
-          c.model, d.name(), d.numUsers(), d.numItems(), need / 1e9, budget / 1e9, hint));
+          "model %s on %s (%d users, %d items) needs an estimated %s of dense tensors, more than the %s budget.%s",
+          c.model, d.name(), d.numUsers(), d.numItems(), human(need), human(budget), hint));
     }
+  }
+
+  /** 1.6 GB, 205 kB, ... (decimal units). */
+  static String human(long bytes) {
+    if (bytes >= 1e9) return String.format("%.1f GB", bytes / 1e9);
+    if (bytes >= 1e6) return String.format("%.1f MB", bytes / 1e6);
+    return String.format("%.0f kB", bytes / 1e3);
   }
 }

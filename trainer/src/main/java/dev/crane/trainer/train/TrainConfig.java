@@ -44,6 +44,8 @@ public final class TrainConfig {
   public boolean noContrastive = false;
   /** CRANE reference mode: ITEMS (faithful, quadratic) or MODALITIES (per-item cross-modal). */
   public String attentionAxis = "ITEMS";
+  /** CRANE reference mode: heads of the multi-head attention (§2.1: 4, head dim 16). */
+  public int attentionHeads = 4;
 
   /** Applies per-model defaults; explicit overrides are applied afterwards by the caller. */
   public static TrainConfig forModel(String model) {
@@ -84,8 +86,13 @@ public final class TrainConfig {
     if (evalUserBatch < 1) p.add("eval user batch must be >= 1");
     if (attentionRounds < 1) p.add("attention rounds must be >= 1");
     if (!(tau > 0)) p.add("tau must be > 0");
-    if (!attentionAxis.equals("ITEMS") && !attentionAxis.equals("MODALITIES")) {
-      p.add("attention axis must be ITEMS or MODALITIES");
+    try {
+      dev.crane.trainer.model.crane.AttentionAxis.parse(attentionAxis);
+    } catch (IllegalArgumentException e) {
+      p.add(e.getMessage());
+    }
+    if (model.equals("crane-ref") && (attentionHeads < 1 || embeddingDim % attentionHeads != 0)) {
+      p.add("embedding dim " + embeddingDim + " must be divisible by the " + attentionHeads + " attention heads");
     }
     return p;
   }

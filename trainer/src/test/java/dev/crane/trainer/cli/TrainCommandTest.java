@@ -87,4 +87,24 @@ class TrainCommandTest {
     assertThat(r[1].toString()).startsWith("error: ").contains("bad.inter:3");
     assertThat(out).doesNotExist();
   }
+
+  @Test
+  void craneRefRunsOnBothAxesAndTheGuardRefusesTheItemsAxisWithItsEstimate(@TempDir Path dir) throws Exception {
+    Path data = dir.resolve("planted");
+    MmrecWriter.write(PlantedData.generate(60, 40, 4, 6, new int[] {8, 4}, 2), data);
+    for (String axis : new String[] {"items", "modalities"}) {
+      Object[] r = run("train", "--data", data.toString(), "--model", "crane-ref", "--attention-axis", axis,
+          "--epochs", "1", "--dim", "8", "--batch-size", "128", "--knn-k", "3", "--no-progress",
+          "--out", dir.resolve(axis).toString());
+      assertThat(r[0]).as(r[1].toString()).isEqualTo(0);
+    }
+    // 40 items: the items-axis attention needs 4 B x 4 copies x 8 x 40^2 = 204,800 bytes
+    Object[] refused = run("train", "--data", data.toString(), "--model", "crane-ref", "--attention-axis", "items",
+        "--set", "memoryBudgetBytes=200000", "--no-progress", "--out", dir.resolve("refused").toString());
+    assertThat(refused[0]).isEqualTo(2);
+    assertThat(refused[1].toString()).contains("needs an estimated").contains("items-axis attention takes 205 kB")
+        .contains("--attention-axis modalities");
+    assertThat(run("train", "--data", data.toString(), "--model", "crane-ref", "--attention-axis", "diagonal")[0])
+        .isEqualTo(2);
+  }
 }

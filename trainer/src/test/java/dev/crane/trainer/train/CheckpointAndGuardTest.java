@@ -68,8 +68,11 @@ class CheckpointAndGuardTest {
     assertThatThrownBy(() -> MemoryGuard.check(c, big))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("needs an estimated").hasMessageContaining("GB")
-        .hasMessageContaining("attentionAxis=MODALITIES");
+        .hasMessageContaining("items-axis attention takes").hasMessageContaining("--attention-axis modalities");
+    // §7.1: 8 I^2 floats per copy (4 heads x 2 modalities), 4 copies
+    assertThat(MemoryGuard.itemsAxisAttentionBytes(c, big)).isEqualTo(4L * 4 * 8 * 20_000L * 20_000L);
     c.attentionAxis = "MODALITIES";
     MemoryGuard.check(c, big);
+    assertThat(MemoryGuard.itemsAxisAttentionBytes(c, big)).isZero();
   }
 }

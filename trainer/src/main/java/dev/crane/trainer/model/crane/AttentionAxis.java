@@ -1,0 +1,22 @@
+package dev.crane.trainer.model.crane;
+
+import java.util.Locale;
+
+/**
+ * Which axis CRANE reference mode's multi-head attention runs over (crane-spec.md §7.5 item 2, §8 B1).
+ */
+public enum AttentionAxis {
+  /** As the published code: sequence = the I items, batch = the modalities; quadratic in I. */
+  ITEMS,
+  /** As the paper and the class name intend: per item, its modality tokens attend to each other. */
+  MODALITIES;
+
+  /** Case-insensitive: "items", "MODALITIES", ... */
+  public static AttentionAxis parse(String s) {
+    try {
+      return valueOf(s.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("attention axis must be items or modalities, got '" + s + "'");
+    }
+  }
+}
