@@ -33,9 +33,9 @@ public final class ConfigLoader {
     DEFAULTS.put("dedup.window.ms", Long.toString(Duration.ofHours(24).toMillis()));
     DEFAULTS.put("unknown-item.hold.ms", Long.toString(Duration.ofMinutes(5).toMillis()));
     DEFAULTS.put("unknown-item.check.interval.ms", "1000");
-    DEFAULTS.put("profiles.emit.interval.ms", "200");
+    DEFAULTS.put("profiles.emit.interval.ms", "1000");
     DEFAULTS.put("item-degree.flush.interval.ms", "1000");
-    DEFAULTS.put("commit.interval.ms", "200");
+    DEFAULTS.put("commit.interval.ms", "1000");
     DEFAULTS.put("standby.replicas", "0");
     DEFAULTS.put("stream.threads", "1");
     DEFAULTS.put("transaction.timeout.ms", "60000");

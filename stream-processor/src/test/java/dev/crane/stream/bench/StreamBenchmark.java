@@ -217,8 +217,18 @@ class StreamBenchmark {
     }
   }
 
+  /** The machine's 1-minute load average: other work on the same cores skews every figure. */
+  static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).strip();
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+
   /** Times the application through a backlog: from 10 % to 90 % of the input committed. */
   static ObjectNode timeBacklog(EmbeddedRuntime rt, String app, long events) throws Exception {
+    String loadBefore = loadAverage();
     long start = System.nanoTime();
     long t10 = 0;
     long t90 = 0;
@@ -248,6 +258,8 @@ class StreamBenchmark {
     r.put("events", events);
     r.put("events_per_s", Math.round(0.8 * events / ((t90 - t10) / 1e9)));
     r.put("total_s_including_startup", (end - start) / 1e9);
+    r.put("loadavg_before", loadBefore);
+    r.put("loadavg_after", loadAverage());
     return r;
   }
 

@@ -94,7 +94,7 @@ class CrashRecoveryTest {
       Cluster.await("profiles equal to the from-scratch computation", Duration.ofSeconds(60),
           () -> Cluster.profileMismatches(w, c.latestProfiles()).isEmpty());
       Cluster.await("item degrees", Duration.ofSeconds(30),
-          () -> Instances.sameDegrees(Instances.itemDegrees(app), w.itemDegrees));
+          () -> Instances.itemDegreesEqual(w.itemDegrees, app));
       // The held record on an item that never arrives goes to the DLQ 2 s after it was (re)read.
       Cluster.await("the five bad records in the DLQ", Duration.ofSeconds(30), () -> c.deadLetters().size() >= 5);
       metrics = scrape(app.metricsPort(), "/metrics");

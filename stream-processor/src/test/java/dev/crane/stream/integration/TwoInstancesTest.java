@@ -86,7 +86,7 @@ class TwoInstancesTest {
       StreamProcessorApp aa = a;
       StreamProcessorApp last = b;
       Cluster.await("exact item degrees", Duration.ofSeconds(30),
-          () -> Instances.sameDegrees(Instances.itemDegrees(aa, last), w.itemDegrees));
+          () -> Instances.itemDegreesEqual(w.itemDegrees, aa, last));
       Cluster.await("a snapshot covering all input", Duration.ofSeconds(60),
           () -> covered(latestManifest(c), c.endOffsets(Topics.INTERACTIONS)));
     } finally {
