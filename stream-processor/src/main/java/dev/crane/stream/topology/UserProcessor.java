@@ -54,8 +54,9 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
   private static final String META_KEY = "meta";
   private static final byte[] DIRTY = new byte[0];
   /**
-   * Key of the journal position the local profile store reflects. NUL never appears in a user id
-   * (such records are rejected), so it cannot collide with a user.
+   * Key of the journal position the local profile store reflects, written on a clean close and
+   * after a rebuild (not per event: only a clean close makes a local copy trustworthy). NUL never
+   * appears in a user id (such records are rejected), so it cannot collide with a user.
    */
   public static final String APPLIED_KEY = "\0applied";
   /**
@@ -276,7 +277,6 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
     String line = user + '\t' + itemId + '\t' + eventTime + '\t' + SplitCounts.xLabel(in.getSplit()) + '\t' + weight;
     journal.put(meta.nextSeq, line.getBytes(StandardCharsets.UTF_8));
     meta.nextSeq++;
-    profiles.put(APPLIED_KEY, PartitionMeta.longBytes(meta.nextSeq));
     metrics.accepted();
     if (config.snapshotsEnabled()) {
       long threshold = config.snapshotEveryInteractions();
@@ -477,6 +477,7 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
   @Override
   public void close() {
     try {
+      profiles.put(APPLIED_KEY, PartitionMeta.longBytes(meta.nextSeq));
       profiles.put(CLEAN_KEY, PartitionMeta.longBytes(meta.nextSeq));
     } catch (RuntimeException e) {
       LOG.debug("cannot mark the local profiles clean (they will be rebuilt on the next start)", e);
