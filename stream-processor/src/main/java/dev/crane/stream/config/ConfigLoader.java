@@ -71,11 +71,25 @@ public final class ConfigLoader {
     }
     env.forEach((k, v) -> {
       if (k.startsWith(ENV_PREFIX)) {
-        raw.put(k.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.'), v);
+        raw.put(keyOfEnv(k.substring(ENV_PREFIX.length())), v);
       }
     });
     raw.putAll(overrides);
     return fromMap(raw);
+  }
+
+  /**
+   * The key an environment variable sets: a known key whose dots and hyphens become underscores
+   * (UNKNOWN_ITEM_HOLD_MS is unknown-item.hold.ms), else the name in lower case with dots
+   * (KAFKA_NUM_STREAM_THREADS is kafka.num.stream.threads).
+   */
+  static String keyOfEnv(String name) {
+    for (String known : DEFAULTS.keySet()) {
+      if (known.replace('.', '_').replace('-', '_').toUpperCase(Locale.ROOT).equals(name)) {
+        return known;
+      }
+    }
+    return name.toLowerCase(Locale.ROOT).replace('_', '.');
   }
 
   /** Builds the config from flat keys (defaults filled in), rejecting unknown keys. */
