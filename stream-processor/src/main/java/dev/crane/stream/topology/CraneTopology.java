@@ -43,7 +43,9 @@ public final class CraneTopology {
     String app = config.applicationId();
     Topology t = new Topology();
     Map<String, Object> serde = config.serdeConfig();
-    ItemCache itemCache = new ItemCache(100_000);
+    // Decoded items are float32 features: hold at most ~256 MB of them (7,000 Baby-sized 4480-d items).
+    long bytesPerItem = 4L * config.modalities().stream().mapToInt(m -> m.dim()).sum() + 200;
+    ItemCache itemCache = new ItemCache((int) Math.max(1_000, (256L << 20) / bytesPerItem));
 
     t.addGlobalStore(
         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.ITEMS_STORE), Serdes.String(),
