@@ -45,6 +45,7 @@ public final class ConfigLoader {
     DEFAULTS.put("snapshot.every.interactions", "0");
     DEFAULTS.put("snapshot.keep", "5");
     DEFAULTS.put("metrics.port", "9404");
+    DEFAULTS.put("users.cache.bytes", Long.toString(256L << 20));
   }
 
   private ConfigLoader() {}
@@ -128,6 +129,7 @@ public final class ConfigLoader {
         number(raw, "snapshot.every.interactions"),
         integer(raw, "snapshot.keep"),
         integer(raw, "metrics.port"),
+        number(raw, "users.cache.bytes"),
         1,
         kafka);
   }

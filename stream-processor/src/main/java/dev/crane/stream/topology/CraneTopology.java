@@ -62,8 +62,11 @@ public final class CraneTopology {
     // Profiles and histories are not changelogged: a 4480-d profile is 36 KB per write, while the
     // journal entry that produces it is ~50 bytes. They are rebuilt from the journal when the local
     // copy is missing or not at the journal's position (UserProcessor.rebuildIfNeeded).
-    t.addStateStore(cachedKv(Names.PROFILES_STORE).withLoggingDisabled(), Names.USER_PROCESSOR);
-    t.addStateStore(cachedKv(Names.HISTORY_STORE).withLoggingDisabled(), Names.USER_PROCESSOR);
+    // Not cached by Kafka Streams either: UserStateCache is their write-back cache.
+    t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.PROFILES_STORE), Serdes.String(),
+        Serdes.ByteArray()).withLoggingDisabled(), Names.USER_PROCESSOR);
+    t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.HISTORY_STORE), Serdes.String(),
+        Serdes.ByteArray()).withLoggingDisabled(), Names.USER_PROCESSOR);
     t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.JOURNAL_STORE), Serdes.Long(),
         Serdes.ByteArray()), Names.USER_PROCESSOR);
     t.addStateStore(cachedKv(Names.PENDING_STORE), Names.USER_PROCESSOR);

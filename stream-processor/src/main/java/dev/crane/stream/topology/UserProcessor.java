@@ -85,6 +85,7 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
   private KeyValueStore<String, byte[]> metaStore;
   private KeyValueStore<Long, byte[]> journal;
   private PartitionMeta meta;
+  private UserStateCache users;
   private int partition;
 
   private final ItemCache itemCache;
@@ -116,6 +117,7 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
     metaStore = context.getStateStore(Names.META_STORE);
     journal = context.getStateStore(Names.JOURNAL_STORE);
     meta = PartitionMeta.decode(metaStore.get(META_KEY));
+    users = new UserStateCache(profiles, history, config.userCacheBytes());
     rebuildIfNeeded();
     knownDirty.clear(); // a revived task's stores were rolled back: the mirror may be ahead of them
     context.schedule(config.holdCheckInterval(), PunctuationType.WALL_CLOCK_TIME, this::releaseHeld);
@@ -299,14 +301,15 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
   private byte[] applyToUser(String user, String itemId, long eventTime, dev.crane.schemas.avro.Split split,
       ItemView item) {
     int slot = SplitCounts.slot(split);
-    byte[] old = profiles.get(user);
-    byte[] profile;
-    if (old == null) {
-      profile = profileCodec.empty();
+    UserStateCache.Entry e = users.get(user);
+    long sizeBefore = 0;
+    if (e == null) {
+      e = new UserStateCache.Entry(profileCodec.empty(), null);
     } else {
-      profileCodec.check(old, user);
-      profile = old.clone();
+      profileCodec.check(e.profile, user);
+      sizeBefore = e.size();
     }
+    byte[] profile = e.profile; // updated in place: the journal, not this copy, is the durable state
     profileCodec.increment(profile, slot);
     if (SplitCounts.countsIntoProfile(split)) {
       for (int m = 0; m < config.modalities().size(); m++) {
@@ -314,8 +317,8 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
       }
     }
     profileCodec.setUpdatedAt(profile, Math.max(profileCodec.updatedAt(profile), eventTime));
-    profiles.put(user, profile);
-    history.put(user, historyCodec.insert(history.get(user), itemId, eventTime, slot));
+    e.history = historyCodec.insert(e.history, itemId, eventTime, slot);
+    users.updated(user, e, sizeBefore);
     return profile;
   }
 
@@ -338,6 +341,7 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
       return;
     }
     long t0 = System.nanoTime();
+    users.clear();
     clear(profiles);
     clear(history);
     long replayed = 0;
@@ -361,7 +365,6 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
         replayed++;
       }
     }
-    profiles.put(APPLIED_KEY, PartitionMeta.longBytes(meta.nextSeq));
     LOG.info("partition {}: rebuilt profiles and histories from {} journal entries in {} ms (local copy was at {})",
         partition, replayed, (System.nanoTime() - t0) / 1_000_000, applied == null ? "none" : at);
     if (missing > 0) {
@@ -385,14 +388,14 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
   }
 
   private void emitDirty(long now) {
-    List<String> users = new ArrayList<>();
+    List<String> dirtyUsers = new ArrayList<>();
     try (KeyValueIterator<String, byte[]> it = dirty.all()) {
-      it.forEachRemaining(kv -> users.add(kv.key));
+      it.forEachRemaining(kv -> dirtyUsers.add(kv.key));
     }
-    for (String user : users) {
-      byte[] profile = profiles.get(user);
-      if (profile != null) {
-        emit(user, profile, now);
+    for (String user : dirtyUsers) {
+      UserStateCache.Entry e = users.get(user);
+      if (e != null) {
+        emit(user, e.profile, now);
       }
       dirty.delete(user);
     }
@@ -464,6 +467,7 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
       }
       pendingCount = c;
     }
+    users.flushAll(); // the part is written from the profile store
     CutWriter.Part part = new CutWriter(config, profileCodec).write(version, partition, meta, journal, profiles,
         pendingCount);
     meta.lastCutSeq = meta.nextSeq;
@@ -477,6 +481,7 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
   @Override
   public void close() {
     try {
+      users.flushAll();
       profiles.put(APPLIED_KEY, PartitionMeta.longBytes(meta.nextSeq));
       profiles.put(CLEAN_KEY, PartitionMeta.longBytes(meta.nextSeq));
     } catch (RuntimeException e) {

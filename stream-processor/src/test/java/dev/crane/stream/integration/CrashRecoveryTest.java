@@ -74,7 +74,9 @@ class CrashRecoveryTest {
     long total = c.endOffsetSum(Topics.INTERACTIONS);
 
     Map<String, String> settings = Instances.settings(runtime, "crash-test", dir.resolve("state"),
-        dir.resolve("snapshots"), MODALITIES, Map.of());
+        dir.resolve("snapshots"), MODALITIES,
+        // A small user cache, so that evictions write profiles back to RocksDB all the time.
+        Map.of("users.cache.bytes", "65536"));
     Process child = Instances.child(settings, dir.resolve("child.log"));
     try {
       Cluster.await("the child to commit a quarter of the input", Duration.ofSeconds(90),
