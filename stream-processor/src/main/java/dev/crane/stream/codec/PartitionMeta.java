@@ -12,6 +12,16 @@ public final class PartitionMeta {
   public long lastCutVersion;
   public boolean cutRequested;
 
+  public static byte[] longBytes(long v) {
+    byte[] b = new byte[8];
+    LE.putLong(b, 0, v);
+    return b;
+  }
+
+  public static long longFrom(byte[] b) {
+    return LE.getLong(b, 0);
+  }
+
   public byte[] encode() {
     byte[] b = new byte[33];
     LE.putLong(b, 0, position);

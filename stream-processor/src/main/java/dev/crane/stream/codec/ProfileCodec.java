@@ -1,6 +1,5 @@
 package dev.crane.stream.codec;
 
-import dev.crane.schemas.Vectors;
 import dev.crane.schemas.avro.DoubleVector;
 import dev.crane.schemas.avro.UserProfile;
 import dev.crane.stream.config.Modality;
@@ -128,7 +127,10 @@ public final class ProfileCodec {
   public UserProfile toAvro(String userId, byte[] b) {
     List<DoubleVector> sums = new ArrayList<>(modalities.size());
     for (int m = 0; m < modalities.size(); m++) {
-      sums.add(Vectors.doubleVector(modalities.get(m).name(), sums(b, m)));
+      // The stored sums are already float64 little-endian: copy the bytes, no conversion.
+      int dim = modalities.get(m).dim();
+      byte[] data = java.util.Arrays.copyOfRange(b, sumOffsets[m], sumOffsets[m] + 8 * dim);
+      sums.add(new DoubleVector(modalities.get(m).name(), dim, java.nio.ByteBuffer.wrap(data)));
     }
     return new UserProfile(userId, degree(b), sums, Instant.ofEpochMilli(updatedAt(b)));
   }

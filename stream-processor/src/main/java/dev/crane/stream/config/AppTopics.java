@@ -20,12 +20,27 @@ import org.apache.kafka.common.config.TopicConfig;
 public final class AppTopics {
   private AppTopics() {}
 
+  /** Partitions of a topic, waiting out the moment after creation when the broker does not know it yet. */
+  static int partitionsOf(Admin admin, String topic) throws InterruptedException, ExecutionException {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (true) {
+      try {
+        return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+            || System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(200);
+      }
+    }
+  }
+
   /** @return the number of partitions of the interactions topic */
   public static int ensure(Admin admin, String applicationId, int partitionsIfMissing) {
     try {
       TopicSetup.ensureTopics(admin, partitionsIfMissing, (short) 1);
-      int p = admin.describeTopics(List.of(Topics.INTERACTIONS)).allTopicNames().get()
-          .get(Topics.INTERACTIONS).partitions().size();
+      int p = partitionsOf(admin, Topics.INTERACTIONS);
       Set<String> existing = admin.listTopics().names().get();
       Map<String, String> keep7d = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
           TopicConfig.RETENTION_MS_CONFIG, Long.toString(7L * 24 * 3600 * 1000));
@@ -39,8 +54,7 @@ public final class AppTopics {
         }
       }
       admin.createTopics(missing).all().get();
-      int requests = admin.describeTopics(List.of(Names.requestsTopic(applicationId))).allTopicNames().get()
-          .get(Names.requestsTopic(applicationId)).partitions().size();
+      int requests = partitionsOf(admin, Names.requestsTopic(applicationId));
       if (requests != p) {
         throw new IllegalStateException("topic " + Names.requestsTopic(applicationId) + " has " + requests
             + " partitions but " + Topics.INTERACTIONS + " has " + p + "; they must match (recreate it)");

@@ -33,9 +33,9 @@ public final class ConfigLoader {
     DEFAULTS.put("dedup.window.ms", Long.toString(Duration.ofHours(24).toMillis()));
     DEFAULTS.put("unknown-item.hold.ms", Long.toString(Duration.ofMinutes(5).toMillis()));
     DEFAULTS.put("unknown-item.check.interval.ms", "1000");
-    DEFAULTS.put("profiles.emit.interval.ms", "200");
+    DEFAULTS.put("profiles.emit.interval.ms", "1000");
     DEFAULTS.put("item-degree.flush.interval.ms", "1000");
-    DEFAULTS.put("commit.interval.ms", "200");
+    DEFAULTS.put("commit.interval.ms", "1000");
     DEFAULTS.put("standby.replicas", "0");
     DEFAULTS.put("stream.threads", "1");
     DEFAULTS.put("transaction.timeout.ms", "60000");
@@ -45,6 +45,7 @@ public final class ConfigLoader {
     DEFAULTS.put("snapshot.every.interactions", "0");
     DEFAULTS.put("snapshot.keep", "5");
     DEFAULTS.put("metrics.port", "9404");
+    DEFAULTS.put("users.cache.bytes", Long.toString(256L << 20));
   }
 
   private ConfigLoader() {}
@@ -71,11 +72,25 @@ public final class ConfigLoader {
     }
     env.forEach((k, v) -> {
       if (k.startsWith(ENV_PREFIX)) {
-        raw.put(k.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.'), v);
+        raw.put(keyOfEnv(k.substring(ENV_PREFIX.length())), v);
       }
     });
     raw.putAll(overrides);
     return fromMap(raw);
+  }
+
+  /**
+   * The key an environment variable sets: a known key whose dots and hyphens become underscores
+   * (UNKNOWN_ITEM_HOLD_MS is unknown-item.hold.ms), else the name in lower case with dots
+   * (KAFKA_NUM_STREAM_THREADS is kafka.num.stream.threads).
+   */
+  static String keyOfEnv(String name) {
+    for (String known : DEFAULTS.keySet()) {
+      if (known.replace('.', '_').replace('-', '_').toUpperCase(Locale.ROOT).equals(name)) {
+        return known;
+      }
+    }
+    return name.toLowerCase(Locale.ROOT).replace('_', '.');
   }
 
   /** Builds the config from flat keys (defaults filled in), rejecting unknown keys. */
@@ -114,6 +129,7 @@ public final class ConfigLoader {
         number(raw, "snapshot.every.interactions"),
         integer(raw, "snapshot.keep"),
         integer(raw, "metrics.port"),
+        number(raw, "users.cache.bytes"),
         1,
         kafka);
   }

@@ -37,6 +37,7 @@ public record StreamConfig(
     long snapshotEveryInteractions,
     int snapshotsKept,
     int metricsPort,
+    long userCacheBytes,
     int inputPartitions,
     Map<String, String> kafka) {
 
@@ -57,6 +58,8 @@ public record StreamConfig(
     require(snapshotEveryInteractions >= 0, "snapshot.every.interactions must be >= 0 (0 = no count trigger)");
     require(snapshotsKept >= 1, "snapshot.keep must be >= 1");
     require(inputPartitions >= 1, "input partitions must be >= 1");
+    require(userCacheBytes == 0 || userCacheBytes >= 1 << 16,
+        "users.cache.bytes must be 0 (write-through) or >= 65536");
   }
 
   private static void require(boolean ok, String message) {
@@ -74,7 +77,7 @@ public record StreamConfig(
     return new StreamConfig(applicationId, bootstrapServers, schemaRegistryUrl, stateDir, modalities, historyCap,
         dedupWindow, unknownItemHold, holdCheckInterval, profileEmitInterval, itemDegreeFlushInterval, commitInterval,
         standbyReplicas, streamThreads, transactionTimeout, registryRetry, snapshotDir, snapshotInterval,
-        snapshotEveryInteractions, snapshotsKept, metricsPort, n, kafka);
+        snapshotEveryInteractions, snapshotsKept, metricsPort, userCacheBytes, n, kafka);
   }
 
   /** The serde configuration of the Avro serdes. */
@@ -99,6 +102,7 @@ public record StreamConfig(
     m.put("snapshot.interval", snapshotInterval);
     m.put("snapshot.every.interactions", snapshotEveryInteractions);
     m.put("metrics.port", metricsPort);
+    m.put("users.cache.bytes", userCacheBytes);
     m.put("input partitions", inputPartitions);
     m.put("kafka overrides", kafka);
     return m.toString();

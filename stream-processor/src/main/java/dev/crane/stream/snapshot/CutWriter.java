@@ -23,7 +23,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * in a directory with a unique name: if the transaction that reports it aborts, the directory is
  * an orphan that the coordinator never reads and later deletes.
  *
- * <p>Files (no headers; the assembler adds them): {@code interactions.tsv} (the interactions
+ * <p>Files (no headers; the assembler adds them): {@code interactions.tsv} (the journal entries
  * accepted since the previous cut, in acceptance order, tagged with the version),
  * {@code users.tsv} (every user of the partition with degrees), {@code profile_<modality>.f64}
  * (their float64 sums, row-aligned with users.tsv, raw little-endian).
@@ -48,7 +48,7 @@ public final class CutWriter {
     this.codec = codec;
   }
 
-  public Part write(long version, int partition, PartitionMeta meta, KeyValueStore<Long, byte[]> log,
+  public Part write(long version, int partition, PartitionMeta meta, KeyValueStore<Long, byte[]> journal,
       KeyValueStore<String, byte[]> profiles, long pending) {
     String rel = ".parts/v" + version + "/p" + partition + "-" + UUID.randomUUID();
     Path dir = config.snapshotDir().resolve(rel);
@@ -57,7 +57,7 @@ public final class CutWriter {
       long interactions = 0;
       byte[] suffix = ("\t" + version + "\n").getBytes(StandardCharsets.UTF_8);
       try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(dir.resolve("interactions.tsv")), 1 << 16);
-           KeyValueIterator<Long, byte[]> it = log.all()) {
+           KeyValueIterator<Long, byte[]> it = journal.range(meta.lastCutSeq, meta.nextSeq - 1)) {
         while (it.hasNext()) {
           out.write(it.next().value);
           out.write(suffix);
@@ -85,6 +85,9 @@ public final class CutWriter {
       }
       while (it.hasNext()) {
         var kv = it.next();
+        if (kv.key.startsWith("\0")) {
+          continue; // bookkeeping key, not a user
+        }
         byte[] p = kv.value;
         codec.check(p, kv.key);
         StringBuilder line = new StringBuilder(kv.key).append('\t').append(codec.degree(p)).append('\t')

@@ -19,6 +19,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.StreamPartitioner;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
@@ -42,21 +43,32 @@ public final class CraneTopology {
     String app = config.applicationId();
     Topology t = new Topology();
     Map<String, Object> serde = config.serdeConfig();
+    // Decoded items are float32 features: hold at most ~256 MB of them (7,000 Baby-sized 4480-d items).
+    long bytesPerItem = 4L * config.modalities().stream().mapToInt(m -> m.dim()).sum() + 200;
+    ItemCache itemCache = new ItemCache((int) Math.max(1_000, (256L << 20) / bytesPerItem));
 
     t.addGlobalStore(
         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.ITEMS_STORE), Serdes.String(),
             Serdes.ByteArray()).withLoggingDisabled(),
         "items-source", new StringDeserializer(), new ByteArrayDeserializer(), Topics.ITEMS, "items-updater",
-        ItemStoreUpdater::new);
+        () -> new ItemStoreUpdater(itemCache));
 
     t.addSource(Names.INTERACTIONS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
         Topics.INTERACTIONS);
     t.addSource(Names.REQUESTS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
         Names.requestsTopic(app));
-    t.addProcessor(Names.USER_PROCESSOR, () -> new UserProcessor(config, metrics), Names.INTERACTIONS_SOURCE,
+    t.addProcessor(Names.USER_PROCESSOR, () -> new UserProcessor(config, metrics, itemCache), Names.INTERACTIONS_SOURCE,
         Names.REQUESTS_SOURCE);
-    t.addStateStore(cachedKv(Names.PROFILES_STORE), Names.USER_PROCESSOR);
-    t.addStateStore(cachedKv(Names.HISTORY_STORE), Names.USER_PROCESSOR);
+    // Profiles and histories are not changelogged: a 4480-d profile is 36 KB per write, while the
+    // journal entry that produces it is ~50 bytes. They are rebuilt from the journal when the local
+    // copy is missing or not at the journal's position (UserProcessor.rebuildIfNeeded).
+    // Not cached by Kafka Streams either: UserStateCache is their write-back cache.
+    t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.PROFILES_STORE), Serdes.String(),
+        Serdes.ByteArray()).withLoggingDisabled(), Names.USER_PROCESSOR);
+    t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.HISTORY_STORE), Serdes.String(),
+        Serdes.ByteArray()).withLoggingDisabled(), Names.USER_PROCESSOR);
+    t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.JOURNAL_STORE), Serdes.Long(),
+        Serdes.ByteArray()), Names.USER_PROCESSOR);
     t.addStateStore(cachedKv(Names.PENDING_STORE), Names.USER_PROCESSOR);
     t.addStateStore(cachedKv(Names.ITEM_DELTA_STORE), Names.USER_PROCESSOR);
     t.addStateStore(cachedKv(Names.DIRTY_STORE), Names.USER_PROCESSOR);
@@ -66,12 +78,6 @@ public final class CraneTopology {
     t.addStateStore(Stores.windowStoreBuilder(
         Stores.persistentWindowStore(Names.DEDUP_STORE, window.plusMillis(1), Duration.ofMillis(1), false),
         Serdes.String(), Serdes.ByteArray()), Names.USER_PROCESSOR);
-    if (config.snapshotsEnabled()) {
-      // Interactions accepted since the last cut: bounded by the snapshot interval, so kept in memory
-      // (restored from its changelog after a failover).
-      t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Names.LOG_STORE), Serdes.Long(),
-          Serdes.ByteArray()), Names.USER_PROCESSOR);
-    }
     t.addSink(Names.DLQ_SINK, Topics.DEAD_LETTERS, new ByteArraySerializer(), new ByteArraySerializer(),
         Names.USER_PROCESSOR);
     t.addSink(Names.PROFILES_SINK, Topics.USER_PROFILES, new StringSerializer(),
@@ -98,7 +104,7 @@ public final class CraneTopology {
     return t;
   }
 
-  private static StoreBuilder<?> cachedKv(String name) {
+  private static StoreBuilder<KeyValueStore<String, byte[]>> cachedKv(String name) {
     return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.ByteArray())
         .withCachingEnabled();
   }

@@ -11,11 +11,17 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * topic, which bypasses this processor, gives exactly the same contents.
  */
 final class ItemStoreUpdater implements Processor<String, byte[], Void, Void> {
+  private final ItemCache cache;
   private KeyValueStore<String, byte[]> store;
+
+  ItemStoreUpdater(ItemCache cache) {
+    this.cache = cache;
+  }
 
   @Override
   public void init(ProcessorContext<Void, Void> context) {
     store = context.getStateStore(Names.ITEMS_STORE);
+    cache.invalidateAll();
   }
 
   @Override
@@ -23,6 +29,7 @@ final class ItemStoreUpdater implements Processor<String, byte[], Void, Void> {
     if (record.key() == null) {
       return;
     }
+    cache.invalidate(record.key());
     if (record.value() == null) {
       store.delete(record.key());
     } else {

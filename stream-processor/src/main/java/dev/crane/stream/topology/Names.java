@@ -11,7 +11,8 @@ public final class Names {
   public static final String ITEM_DELTA_STORE = "item-delta";
   public static final String DIRTY_STORE = "profile-dirty";
   public static final String META_STORE = "partition-meta";
-  public static final String LOG_STORE = "snapshot-log";
+  /** Every accepted interaction by sequence number: the durable source of the profile and history stores. */
+  public static final String JOURNAL_STORE = "journal";
   public static final String COORDINATOR_STORE = "snapshot-coordinator";
 
   public static final String INTERACTIONS_SOURCE = "interactions-source";

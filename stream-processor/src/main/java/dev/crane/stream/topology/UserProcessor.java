@@ -53,6 +53,18 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
   private static final Logger LOG = LoggerFactory.getLogger(UserProcessor.class);
   private static final String META_KEY = "meta";
   private static final byte[] DIRTY = new byte[0];
+  /**
+   * Key of the journal position the local profile store reflects, written on a clean close and
+   * after a rebuild (not per event: only a clean close makes a local copy trustworthy). NUL never
+   * appears in a user id (such records are rejected), so it cannot collide with a user.
+   */
+  public static final String APPLIED_KEY = "\0applied";
+  /**
+   * Written on a clean close only. A local copy is trusted only with both keys at the journal's
+   * end: after a crash the cache may have spilled uncommitted profile writes to RocksDB without the
+   * position marker (Kafka Streams also wipes a crashed EOS task's directory; this does not rely on it).
+   */
+  public static final String CLEAN_KEY = "\0clean";
 
   private final StreamConfig config;
   private final StreamMetrics metrics;
@@ -71,12 +83,18 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
   private KeyValueStore<String, byte[]> itemDelta;
   private KeyValueStore<String, byte[]> dirty;
   private KeyValueStore<String, byte[]> metaStore;
-  private KeyValueStore<Long, byte[]> log;
+  private KeyValueStore<Long, byte[]> journal;
   private PartitionMeta meta;
+  private UserStateCache users;
   private int partition;
 
-  public UserProcessor(StreamConfig config, StreamMetrics metrics) {
+  private final ItemCache itemCache;
+  /** Users known to be in the dirty store (a mirror that only saves redundant puts). */
+  private final java.util.Set<String> knownDirty = new java.util.HashSet<>();
+
+  public UserProcessor(StreamConfig config, StreamMetrics metrics, ItemCache itemCache) {
     this.config = config;
+    this.itemCache = itemCache;
     this.metrics = metrics;
     this.profileCodec = new ProfileCodec(config.modalities());
     this.historyCodec = new HistoryCodec(config.historyCap());
@@ -97,8 +115,11 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
     itemDelta = context.getStateStore(Names.ITEM_DELTA_STORE);
     dirty = context.getStateStore(Names.DIRTY_STORE);
     metaStore = context.getStateStore(Names.META_STORE);
-    log = config.snapshotsEnabled() ? context.getStateStore(Names.LOG_STORE) : null;
+    journal = context.getStateStore(Names.JOURNAL_STORE);
     meta = PartitionMeta.decode(metaStore.get(META_KEY));
+    users = new UserStateCache(profiles, history, config.userCacheBytes());
+    rebuildIfNeeded();
+    knownDirty.clear(); // a revived task's stores were rolled back: the mirror may be ahead of them
     context.schedule(config.holdCheckInterval(), PunctuationType.WALL_CLOCK_TIME, this::releaseHeld);
     context.schedule(config.itemDegreeFlushInterval(), PunctuationType.WALL_CLOCK_TIME, t -> flushItemDeltas());
     if (!config.profileEmitInterval().isZero()) {
@@ -141,12 +162,21 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
       return;
     }
     String itemId = in.getItemId().toString();
+    ItemView cached = itemCache.get(itemId);
+    if (cached != null) {
+      applyOrReject(in, cached, key, value, source);
+      return;
+    }
+    long version = itemCache.version(itemId);
+    long epoch = itemCache.epoch();
     byte[] itemBytes = itemStore.get(itemId);
     if (itemBytes == null) {
       hold(itemId, key, value, source);
       return;
     }
-    resolveAndApply(in, itemBytes, key, value, source);
+    ItemView view = view(in, itemBytes);
+    itemCache.put(itemId, view, version, epoch);
+    applyOrReject(in, view, key, value, source);
   }
 
   private Interaction decode(byte[] key, byte[] value, Source source) {
@@ -217,13 +247,19 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
     metrics.held();
   }
 
-  private void resolveAndApply(Interaction in, byte[] itemBytes, byte[] key, byte[] value, Source source) {
-    ItemView view;
+  private ItemView view(Interaction in, byte[] itemBytes) {
     try {
-      view = ItemView.of(items.decode(dev.crane.schemas.Topics.ITEMS, itemBytes), config.modalities());
+      return ItemView.of(items.decode(dev.crane.schemas.Topics.ITEMS, itemBytes), config.modalities());
     } catch (SerializationException e) {
-      view = ItemView.rejected(Reason.ITEM_MALFORMED, "item " + in.getItemId() + ": " + e.getMessage());
+      return ItemView.rejected(Reason.ITEM_MALFORMED, "item " + in.getItemId() + ": " + e.getMessage());
     }
+  }
+
+  private void resolveAndApply(Interaction in, byte[] itemBytes, byte[] key, byte[] value, Source source) {
+    applyOrReject(in, view(in, itemBytes), key, value, source);
+  }
+
+  private void applyOrReject(Interaction in, ItemView view, byte[] key, byte[] value, Source source) {
     if (!view.usable()) {
       deadLetter(key, value, source, view.rejection(), view.detail());
       return;
@@ -236,46 +272,113 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
     String itemId = in.getItemId().toString();
     long eventTime = in.getEventTime().toEpochMilli();
     int slot = SplitCounts.slot(in.getSplit());
+    byte[] profile = applyToUser(user, itemId, eventTime, in.getSplit(), item);
+    itemDelta.put(itemId, CountsCodec.add(itemDelta.get(itemId), slot, 1));
 
-    byte[] old = profiles.get(user);
-    byte[] profile;
-    if (old == null) {
-      profile = profileCodec.empty();
-    } else {
-      profileCodec.check(old, user);
-      profile = old.clone();
+    String weight = in.getWeight() == null ? "" : Float.toString(in.getWeight());
+    String line = user + '\t' + itemId + '\t' + eventTime + '\t' + SplitCounts.xLabel(in.getSplit()) + '\t' + weight;
+    journal.put(meta.nextSeq, line.getBytes(StandardCharsets.UTF_8));
+    meta.nextSeq++;
+    metrics.accepted();
+    if (config.snapshotsEnabled()) {
+      long threshold = config.snapshotEveryInteractions();
+      long fresh = meta.nextSeq - meta.lastCutSeq;
+      if (threshold > 0 && !meta.cutRequested && fresh >= Math.max(1, threshold / config.inputPartitions())) {
+        meta.cutRequested = true;
+        context.forward(new Record<>("want-" + partition, SnapshotMessages.want(partition, fresh), timestamp),
+            Names.PARTS_SINK);
+      }
     }
+
+    if (config.profileEmitInterval().isZero()) {
+      emit(user, profile, timestamp);
+    } else if (knownDirty.add(user)) {
+      dirty.put(user, DIRTY);
+    }
+  }
+
+  /** Eq. 5 and the history for one accepted interaction (also used to replay the journal). */
+  private byte[] applyToUser(String user, String itemId, long eventTime, dev.crane.schemas.avro.Split split,
+      ItemView item) {
+    int slot = SplitCounts.slot(split);
+    UserStateCache.Entry e = users.get(user);
+    long sizeBefore = 0;
+    if (e == null) {
+      e = new UserStateCache.Entry(profileCodec.empty(), null);
+    } else {
+      profileCodec.check(e.profile, user);
+      sizeBefore = e.size();
+    }
+    byte[] profile = e.profile; // updated in place: the journal, not this copy, is the durable state
     profileCodec.increment(profile, slot);
-    if (SplitCounts.countsIntoProfile(in.getSplit())) {
+    if (SplitCounts.countsIntoProfile(split)) {
       for (int m = 0; m < config.modalities().size(); m++) {
         profileCodec.add(profile, m, item.array(m), item.offset(m));
       }
     }
     profileCodec.setUpdatedAt(profile, Math.max(profileCodec.updatedAt(profile), eventTime));
-    profiles.put(user, profile);
-    history.put(user, historyCodec.insert(history.get(user), itemId, eventTime, slot));
-    itemDelta.put(itemId, CountsCodec.add(itemDelta.get(itemId), slot, 1));
+    e.history = historyCodec.insert(e.history, itemId, eventTime, slot);
+    users.updated(user, e, sizeBefore);
+    return profile;
+  }
 
-    if (log != null) {
-      String weight = in.getWeight() == null ? "" : Float.toString(in.getWeight());
-      String line = user + '\t' + itemId + '\t' + eventTime + '\t' + SplitCounts.xLabel(in.getSplit()) + '\t' + weight;
-      log.put(meta.nextSeq, line.getBytes(StandardCharsets.UTF_8));
-      long threshold = config.snapshotEveryInteractions();
-      if (threshold > 0 && !meta.cutRequested
-          && meta.nextSeq + 1 - meta.lastCutSeq >= Math.max(1, threshold / config.inputPartitions())) {
-        meta.cutRequested = true;
-        context.forward(new Record<>("want-" + partition, SnapshotMessages.want(partition, meta.nextSeq + 1 - meta.lastCutSeq),
-            timestamp), Names.PARTS_SINK);
+  /**
+   * The profile and history stores are local only; the journal (changelogged) is the truth. When
+   * the local stores are not exactly at the journal's end (a fresh instance, a failover, a wiped
+   * task directory after a crash, a stale copy from an earlier assignment), they are emptied and
+   * the journal is replayed in order: the same additions in the same order, so the same bits.
+   */
+  private void rebuildIfNeeded() {
+    byte[] applied = profiles.get(APPLIED_KEY);
+    byte[] clean = profiles.get(CLEAN_KEY);
+    long at = applied == null ? 0 : PartitionMeta.longFrom(applied);
+    boolean fresh = applied == null && meta.nextSeq == 0;
+    boolean trusted = at == meta.nextSeq && clean != null && PartitionMeta.longFrom(clean) == meta.nextSeq;
+    if (clean != null) {
+      profiles.delete(CLEAN_KEY); // from now on the local copy moves ahead of the last clean close
+    }
+    if (fresh || trusted) {
+      return;
+    }
+    long t0 = System.nanoTime();
+    users.clear();
+    clear(profiles);
+    clear(history);
+    long replayed = 0;
+    long missing = 0;
+    try (KeyValueIterator<Long, byte[]> it = journal.all()) {
+      while (it.hasNext()) {
+        String[] f = new String(it.next().value, StandardCharsets.UTF_8).split("\t", -1);
+        int label = Integer.parseInt(f[3]);
+        dev.crane.schemas.avro.Split split = label < 0 ? null : dev.crane.schemas.avro.Split.values()[label];
+        ItemView view = itemCache.get(f[1]);
+        if (view == null) {
+          byte[] bytes = itemStore.get(f[1]);
+          view = bytes == null ? null : ItemView.of(items.decode(dev.crane.schemas.Topics.ITEMS, bytes),
+              config.modalities());
+        }
+        if (view == null || !view.usable()) {
+          missing++; // the item was deleted or replaced by bad features since: cannot be re-added
+          continue;
+        }
+        applyToUser(f[0], f[1], Long.parseLong(f[2]), split, view);
+        replayed++;
       }
     }
-    meta.nextSeq++;
-    metrics.accepted();
-
-    if (config.profileEmitInterval().isZero()) {
-      emit(user, profile, timestamp);
-    } else {
-      dirty.put(user, DIRTY);
+    LOG.info("partition {}: rebuilt profiles and histories from {} journal entries in {} ms (local copy was at {})",
+        partition, replayed, (System.nanoTime() - t0) / 1_000_000, applied == null ? "none" : at);
+    if (missing > 0) {
+      LOG.error("partition {}: {} journal entries name items whose features are gone; their profiles lack them",
+          partition, missing);
     }
+  }
+
+  private static void clear(KeyValueStore<String, byte[]> store) {
+    List<String> keys = new ArrayList<>();
+    try (KeyValueIterator<String, byte[]> it = store.all()) {
+      it.forEachRemaining(kv -> keys.add(kv.key));
+    }
+    keys.forEach(store::delete);
   }
 
   private void emit(String user, byte[] profile, long timestamp) {
@@ -285,17 +388,18 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
   }
 
   private void emitDirty(long now) {
-    List<String> users = new ArrayList<>();
+    List<String> dirtyUsers = new ArrayList<>();
     try (KeyValueIterator<String, byte[]> it = dirty.all()) {
-      it.forEachRemaining(kv -> users.add(kv.key));
+      it.forEachRemaining(kv -> dirtyUsers.add(kv.key));
     }
-    for (String user : users) {
-      byte[] profile = profiles.get(user);
-      if (profile != null) {
-        emit(user, profile, now);
+    for (String user : dirtyUsers) {
+      UserStateCache.Entry e = users.get(user);
+      if (e != null) {
+        emit(user, e.profile, now);
       }
       dirty.delete(user);
     }
+    knownDirty.clear();
   }
 
   /** Sends the accumulated item-degree increments to the item's partition, then forgets them. */
@@ -351,7 +455,7 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
   /** Writes this partition's part of the requested snapshot version and reports it. */
   private void cut(Record<byte[], byte[]> request) {
     long version = SnapshotMessages.requestedVersion(new String(request.value(), StandardCharsets.UTF_8));
-    if (log == null || version <= meta.lastCutVersion) {
+    if (!config.snapshotsEnabled() || version <= meta.lastCutVersion) {
       return; // snapshots off, or this version is already cut (a request is never acted on twice)
     }
     long pendingCount;
@@ -363,18 +467,26 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
       }
       pendingCount = c;
     }
-    CutWriter.Part part = new CutWriter(config, profileCodec).write(version, partition, meta, log, profiles, pendingCount);
-    List<Long> written = new ArrayList<>();
-    try (KeyValueIterator<Long, byte[]> it = log.all()) {
-      it.forEachRemaining(kv -> written.add(kv.key));
-    }
-    written.forEach(log::delete);
+    users.flushAll(); // the part is written from the profile store
+    CutWriter.Part part = new CutWriter(config, profileCodec).write(version, partition, meta, journal, profiles,
+        pendingCount);
     meta.lastCutSeq = meta.nextSeq;
     meta.lastCutVersion = version;
     meta.cutRequested = false;
     saveMeta();
     context.forward(new Record<Object, Object>("part-" + version + "-" + partition, SnapshotMessages.part(part),
         request.timestamp()), Names.PARTS_SINK);
+  }
+
+  @Override
+  public void close() {
+    try {
+      users.flushAll();
+      profiles.put(APPLIED_KEY, PartitionMeta.longBytes(meta.nextSeq));
+      profiles.put(CLEAN_KEY, PartitionMeta.longBytes(meta.nextSeq));
+    } catch (RuntimeException e) {
+      LOG.debug("cannot mark the local profiles clean (they will be rebuilt on the next start)", e);
+    }
   }
 
   private void saveMeta() {

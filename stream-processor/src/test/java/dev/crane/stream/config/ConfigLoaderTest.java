@@ -20,11 +20,14 @@ class ConfigLoaderTest {
     Files.writeString(file, "history.cap=50\nsnapshot.interval.ms=1000\nmodalities=visual:4096,text:384\n"
         + "kafka.num.stream.threads=3\n");
     StreamConfig c = ConfigLoader.load(file,
-        Map.of("CRANE_STREAM_SNAPSHOT_INTERVAL_MS", "2000", "CRANE_STREAM_STANDBY_REPLICAS", "1", "PATH", "/bin"),
+        Map.of("CRANE_STREAM_SNAPSHOT_INTERVAL_MS", "2000", "CRANE_STREAM_STANDBY_REPLICAS", "1", "PATH", "/bin",
+            "CRANE_STREAM_UNKNOWN_ITEM_HOLD_MS", "1234", "CRANE_STREAM_KAFKA_MAX_POLL_RECORDS", "77"),
         Map.of("history.cap", "70"));
     assertThat(c.historyCap()).isEqualTo(70);
     assertThat(c.snapshotInterval()).isEqualTo(Duration.ofSeconds(2));
     assertThat(c.standbyReplicas()).isEqualTo(1);
+    assertThat(c.unknownItemHold()).isEqualTo(Duration.ofMillis(1234));
+    assertThat(c.kafka()).containsEntry("max.poll.records", "77");
     assertThat(c.modalities()).containsExactly(new Modality("visual", 4096), new Modality("text", 384));
     assertThat(StreamsProperties.of(c).getProperty(StreamsConfig.NUM_STREAM_THREADS_CONFIG)).isEqualTo("3");
     assertThat(StreamsProperties.of(c).getProperty(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG)).isEqualTo("1");

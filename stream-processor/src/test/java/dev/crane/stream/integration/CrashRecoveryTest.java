@@ -74,7 +74,9 @@ class CrashRecoveryTest {
     long total = c.endOffsetSum(Topics.INTERACTIONS);
 
     Map<String, String> settings = Instances.settings(runtime, "crash-test", dir.resolve("state"),
-        dir.resolve("snapshots"), MODALITIES, Map.of());
+        dir.resolve("snapshots"), MODALITIES,
+        // A small user cache, so that evictions write profiles back to RocksDB all the time.
+        Map.of("users.cache.bytes", "65536"));
     Process child = Instances.child(settings, dir.resolve("child.log"));
     try {
       Cluster.await("the child to commit a quarter of the input", Duration.ofSeconds(90),
@@ -94,7 +96,7 @@ class CrashRecoveryTest {
       Cluster.await("profiles equal to the from-scratch computation", Duration.ofSeconds(60),
           () -> Cluster.profileMismatches(w, c.latestProfiles()).isEmpty());
       Cluster.await("item degrees", Duration.ofSeconds(30),
-          () -> Instances.sameDegrees(Instances.itemDegrees(app), w.itemDegrees));
+          () -> Instances.itemDegreesEqual(w.itemDegrees, app));
       // The held record on an item that never arrives goes to the DLQ 2 s after it was (re)read.
       Cluster.await("the five bad records in the DLQ", Duration.ofSeconds(30), () -> c.deadLetters().size() >= 5);
       metrics = scrape(app.metricsPort(), "/metrics");

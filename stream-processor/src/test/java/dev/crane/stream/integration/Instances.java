@@ -93,6 +93,15 @@ final class Instances {
     return out;
   }
 
+  /** Item degrees of the running instances equal {@code expected}; false while stores are migrating. */
+  static boolean itemDegreesEqual(Map<String, long[]> expected, StreamProcessorApp... apps) {
+    try {
+      return sameDegrees(itemDegrees(apps), expected);
+    } catch (org.apache.kafka.streams.errors.InvalidStateStoreException e) {
+      return false; // a rebalance in progress: ask again
+    }
+  }
+
   static boolean sameDegrees(Map<String, long[]> a, Map<String, long[]> b) {
     if (!a.keySet().equals(b.keySet())) {
       return false;

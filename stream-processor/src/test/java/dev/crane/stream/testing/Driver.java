@@ -58,6 +58,8 @@ public final class Driver implements AutoCloseable {
     s.put("modalities", "image:4,audio:3");
     s.put("profiles.emit.interval.ms", "0");
     s.put("snapshot.interval.ms", "0");
+    // Write-through, so that the tests can read profiles from the store the processor owns.
+    s.put("users.cache.bytes", "0");
     s.putAll(settings);
     config = ConfigLoader.fromMap(s).withInputPartitions(1);
     Properties props = StreamsProperties.of(config);
