@@ -118,7 +118,7 @@ public final class TrainerBenchmark implements Callable<Integer> {
     return a;
   }
 
-  /** Runs {@code trainer train} in a child JVM; stdout passes through, stderr is kept in run.err. */
+  /** Runs {@code trainer train} in a child JVM; its output is echoed and kept in run.log. */
   private Map<String, Object> runChild(List<String> train, Path dir) throws IOException, InterruptedException {
     Files.createDirectories(dir);
     Files.deleteIfExists(dir.resolve("metrics.json"));
@@ -126,22 +126,29 @@ public final class TrainerBenchmark implements Callable<Integer> {
         ProcessHandle.current().info().command().orElse("java"), "-Xmx" + childHeap, "-XX:+UseParallelGC",
         "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), TrainerCli.class.getName()));
     cmd.addAll(train);
-    Path err = dir.resolve("run.err");
+    Path log = dir.resolve("run.log");
     long t0 = System.nanoTime();
-    Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.INHERIT)
-        .redirectError(err.toFile()).start();
+    // the child logs epochs on stderr: merge, echo live, keep a copy and the first "error" line
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String firstError = null;
+    try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()));
+        var copy = Files.newBufferedWriter(log)) {
+      String line;
+      while ((line = in.readLine()) != null) {
+        System.out.println(line);
+        copy.write(line);
+        copy.newLine();
+        if (firstError == null && line.startsWith("error")) {
+          firstError = line;
+        }
+      }
+    }
     int rc = p.waitFor();
     double wall = (System.nanoTime() - t0) / 1e9;
-    String errText = Files.readString(err).strip();
-    if (!errText.isEmpty()) {
-      System.err.println(errText);
-    }
     Map<String, Object> m = new LinkedHashMap<>();
     Path metrics = dir.resolve("metrics.json");
     if (rc != 0 || !Files.exists(metrics)) {
-      String first = errText.isEmpty() ? "" : errText.lines().filter(l -> l.startsWith("error")).findFirst()
-          .orElse(errText.lines().findFirst().orElse(""));
-      m.put("error", "exit " + rc + (first.isEmpty() ? "" : ": " + first));
+      m.put("error", "exit " + rc + (firstError == null ? " (see " + log + ")" : ": " + firstError));
       m.put("command", "trainer " + String.join(" ", train));
       return m;
     }
