@@ -1,0 +1,49 @@
+package dev.crane.trainer.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.crane.ingest.dataset.MmrecWriter;
+import dev.crane.trainer.data.PlantedData;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** End to end: child training JVMs on a tiny synthetic dataset, JSON written and merged. */
+class TrainerBenchmarkTest {
+  @Test
+  void runsConfigsTimesSeedsInChildJvmsAndMergesIntoTheJson(@TempDir Path dir) throws Exception {
+    Path data = dir.resolve("tiny");
+    MmrecWriter.write(PlantedData.generate(60, 40, 4, 6, new int[] {8, 4}, 2), data);
+    Path json = dir.resolve("trainer-tiny.json");
+    Files.writeString(json, "{\"from_before\": 1}");
+    String[] args = {"--data", data.toString(), "--configs", "bpr,crane_ref_modalities", "--seeds", "1,2",
+        "--max-epochs", "2", "--json", json.toString(), "--runs-dir", dir.resolve("runs").toString(),
+        "--child-heap", "512m", "--set", "embeddingDim=8"};
+    int rc = new CommandLine(new TrainerBenchmark()).execute(args);
+    assertThat(rc).isZero();
+    Map<?, ?> m = new ObjectMapper().readValue(json.toFile(), Map.class);
+    assertThat(m.get("from_before")).isEqualTo(1);
+    assertThat(m.get("bpr_seeds")).isEqualTo("1,2");
+    assertThat(m.get("crane_ref_modalities_runs")).isEqualTo(2);
+    assertThat(((Number) m.get("bpr_epochs_run_mean")).doubleValue()).isEqualTo(2.0); // the cap
+    assertThat(((Number) m.get("bpr_recall20_mean")).doubleValue()).isBetween(0.0, 1.0);
+    assertThat(((Number) m.get("crane_ref_modalities_peak_rss_mb")).doubleValue()).isGreaterThan(50.0);
+    assertThat(m.get("crane_ref_modalities_seed2_command").toString()).contains("--attention-axis modalities")
+        .contains("--seed 2");
+    assertThat(m.get("command").toString()).contains("--configs");
+
+    // --resume skips what is there; a refused run is recorded as an error without stopping the job
+    String[] more = {"--data", data.toString(), "--configs", "bpr,crane_ref_items", "--seeds", "1", "--resume",
+        "--max-epochs", "1", "--json", json.toString(), "--runs-dir", dir.resolve("runs").toString(),
+        "--child-heap", "512m", "--set", "memoryBudgetBytes=1000"};
+    assertThat(new CommandLine(new TrainerBenchmark()).execute(more)).isEqualTo(1);
+    Map<?, ?> merged = new ObjectMapper().readValue(json.toFile(), Map.class);
+    assertThat(merged.get("bpr_seed1_recall20")).isEqualTo(m.get("bpr_seed1_recall20"));
+    assertThat(merged.get("bpr_seeds")).isEqualTo("1,2");
+    assertThat(merged.get("crane_ref_items_seed1_error").toString()).startsWith("exit 2").contains("needs an estimated");
+  }
+}
