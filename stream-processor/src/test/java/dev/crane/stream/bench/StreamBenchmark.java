@@ -66,7 +66,7 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("benchmark")
 class StreamBenchmark {
-  static final Path OUT = Path.of(System.getProperty("bench.out", "docs/bench/stream.json"));
+  static final Path OUT = Path.of(System.getProperty("bench.out", "../docs/bench/stream.json"));
 
   @Test
   void run() throws Exception {
@@ -74,6 +74,8 @@ class StreamBenchmark {
     report.put("machine", Runtime.getRuntime().availableProcessors() + " cores, JVM max heap "
         + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB");
     report.put("date", Instant.now().toString());
+    report.put("command", "mvn -B -pl stream-processor test -Dtest=StreamBenchmark -Dstream.excludedGroups=none"
+        + " (options: docs/benchmarks.md)");
     int eventsA = Integer.getInteger("bench.events.a", 300_000);
     int eventsB = Integer.getInteger("bench.events.b", 60_000);
     Path root = Files.createTempDirectory("crane-bench");
