@@ -38,4 +38,12 @@ public final class Tensors {
       return JniUtils.createSparseCoo((PtNDArray) i, (PtNDArray) v, shape);
     }
   }
+
+  /**
+   * Rows {@code table[ids]} through torch.embedding: about twice as fast as advanced indexing
+   * (NDIndex "{}") forward and backward on large gathers.
+   */
+  public static NDArray rows(NDArray table, NDArray ids) {
+    return JniUtils.embedding((PtNDArray) ids, (PtNDArray) table, false);
+  }
 }

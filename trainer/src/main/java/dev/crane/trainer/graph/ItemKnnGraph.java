@@ -1,5 +1,6 @@
 package dev.crane.trainer.graph;
 
+import dev.crane.trainer.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -29,7 +30,7 @@ public final class ItemKnnGraph {
       try (NDScope scope = new NDScope()) {
         NDArray x = Tensors.owned(manager, features.data(), new Shape(n, features.dim()));
         // rows of norm 0 stay zero instead of MMRec's NaN
-        NDArray unit = x.div(x.norm(new int[] {1}, true).maximum(1e-12f));
+        NDArray unit = x.div(Scalars.atLeast(x.norm(new int[] {1}, true), 1e-12f));
         NDArray t = unit.transpose();
         for (int from = 0; from < n; from += BLOCK) {
           int to = Math.min(n, from + BLOCK);

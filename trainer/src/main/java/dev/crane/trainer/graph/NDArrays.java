@@ -1,5 +1,6 @@
 package dev.crane.trainer.graph;
 
+import dev.crane.trainer.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 
@@ -13,6 +14,6 @@ public final class NDArrays {
     for (int k = 1; k < arrays.size(); k++) {
       sum = sum.add(arrays.get(k));
     }
-    return sum.div(arrays.size());
+    return Scalars.div(sum, arrays.size());
   }
 }

@@ -1,5 +1,6 @@
 package dev.crane.trainer.loss;
 
+import dev.crane.trainer.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
 
@@ -20,6 +21,6 @@ public final class BprLoss {
 
   /** -mean log(1e-10 + σ(pos - neg)), MMRec's BPRLoss used by BPR-MF and LightGCN. */
   public static NDArray withGamma(NDArray pos, NDArray neg) {
-    return Activation.sigmoid(pos.sub(neg)).add(1e-10f).log().mean().neg();
+    return Scalars.add(Activation.sigmoid(pos.sub(neg)), 1e-10f).log().mean().neg();
   }
 }

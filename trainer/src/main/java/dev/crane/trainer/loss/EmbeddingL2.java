@@ -1,5 +1,6 @@
 package dev.crane.trainer.loss;
 
+import dev.crane.trainer.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 
 /**
@@ -11,6 +12,6 @@ public final class EmbeddingL2 {
 
   public static NDArray of(NDArray u, NDArray p, NDArray n) {
     long b = u.getShape().get(0);
-    return u.square().sum().add(p.square().sum()).add(n.square().sum()).mul(0.5f / b);
+    return Scalars.mul(u.square().sum().add(p.square().sum()).add(n.square().sum()), 0.5f / b);
   }
 }

@@ -1,5 +1,6 @@
 package dev.crane.trainer.loss;
 
+import dev.crane.trainer.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 
 /**
@@ -15,6 +16,6 @@ public final class EmbeddingNormLoss {
       NDArray n = e.square().sum().sqrt();
       total = total == null ? n : total.add(n);
     }
-    return total.div(embeddings[embeddings.length - 1].getShape().get(0));
+    return Scalars.div(total, embeddings[embeddings.length - 1].getShape().get(0));
   }
 }

@@ -1,5 +1,6 @@
 package dev.crane.trainer.loss;
 
+import dev.crane.trainer.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 
@@ -14,14 +15,14 @@ public final class InfoNce {
   public static NDArray of(NDArray view1, NDArray view2, float tau) {
     NDArray a = unit(view1);
     NDArray b = unit(view2);
-    NDArray logits = a.matMul(b.transpose()).div(tau);
+    NDArray logits = Scalars.div(a.matMul(b.transpose()), tau);
     long n = logits.getShape().get(0);
     NDArray eye = logits.getManager().eye((int) n);
     return logits.logSoftmax(1).mul(eye).sum(new int[] {1}).mean().neg();
   }
 
   static NDArray unit(NDArray x) {
-    return x.div(x.norm(new int[] {1}, true).maximum(1e-12f));
+    return x.div(Scalars.atLeast(x.norm(new int[] {1}, true), 1e-12f));
   }
 
   /** Rows of {@code table} at the given distinct ids. */

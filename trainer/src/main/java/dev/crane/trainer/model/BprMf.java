@@ -1,5 +1,6 @@
 package dev.crane.trainer.model;
 
+import dev.crane.trainer.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -39,7 +40,7 @@ public final class BprMf implements Recommender {
     NDArray p = items.get(new NDIndex("{}", b.positives()));
     NDArray n = items.get(new NDIndex("{}", b.negatives()));
     NDArray loss = BprLoss.withGamma(BprLoss.scores(u, p), BprLoss.scores(u, n));
-    return regWeight == 0 ? loss : loss.add(EmbeddingNormLoss.of(u, p, n).mul(regWeight));
+    return regWeight == 0 ? loss : loss.add(Scalars.mul(EmbeddingNormLoss.of(u, p, n), regWeight));
   }
 
   @Override

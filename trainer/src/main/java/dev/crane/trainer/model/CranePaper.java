@@ -1,5 +1,6 @@
 package dev.crane.trainer.model;
 
+import dev.crane.trainer.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -130,10 +131,10 @@ public final class CranePaper implements Recommender {
       NDArray di = Tensors.owned(manager, distinct(b.positiveRows()));
       NDArray lu = InfoNce.of(InfoNce.rows(v[0], du), InfoNce.rows(v[2], du), c.tau);
       NDArray li = InfoNce.of(InfoNce.rows(v[1], di), InfoNce.rows(v[3], di), c.tau);
-      loss = loss.add(lu.add(li).mul(c.lambdaCl));
+      loss = loss.add(Scalars.mul(lu.add(li), c.lambdaCl));
     }
     if (c.lambdaReg > 0) {
-      loss = loss.add(EmbeddingL2.of(u, p, n).mul(c.lambdaReg));
+      loss = loss.add(Scalars.mul(EmbeddingL2.of(u, p, n), c.lambdaReg));
     }
     return loss;
   }

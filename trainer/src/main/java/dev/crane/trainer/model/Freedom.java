@@ -1,5 +1,6 @@
 package dev.crane.trainer.model;
 
+import dev.crane.trainer.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -60,7 +61,7 @@ public final class Freedom implements Recommender {
         NDArray mf = BprLoss.logSigmoid(
             BprLoss.scores(u, proj.get(new NDIndex("{}", b.positives()))),
             BprLoss.scores(u, proj.get(new NDIndex("{}", b.negatives()))));
-        loss = loss.add(mf.mul(regWeight));
+        loss = loss.add(Scalars.mul(mf, regWeight));
       }
     }
     return loss;

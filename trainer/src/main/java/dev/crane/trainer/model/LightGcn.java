@@ -1,5 +1,6 @@
 package dev.crane.trainer.model;
 
+import dev.crane.trainer.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -57,7 +58,7 @@ public final class LightGcn implements Recommender {
     }
     NDArray reg = EmbeddingNormLoss.of(users.get(new NDIndex("{}", b.users())),
         items.get(new NDIndex("{}", b.positives())), items.get(new NDIndex("{}", b.negatives())));
-    return loss.add(reg.mul(regWeight));
+    return loss.add(Scalars.mul(reg, regWeight));
   }
 
   @Override

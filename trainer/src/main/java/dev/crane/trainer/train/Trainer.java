@@ -1,5 +1,6 @@
 package dev.crane.trainer.train;
 
+import dev.crane.trainer.engine.Tensors;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -150,8 +151,9 @@ public final class Trainer {
   }
 
   private static NDArray index(NDManager m, long[] values, int size) {
-    // the model's manager lives on the training device, so the indices are created there
-    return m.create(size == values.length ? values : java.util.Arrays.copyOf(values, size));
+    // the model's manager lives on the training device, so the indices are created there; owned
+    // by libtorch because autograd keeps them for the backward pass of the row gathers
+    return Tensors.owned(m, size == values.length ? values : java.util.Arrays.copyOf(values, size));
   }
 
   static void shuffle(int[] a, SplittableRandom rng) {

@@ -1,5 +1,6 @@
 package dev.crane.trainer.model.crane;
 
+import dev.crane.trainer.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -19,8 +20,6 @@ public final class DynamicItemGraph {
   private final int k;
   private final NDManager manager;
   private NDArray neighbours; // (I*k) int64
-  private long[] rowsCache;
-  private NDArray rows;
 
   public DynamicItemGraph(int k, NDManager manager) {
     this.k = k;
@@ -49,17 +48,6 @@ public final class DynamicItemGraph {
     neighbours = Tensors.owned(manager, idx);
     // they live until the next refresh, not until the caller's scope ends
     NDScope.unregister(neighbours);
-    if (rowsCache == null || rowsCache.length != idx.length) {
-      rowsCache = new long[idx.length];
-      for (int r = 0; r < idx.length; r++) {
-        rowsCache[r] = r / kk;
-      }
-      if (rows != null) {
-        rows.close();
-      }
-      rows = Tensors.owned(manager, rowsCache);
-      NDScope.unregister(rows);
-    }
   }
 
   /** H = S h with S's weights from {@code fusedItems} (with gradient). */
@@ -70,12 +58,14 @@ public final class DynamicItemGraph {
     long n = h.getShape().get(0);
     long kk = neighbours.getShape().get(0) / n;
     NDArray unit = unit(fusedItems);
-    NDArray sim = unit.get(new NDIndex("{}", rows)).mul(unit.get(new NDIndex("{}", neighbours)))
-        .sum(new int[] {1}).reshape(n, kk);
+    // cos(i, j) for the k neighbours j of each i as one batched product (n,k,D)x(n,D,1): no (n,k,D)
+    // elementwise temporary; rows gathered with torch.embedding, whose backward is a plain index_add
+    NDArray sim = Tensors.rows(unit, neighbours).reshape(n, kk, unit.getShape().get(1))
+        .batchMatMul(unit.expandDims(2)).reshape(n, kk);
     NDArray w = Activation.relu(sim);
-    w = w.div(w.sum(new int[] {1}, true).add(1e-8f));
-    NDArray nb = h.get(new NDIndex("{}", neighbours)).reshape(n, kk, h.getShape().get(1));
-    return nb.mul(w.expandDims(2)).sum(new int[] {1});
+    w = w.div(Scalars.add(w.sum(new int[] {1}, true), 1e-8f));
+    NDArray nb = Tensors.rows(h, neighbours).reshape(n, kk, h.getShape().get(1));
+    return w.expandDims(1).batchMatMul(nb).reshape(n, h.getShape().get(1));
   }
 
   /** The current neighbour indices, I x k row-major (for tests). */
@@ -84,6 +74,6 @@ public final class DynamicItemGraph {
   }
 
   static NDArray unit(NDArray x) {
-    return x.div(x.norm(new int[] {1}, true).maximum(1e-12f));
+    return x.div(Scalars.atLeast(x.norm(new int[] {1}, true), 1e-12f));
   }
 }

@@ -1,5 +1,6 @@
 package dev.crane.trainer.model.crane;
 
+import dev.crane.trainer.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
@@ -45,7 +46,7 @@ public final class MultiHeadAttention {
     long dh = dim / heads;
     NDList qkv = x.matMul(inWeight.transpose()).add(inBias).split(3, 2);
     // PyTorch scales q before the product, so only one S x S score tensor is created per head
-    NDArray q = toHeads(qkv.get(0).mul((float) (1 / Math.sqrt(dh))), b, len, dh);
+    NDArray q = toHeads(Scalars.mul(qkv.get(0), (float) (1 / Math.sqrt(dh))), b, len, dh);
     NDArray k = toHeads(qkv.get(1), b, len, dh);
     NDArray v = toHeads(qkv.get(2), b, len, dh);
     NDArray scores = q.batchMatMul(k.transpose(0, 2, 1));

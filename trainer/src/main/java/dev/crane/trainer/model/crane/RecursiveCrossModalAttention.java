@@ -1,5 +1,6 @@
 package dev.crane.trainer.model.crane;
 
+import dev.crane.trainer.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
@@ -68,9 +69,9 @@ public final class RecursiveCrossModalAttention {
         NDArray[] w = perModality.get(r)[m];
         NDArray xm = x.get(m);
         NDArray jm = jt.matMul(w[0]);
-        NDArray pre = unit(xm).transpose().matMul(unit(jm)).mul(scale);
+        NDArray pre = Scalars.mul(unit(xm).transpose().matMul(unit(jm)), scale);
         NDArray c = pre.tanh();
-        NDArray h = Activation.relu(xm.matMul(w[1]).add(xm.matMul(c).mul(invDim).matMul(w[2])));
+        NDArray h = Activation.relu(xm.matMul(w[1]).add(Scalars.mul(xm.matMul(c), invDim).matMul(w[2])));
         next.add(xm.add(h.matMul(w[3])));
       }
       x = next;
@@ -79,7 +80,7 @@ public final class RecursiveCrossModalAttention {
   }
 
   private static NDArray unit(NDArray x) {
-    return x.div(x.norm(new int[] {1}, true).maximum(1e-12f));
+    return x.div(Scalars.atLeast(x.norm(new int[] {1}, true), 1e-12f));
   }
 
   static NDArray concat(List<NDArray> x) {

@@ -1,0 +1,47 @@
+package dev.crane.trainer.engine;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * Arithmetic with a constant, safe under autograd. DJL's {@code x.mul(2f)} (and div, add,
+ * maximum, clip with a Number) wraps the constant in a tensor over a direct ByteBuffer
+ * (from_blob) and closes the wrapper right away; autograd keeps that tensor for the backward
+ * pass (mul/div/maximum save it), and once the GC frees the buffer, backward reads freed
+ * memory. This produced the NaN losses and native crashes of CRANE paper mode on TikTok.
+ * Here the constant is a libtorch-owned copy, kept alive by autograd's reference alone.
+ */
+public final class Scalars {
+  private Scalars() {}
+
+  /** A 0-d float tensor on {@code like}'s device whose storage libtorch owns. */
+  public static NDArray of(NDArray like, float value) {
+    try (NDArray view = like.getManager().create(value)) {
+      return view.duplicate();
+    }
+  }
+
+  public static NDArray mul(NDArray x, float value) {
+    try (NDArray s = of(x, value)) {
+      return x.mul(s);
+    }
+  }
+
+  public static NDArray div(NDArray x, float value) {
+    try (NDArray s = of(x, value)) {
+      return x.div(s);
+    }
+  }
+
+  public static NDArray add(NDArray x, float value) {
+    try (NDArray s = of(x, value)) {
+      return x.add(s);
+    }
+  }
+
+  /** max(x, floor) elementwise. */
+  public static NDArray atLeast(NDArray x, float floor) {
+    try (NDArray s = of(x, floor)) {
+      return x.maximum(s);
+    }
+  }
+}
