@@ -11,6 +11,8 @@ public final class PartitionMeta {
   public long lastCutSeq;
   public long lastCutVersion;
   public boolean cutRequested;
+  /** Journal entries below this sequence number have been sent as item-degree increments. */
+  public long deltaSeq;
 
   public static byte[] longBytes(long v) {
     byte[] b = new byte[8];
@@ -23,12 +25,13 @@ public final class PartitionMeta {
   }
 
   public byte[] encode() {
-    byte[] b = new byte[33];
+    byte[] b = new byte[41];
     LE.putLong(b, 0, position);
     LE.putLong(b, 8, nextSeq);
     LE.putLong(b, 16, lastCutSeq);
     LE.putLong(b, 24, lastCutVersion);
     b[32] = (byte) (cutRequested ? 1 : 0);
+    LE.putLong(b, 33, deltaSeq);
     return b;
   }
 
@@ -40,6 +43,7 @@ public final class PartitionMeta {
       m.lastCutSeq = LE.getLong(b, 16);
       m.lastCutVersion = LE.getLong(b, 24);
       m.cutRequested = b[32] != 0;
+      m.deltaSeq = b.length >= 41 ? LE.getLong(b, 33) : 0;
     }
     return m;
   }

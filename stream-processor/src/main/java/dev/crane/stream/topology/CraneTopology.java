@@ -70,7 +70,6 @@ public final class CraneTopology {
     t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.JOURNAL_STORE), Serdes.Long(),
         Serdes.ByteArray()), Names.USER_PROCESSOR);
     t.addStateStore(cachedKv(Names.PENDING_STORE), Names.USER_PROCESSOR);
-    t.addStateStore(cachedKv(Names.ITEM_DELTA_STORE), Names.USER_PROCESSOR);
     t.addStateStore(cachedKv(Names.DIRTY_STORE), Names.USER_PROCESSOR);
     t.addStateStore(cachedKv(Names.META_STORE), Names.USER_PROCESSOR);
     // Seen event ids, expired segment by segment once older than the dedup window.

@@ -8,7 +8,6 @@ public final class Names {
   public static final String ITEM_STATS_STORE = "item-stats";
   public static final String DEDUP_STORE = "dedup";
   public static final String PENDING_STORE = "pending";
-  public static final String ITEM_DELTA_STORE = "item-delta";
   public static final String DIRTY_STORE = "profile-dirty";
   public static final String META_STORE = "partition-meta";
   /** Every accepted interaction by sequence number: the durable source of the profile and history stores. */

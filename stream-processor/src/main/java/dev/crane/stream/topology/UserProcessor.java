@@ -80,7 +80,8 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
   private KeyValueStore<String, byte[]> history;
   private WindowStore<String, byte[]> dedup;
   private KeyValueStore<String, byte[]> pending;
-  private KeyValueStore<String, byte[]> itemDelta;
+  /** Item-degree increments of journal entries [meta.deltaSeq, meta.nextSeq), not yet sent. */
+  private final Map<String, long[]> pendingDeltas = new HashMap<>();
   private KeyValueStore<String, byte[]> dirty;
   private KeyValueStore<String, byte[]> metaStore;
   private KeyValueStore<Long, byte[]> journal;
@@ -112,13 +113,13 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
     history = context.getStateStore(Names.HISTORY_STORE);
     dedup = context.getStateStore(Names.DEDUP_STORE);
     pending = context.getStateStore(Names.PENDING_STORE);
-    itemDelta = context.getStateStore(Names.ITEM_DELTA_STORE);
     dirty = context.getStateStore(Names.DIRTY_STORE);
     metaStore = context.getStateStore(Names.META_STORE);
     journal = context.getStateStore(Names.JOURNAL_STORE);
     meta = PartitionMeta.decode(metaStore.get(META_KEY));
     users = new UserStateCache(profiles, history, config.userCacheBytes());
     rebuildIfNeeded();
+    recoverPendingDeltas();
     knownDirty.clear(); // a revived task's stores were rolled back: the mirror may be ahead of them
     context.schedule(config.holdCheckInterval(), PunctuationType.WALL_CLOCK_TIME, this::releaseHeld);
     context.schedule(config.itemDegreeFlushInterval(), PunctuationType.WALL_CLOCK_TIME, t -> flushItemDeltas());
@@ -273,7 +274,7 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
     long eventTime = in.getEventTime().toEpochMilli();
     int slot = SplitCounts.slot(in.getSplit());
     byte[] profile = applyToUser(user, itemId, eventTime, in.getSplit(), item);
-    itemDelta.put(itemId, CountsCodec.add(itemDelta.get(itemId), slot, 1));
+    pendingDeltas.computeIfAbsent(itemId, k -> new long[SplitCounts.SLOTS])[slot]++;
 
     String weight = in.getWeight() == null ? "" : Float.toString(in.getWeight());
     String line = user + '\t' + itemId + '\t' + eventTime + '\t' + SplitCounts.xLabel(in.getSplit()) + '\t' + weight;
@@ -402,16 +403,41 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
     knownDirty.clear();
   }
 
-  /** Sends the accumulated item-degree increments to the item's partition, then forgets them. */
+  /**
+   * Sends the accumulated item-degree increments to the item's partition and moves the watermark
+   * past them, in one transaction. The increments live in memory only: they are always the journal
+   * entries above the watermark, so a restarted or revived task recomputes them from the journal.
+   */
   private void flushItemDeltas() {
-    List<KeyValue<String, byte[]>> deltas = new ArrayList<>();
-    try (KeyValueIterator<String, byte[]> it = itemDelta.all()) {
-      it.forEachRemaining(deltas::add);
+    if (pendingDeltas.isEmpty()) {
+      return;
     }
     long now = context.currentSystemTimeMs();
-    for (KeyValue<String, byte[]> kv : deltas) {
-      context.forward(new Record<Object, Object>(kv.key, kv.value, now), Names.ITEM_DELTA_SINK);
-      itemDelta.delete(kv.key);
+    for (Map.Entry<String, long[]> e : pendingDeltas.entrySet()) {
+      byte[] counts = null;
+      for (int slot = 0; slot < SplitCounts.SLOTS; slot++) {
+        if (e.getValue()[slot] != 0) {
+          counts = CountsCodec.add(counts, slot, e.getValue()[slot]);
+        }
+      }
+      context.forward(new Record<Object, Object>(e.getKey(), counts, now), Names.ITEM_DELTA_SINK);
+    }
+    pendingDeltas.clear();
+    meta.deltaSeq = meta.nextSeq;
+    saveMeta();
+  }
+
+  private void recoverPendingDeltas() {
+    pendingDeltas.clear();
+    if (meta.deltaSeq >= meta.nextSeq) {
+      return;
+    }
+    try (KeyValueIterator<Long, byte[]> it = journal.range(meta.deltaSeq, meta.nextSeq - 1)) {
+      while (it.hasNext()) {
+        String[] f = new String(it.next().value, StandardCharsets.UTF_8).split("\t", -1);
+        int label = Integer.parseInt(f[3]);
+        pendingDeltas.computeIfAbsent(f[1], k -> new long[SplitCounts.SLOTS])[label < 0 ? SplitCounts.NONE : label]++;
+      }
     }
   }
 
