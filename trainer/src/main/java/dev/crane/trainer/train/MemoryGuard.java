@@ -28,10 +28,11 @@ public final class MemoryGuard {
         activations += itemsAxisAttentionBytes(c, d) / 4;
       }
       case "crane" -> {
-        // raw features are frozen: stored once, per-user sums once, projections trainable
+        // raw features are frozen (stored once; users are summed through the sparse interaction
+        // matrix, no U x D sums); projections trainable; the item graph gathers k neighbour rows
         params += featDims * dim + 16L * dim * dim * c.attentionRounds;
-        activations += featDims * i / 4 + featDims * u / 4 + n * dim * 12L * c.attentionRounds
-            + i * (long) c.knnK * 4L;
+        activations += featDims * i / 4 + n * dim * 12L * c.attentionRounds
+            + i * (long) c.knnK * dim * 3L * d.features().size();
       }
       default -> { }
     }

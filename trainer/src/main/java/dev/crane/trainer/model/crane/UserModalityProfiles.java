@@ -6,19 +6,22 @@ import ai.djl.ndarray.types.Shape;
 import dev.crane.ingest.dataset.FeatureMatrix;
 import dev.crane.trainer.data.TrainingData;
 import dev.crane.trainer.engine.Tensors;
+import dev.crane.trainer.graph.SparseMatrix;
 import dev.crane.trainer.model.Init;
 import dev.crane.trainer.model.Parameters;
 import java.util.SplittableRandom;
 
 /**
- * One modality's projected user and item rows (paper Eq. 5-6, §3 choice). Raw item features are
- * frozen, so the per-user sums of raw features (the stream processor's profiles) are constants;
- * projecting after summing gives Σ_i (F_i A^T + a) = (Σ_i F_i) A^T + d_u a, so users cost U x d_m
- * once instead of per step. X_m = [users; items] is N x d.
+ * One modality's projected user and item rows (paper Eq. 5-6, §3 choice). A user's row is the
+ * projection of the sum of its training items' raw features (the stream processor's profile) plus
+ * d_u times the bias. Because the projection is linear, (Σ_i F_i) Aᵀ = Σ_i (F_i Aᵀ): the items are
+ * projected once per step (I x D x d) and summed per user through the sparse interaction matrix,
+ * instead of projecting the U x D sums (3x fewer flops on Baby and Electronics, and no U x D
+ * matrix in memory). X_m = [users; items] is N x d.
  */
 public final class UserModalityProfiles {
   private final NDArray itemFeatures;
-  private final NDArray userSums;
+  private final NDArray interactions; // U x I, 1 per distinct training edge
   private final NDArray userDegrees;
   private final NDArray weight;
   private final NDArray bias;
@@ -27,7 +30,7 @@ public final class UserModalityProfiles {
       SplittableRandom rng) {
     FeatureMatrix f = data.features().get(modality);
     this.itemFeatures = Tensors.owned(manager, f.data(), new Shape(f.rows(), f.dim()));
-    this.userSums = Tensors.owned(manager, data.userFeatureSums(modality), new Shape(data.numUsers(), f.dim()));
+    this.interactions = trainingEdges(data).toNDArray(manager);
     float[] deg = new float[data.numUsers()];
     for (int u = 0; u < deg.length; u++) {
       deg[u] = data.userDegree()[u];
@@ -41,8 +44,22 @@ public final class UserModalityProfiles {
   /** X_m, N x d, users first. */
   public NDArray stacked() {
     NDArray wt = weight.transpose();
-    NDArray users = userSums.matMul(wt).add(userDegrees.mul(bias));
-    NDArray items = itemFeatures.matMul(wt).add(bias);
-    return users.concat(items, 0);
+    NDArray projected = itemFeatures.matMul(wt);
+    NDArray users = interactions.matMul(projected).add(userDegrees.mul(bias));
+    return users.concat(projected.add(bias), 0);
+  }
+
+  private static SparseMatrix trainingEdges(TrainingData data) {
+    int[] eu = data.edgeUsers();
+    int[] ei = data.edgeItems();
+    long[] rows = new long[eu.length];
+    long[] cols = new long[ei.length];
+    float[] ones = new float[eu.length];
+    for (int e = 0; e < eu.length; e++) {
+      rows[e] = eu[e];
+      cols[e] = ei[e];
+      ones[e] = 1;
+    }
+    return new SparseMatrix(data.numUsers(), data.numItems(), rows, cols, ones);
   }
 }
