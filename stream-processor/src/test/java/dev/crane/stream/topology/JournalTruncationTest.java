@@ -40,6 +40,19 @@ class JournalTruncationTest {
     d.send(Records.interaction(prefix + "3", "u1", "i2", 3000, null));
   }
 
+  /** Two items, three interactions, and the cut of the first snapshot (61 s later). */
+  private static void threeThenCut(Driver d) {
+    d.item("i1");
+    d.item("i2");
+    sendThree(d, "a");
+    cut(d);
+  }
+
+  private static void cut(Driver d) {
+    d.advance(Duration.ofSeconds(61));
+    d.awaitManifest();
+  }
+
   @Test
   void aCutCheckpointsTheProfilesAndLeavesOnlyTheJournalAboveTheCheckpoint() {
     try (Driver d = new Driver(dir, Map.of("snapshot.interval.ms", "60000", "item-degree.flush.interval.ms", "1000"))) {
@@ -47,8 +60,7 @@ class JournalTruncationTest {
       d.item("i2");
       sendThree(d, "a");
       assertThat(journalKeys(d)).containsExactly(0L, 1L, 2L);
-      d.advance(Duration.ofSeconds(61));
-      d.awaitManifest();
+      cut(d);
 
       PartitionMeta m = meta(d);
       assertThat(m.checkpointSeq).isEqualTo(3);
@@ -65,8 +77,7 @@ class JournalTruncationTest {
       assertThat(journalKeys(d)).as("entries above the checkpoint are kept").containsExactly(3L, 4L, 5L);
       assertThat(CheckpointCodec.decode(checkpoint.get("u1")).profile()).as("the checkpoint moves only at a cut")
           .isNotEqualTo(d.profile("u1"));
-      d.advance(Duration.ofSeconds(61));
-      d.awaitManifest();
+      cut(d);
       assertThat(journalKeys(d)).isEmpty();
       assertThat(CheckpointCodec.decode(checkpoint.get("u1")).profile()).isEqualTo(d.profile("u1"));
     }
@@ -76,11 +87,7 @@ class JournalTruncationTest {
   void theItemDegreeWatermarkHoldsTruncationBackUntilTheIncrementsAreSent() {
     // The cut comes at 61 s, the first item-degree flush at 90 s.
     try (Driver d = new Driver(dir, Map.of("snapshot.interval.ms", "60000", "item-degree.flush.interval.ms", "90000"))) {
-      d.item("i1");
-      d.item("i2");
-      sendThree(d, "a");
-      d.advance(Duration.ofSeconds(61));
-      d.awaitManifest();
+      threeThenCut(d);
       PartitionMeta m = meta(d);
       assertThat(m.checkpointSeq).isEqualTo(3);
       assertThat(m.deltaSeq).isZero();
@@ -97,11 +104,7 @@ class JournalTruncationTest {
   @Test
   void withCheckpointsOffTheWholeJournalIsKept() {
     try (Driver d = new Driver(dir, Map.of("snapshot.interval.ms", "60000", "journal.checkpoint", "false"))) {
-      d.item("i1");
-      d.item("i2");
-      sendThree(d, "a");
-      d.advance(Duration.ofSeconds(61));
-      d.awaitManifest();
+      threeThenCut(d);
       assertThat(meta(d).checkpointSeq).isZero();
       assertThat(journalKeys(d)).containsExactly(0L, 1L, 2L);
       assertThat(d.store(Names.CHECKPOINT_STORE).get("u1")).isNull();
