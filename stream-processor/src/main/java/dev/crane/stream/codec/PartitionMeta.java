@@ -3,7 +3,8 @@ package dev.crane.stream.codec;
 /**
  * Per input partition bookkeeping, stored in the task's meta store so it commits with the state:
  * the next input offset to read (everything below it is counted, held, dead-lettered or dropped as
- * a duplicate), the next sequence number of an accepted interaction, and the last snapshot cut.
+ * a duplicate), the next sequence number of an accepted interaction, the last snapshot cut, and
+ * the journal's bounds (item-degree watermark, profile checkpoint, first entry kept).
  */
 public final class PartitionMeta {
   public long position;
@@ -13,6 +14,10 @@ public final class PartitionMeta {
   public boolean cutRequested;
   /** Journal entries below this sequence number have been sent as item-degree increments. */
   public long deltaSeq;
+  /** The profile-checkpoint store holds every user's state after the journal entries below this. */
+  public long checkpointSeq;
+  /** Journal entries below this have been deleted (all of them are below every bound above). */
+  public long journalFrom;
 
   public static byte[] longBytes(long v) {
     byte[] b = new byte[8];
@@ -25,13 +30,15 @@ public final class PartitionMeta {
   }
 
   public byte[] encode() {
-    byte[] b = new byte[41];
+    byte[] b = new byte[57];
     LE.putLong(b, 0, position);
     LE.putLong(b, 8, nextSeq);
     LE.putLong(b, 16, lastCutSeq);
     LE.putLong(b, 24, lastCutVersion);
     b[32] = (byte) (cutRequested ? 1 : 0);
     LE.putLong(b, 33, deltaSeq);
+    LE.putLong(b, 41, checkpointSeq);
+    LE.putLong(b, 49, journalFrom);
     return b;
   }
 
@@ -44,6 +51,10 @@ public final class PartitionMeta {
       m.lastCutVersion = LE.getLong(b, 24);
       m.cutRequested = b[32] != 0;
       m.deltaSeq = b.length >= 41 ? LE.getLong(b, 33) : 0;
+      if (b.length >= 57) { // older metas: no checkpoint yet, whole journal kept
+        m.checkpointSeq = LE.getLong(b, 41);
+        m.journalFrom = LE.getLong(b, 49);
+      }
     }
     return m;
   }

@@ -46,6 +46,7 @@ public final class ConfigLoader {
     DEFAULTS.put("snapshot.keep", "5");
     DEFAULTS.put("metrics.port", "9404");
     DEFAULTS.put("users.cache.bytes", Long.toString(256L << 20));
+    DEFAULTS.put("journal.checkpoint", "true");
   }
 
   private ConfigLoader() {}
@@ -130,6 +131,7 @@ public final class ConfigLoader {
         integer(raw, "snapshot.keep"),
         integer(raw, "metrics.port"),
         number(raw, "users.cache.bytes"),
+        bool(raw, "journal.checkpoint"),
         1,
         kafka);
   }
@@ -141,6 +143,14 @@ public final class ConfigLoader {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("stream-processor config: " + key + "='" + v + "' is not an integer");
     }
+  }
+
+  private static boolean bool(Map<String, String> raw, String key) {
+    String v = raw.get(key).strip();
+    if (!v.equals("true") && !v.equals("false")) {
+      throw new IllegalArgumentException("stream-processor config: " + key + "='" + v + "' is not true or false");
+    }
+    return v.equals("true");
   }
 
   private static int integer(Map<String, String> raw, String key) {

@@ -12,6 +12,8 @@ import java.util.TreeMap;
  * a properties file, {@code CRANE_STREAM_*} environment variables and {@code --set} flags; keys
  * starting with {@code kafka.} are passed to Kafka Streams verbatim (without the prefix).
  *
+ * @param journalCheckpoint checkpoint profiles at each snapshot cut and drop the journal below the
+ *     checkpoint; false keeps the whole journal and a rebuild replays it whole
  * @param inputPartitions partitions of the interactions topic (the number of snapshot parts);
  *     found from the broker at start-up, given explicitly in tests
  */
@@ -38,6 +40,7 @@ public record StreamConfig(
     int snapshotsKept,
     int metricsPort,
     long userCacheBytes,
+    boolean journalCheckpoint,
     int inputPartitions,
     Map<String, String> kafka) {
 
@@ -77,7 +80,7 @@ public record StreamConfig(
     return new StreamConfig(applicationId, bootstrapServers, schemaRegistryUrl, stateDir, modalities, historyCap,
         dedupWindow, unknownItemHold, holdCheckInterval, profileEmitInterval, itemDegreeFlushInterval, commitInterval,
         standbyReplicas, streamThreads, transactionTimeout, registryRetry, snapshotDir, snapshotInterval,
-        snapshotEveryInteractions, snapshotsKept, metricsPort, userCacheBytes, n, kafka);
+        snapshotEveryInteractions, snapshotsKept, metricsPort, userCacheBytes, journalCheckpoint, n, kafka);
   }
 
   /** The serde configuration of the Avro serdes. */
@@ -103,6 +106,7 @@ public record StreamConfig(
     m.put("snapshot.every.interactions", snapshotEveryInteractions);
     m.put("metrics.port", metricsPort);
     m.put("users.cache.bytes", userCacheBytes);
+    m.put("journal.checkpoint", journalCheckpoint);
     m.put("input partitions", inputPartitions);
     m.put("kafka overrides", kafka);
     return m.toString();

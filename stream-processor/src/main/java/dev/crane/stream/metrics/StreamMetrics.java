@@ -18,6 +18,8 @@ public final class StreamMetrics {
   private final Counter profileUpdates;
   private final Counter snapshotsPublished;
   private final Counter snapshotFailures;
+  private final Counter rebuildCheckpointUsers;
+  private final Counter rebuildJournalEntries;
   private final Map<Reason, Counter> deadLetters = new EnumMap<>(Reason.class);
   private final AtomicLong lastSnapshotAt = new AtomicLong(0);
   private final AtomicLong lastSnapshotVersion = new AtomicLong(0);
@@ -38,6 +40,10 @@ public final class StreamMetrics {
         .description("Profile records written to topic user-profiles").register(registry);
     snapshotsPublished = Counter.builder("crane_stream_snapshots").tag("outcome", "published").register(registry);
     snapshotFailures = Counter.builder("crane_stream_snapshots").tag("outcome", "failed").register(registry);
+    rebuildCheckpointUsers = Counter.builder("crane_stream_rebuild_entries").tag("source", "checkpoint")
+        .description("Users loaded from the profile checkpoint by rebuilds of local profile stores").register(registry);
+    rebuildJournalEntries = Counter.builder("crane_stream_rebuild_entries").tag("source", "journal")
+        .description("Journal entries replayed by rebuilds of local profile stores").register(registry);
     Gauge.builder("crane_stream_last_snapshot_age_seconds", lastSnapshotAt,
             t -> t.get() == 0 ? Double.NaN : (System.currentTimeMillis() - t.get()) / 1000.0)
         .description("Seconds since this instance's coordinator published a snapshot (NaN: none yet here)")
@@ -82,6 +88,15 @@ public final class StreamMetrics {
 
   public void snapshotFailed() {
     snapshotFailures.increment();
+  }
+
+  public void rebuilt(long checkpointUsers, long journalEntries) {
+    rebuildCheckpointUsers.increment(checkpointUsers);
+    rebuildJournalEntries.increment(journalEntries);
+  }
+
+  public double replayedCount() {
+    return rebuildJournalEntries.count();
   }
 
   public double acceptedCount() {

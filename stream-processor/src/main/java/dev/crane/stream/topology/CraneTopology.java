@@ -8,6 +8,8 @@ import dev.crane.stream.config.StreamConfig;
 import dev.crane.stream.metrics.StreamMetrics;
 import dev.crane.stream.snapshot.SnapshotCoordinator;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -59,24 +61,7 @@ public final class CraneTopology {
         Names.requestsTopic(app));
     t.addProcessor(Names.USER_PROCESSOR, () -> new UserProcessor(config, metrics, itemCache), Names.INTERACTIONS_SOURCE,
         Names.REQUESTS_SOURCE);
-    // Profiles and histories are not changelogged: a 4480-d profile is 36 KB per write, while the
-    // journal entry that produces it is ~50 bytes. They are rebuilt from the journal when the local
-    // copy is missing or not at the journal's position (UserProcessor.rebuildIfNeeded).
-    // Not cached by Kafka Streams either: UserStateCache is their write-back cache.
-    t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.PROFILES_STORE), Serdes.String(),
-        Serdes.ByteArray()).withLoggingDisabled(), Names.USER_PROCESSOR);
-    t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.HISTORY_STORE), Serdes.String(),
-        Serdes.ByteArray()).withLoggingDisabled(), Names.USER_PROCESSOR);
-    t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.JOURNAL_STORE), Serdes.Long(),
-        Serdes.ByteArray()), Names.USER_PROCESSOR);
-    t.addStateStore(cachedKv(Names.PENDING_STORE), Names.USER_PROCESSOR);
-    t.addStateStore(cachedKv(Names.DIRTY_STORE), Names.USER_PROCESSOR);
-    t.addStateStore(cachedKv(Names.META_STORE), Names.USER_PROCESSOR);
-    // Seen event ids, expired segment by segment once older than the dedup window.
-    Duration window = config.dedupWindow();
-    t.addStateStore(Stores.windowStoreBuilder(
-        Stores.persistentWindowStore(Names.DEDUP_STORE, window.plusMillis(1), Duration.ofMillis(1), false),
-        Serdes.String(), Serdes.ByteArray()), Names.USER_PROCESSOR);
+    userProcessorStores(config).forEach(b -> t.addStateStore(b, Names.USER_PROCESSOR));
     t.addSink(Names.DLQ_SINK, Topics.DEAD_LETTERS, new ByteArraySerializer(), new ByteArraySerializer(),
         Names.USER_PROCESSOR);
     t.addSink(Names.PROFILES_SINK, Topics.USER_PROFILES, new StringSerializer(),
@@ -101,6 +86,34 @@ public final class CraneTopology {
     t.addSink(Names.MANIFEST_SINK, Topics.SNAPSHOTS, new StringSerializer(),
         configured(new AvroSerializer<SnapshotManifest>(), serde), Names.COORDINATOR);
     return t;
+  }
+
+  /** The stores of the user processor (tests build them around a processor of their own). */
+  public static List<StoreBuilder<?>> userProcessorStores(StreamConfig config) {
+    List<StoreBuilder<?>> stores = new ArrayList<>();
+    // Profiles and histories are not changelogged: a 4480-d profile is 36 KB per write, while the
+    // journal entry that produces it is ~50 bytes. They are rebuilt from the profile checkpoint and the
+    // journal above it when the local copy is missing or not at the journal's position
+    // (UserProcessor.rebuildIfNeeded).
+    // Not cached by Kafka Streams either: UserStateCache is their write-back cache.
+    stores.add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.PROFILES_STORE), Serdes.String(),
+        Serdes.ByteArray()).withLoggingDisabled());
+    stores.add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.HISTORY_STORE), Serdes.String(),
+        Serdes.ByteArray()).withLoggingDisabled());
+    stores.add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.JOURNAL_STORE), Serdes.Long(),
+        Serdes.ByteArray()));
+    // Changelogged, but written once per changed user per snapshot cut, not per event (ProfileCheckpoints).
+    stores.add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.CHECKPOINT_STORE),
+        Serdes.String(), Serdes.ByteArray()));
+    stores.add(cachedKv(Names.PENDING_STORE));
+    stores.add(cachedKv(Names.DIRTY_STORE));
+    stores.add(cachedKv(Names.META_STORE));
+    // Seen event ids, expired segment by segment once older than the dedup window.
+    Duration window = config.dedupWindow();
+    stores.add(Stores.windowStoreBuilder(
+        Stores.persistentWindowStore(Names.DEDUP_STORE, window.plusMillis(1), Duration.ofMillis(1), false),
+        Serdes.String(), Serdes.ByteArray()));
+    return stores;
   }
 
   private static StoreBuilder<KeyValueStore<String, byte[]>> cachedKv(String name) {

@@ -12,6 +12,8 @@ public final class Names {
   public static final String META_STORE = "partition-meta";
   /** Every accepted interaction by sequence number: the durable source of the profile and history stores. */
   public static final String JOURNAL_STORE = "journal";
+  /** Each user's profile and history as of the partition's last checkpoint; the journal is kept only above it. */
+  public static final String CHECKPOINT_STORE = "profile-checkpoint";
   public static final String COORDINATOR_STORE = "snapshot-coordinator";
 
   public static final String INTERACTIONS_SOURCE = "interactions-source";

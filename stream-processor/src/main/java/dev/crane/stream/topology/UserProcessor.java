@@ -6,6 +6,7 @@ import dev.crane.schemas.avro.UserProfile;
 import dev.crane.stream.codec.CountsCodec;
 import dev.crane.stream.codec.HistoryCodec;
 import dev.crane.stream.codec.ItemView;
+import dev.crane.stream.codec.JournalLine;
 import dev.crane.stream.codec.PartitionMeta;
 import dev.crane.stream.codec.PendingCodec;
 import dev.crane.stream.codec.ProfileCodec;
@@ -51,7 +52,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class UserProcessor implements Processor<byte[], byte[], Object, Object> {
   private static final Logger LOG = LoggerFactory.getLogger(UserProcessor.class);
-  private static final String META_KEY = "meta";
+  public static final String META_KEY = "meta";
   private static final byte[] DIRTY = new byte[0];
   /**
    * Key of the journal position the local profile store reflects, written on a clean close and
@@ -85,6 +86,7 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
   private KeyValueStore<String, byte[]> dirty;
   private KeyValueStore<String, byte[]> metaStore;
   private KeyValueStore<Long, byte[]> journal;
+  private ProfileCheckpoints checkpoints;
   private PartitionMeta meta;
   private UserStateCache users;
   private int partition;
@@ -117,12 +119,17 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
     metaStore = context.getStateStore(Names.META_STORE);
     journal = context.getStateStore(Names.JOURNAL_STORE);
     meta = PartitionMeta.decode(metaStore.get(META_KEY));
+    checkpoints = new ProfileCheckpoints(context.getStateStore(Names.CHECKPOINT_STORE), journal,
+        config.journalCheckpoint());
     users = new UserStateCache(profiles, history, config.userCacheBytes());
     rebuildIfNeeded();
     recoverPendingDeltas();
     knownDirty.clear(); // a revived task's stores were rolled back: the mirror may be ahead of them
     context.schedule(config.holdCheckInterval(), PunctuationType.WALL_CLOCK_TIME, this::releaseHeld);
-    context.schedule(config.itemDegreeFlushInterval(), PunctuationType.WALL_CLOCK_TIME, t -> flushItemDeltas());
+    context.schedule(config.itemDegreeFlushInterval(), PunctuationType.WALL_CLOCK_TIME, t -> {
+      flushItemDeltas();
+      truncateJournal(); // the watermark may have held the last cut's truncation back
+    });
     if (!config.profileEmitInterval().isZero()) {
       context.schedule(config.profileEmitInterval(), PunctuationType.WALL_CLOCK_TIME, this::emitDirty);
     }
@@ -275,10 +282,7 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
     int slot = SplitCounts.slot(in.getSplit());
     byte[] profile = applyToUser(user, itemId, eventTime, in.getSplit(), item);
     pendingDeltas.computeIfAbsent(itemId, k -> new long[SplitCounts.SLOTS])[slot]++;
-
-    String weight = in.getWeight() == null ? "" : Float.toString(in.getWeight());
-    String line = user + '\t' + itemId + '\t' + eventTime + '\t' + SplitCounts.xLabel(in.getSplit()) + '\t' + weight;
-    journal.put(meta.nextSeq, line.getBytes(StandardCharsets.UTF_8));
+    journal.put(meta.nextSeq, JournalLine.encode(user, itemId, eventTime, in.getSplit(), in.getWeight()));
     meta.nextSeq++;
     metrics.accepted();
     if (config.snapshotsEnabled()) {
@@ -320,14 +324,17 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
     profileCodec.setUpdatedAt(profile, Math.max(profileCodec.updatedAt(profile), eventTime));
     e.history = historyCodec.insert(e.history, itemId, eventTime, slot);
     users.updated(user, e, sizeBefore);
+    checkpoints.changed(user);
     return profile;
   }
 
   /**
-   * The profile and history stores are local only; the journal (changelogged) is the truth. When
-   * the local stores are not exactly at the journal's end (a fresh instance, a failover, a wiped
-   * task directory after a crash, a stale copy from an earlier assignment), they are emptied and
-   * the journal is replayed in order: the same additions in the same order, so the same bits.
+   * The profile and history stores are local only; the checkpoint and the journal above it
+   * (changelogged) are the truth. When the local stores are not exactly at the journal's end (a
+   * fresh instance, a failover, a wiped task directory after a crash, a stale copy from an earlier
+   * assignment), they are emptied, loaded from the checkpoint, and the journal above it is replayed
+   * in order: the state the checkpoint copied plus the same additions in the same order, so the same
+   * bits.
    */
   private void rebuildIfNeeded() {
     byte[] applied = profiles.get(APPLIED_KEY);
@@ -339,39 +346,39 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
       profiles.delete(CLEAN_KEY); // from now on the local copy moves ahead of the last clean close
     }
     if (fresh || trusted) {
+      checkpoints.recoverChanged(meta);
       return;
     }
     long t0 = System.nanoTime();
     users.clear();
     clear(profiles);
     clear(history);
-    long replayed = 0;
-    long missing = 0;
-    try (KeyValueIterator<Long, byte[]> it = journal.all()) {
-      while (it.hasNext()) {
-        String[] f = new String(it.next().value, StandardCharsets.UTF_8).split("\t", -1);
-        int label = Integer.parseInt(f[3]);
-        dev.crane.schemas.avro.Split split = label < 0 ? null : dev.crane.schemas.avro.Split.values()[label];
-        ItemView view = itemCache.get(f[1]);
-        if (view == null) {
-          byte[] bytes = itemStore.get(f[1]);
-          view = bytes == null ? null : ItemView.of(items.decode(dev.crane.schemas.Topics.ITEMS, bytes),
-              config.modalities());
-        }
-        if (view == null || !view.usable()) {
-          missing++; // the item was deleted or replaced by bad features since: cannot be re-added
-          continue;
-        }
-        applyToUser(f[0], f[1], Long.parseLong(f[2]), split, view);
-        replayed++;
-      }
-    }
-    LOG.info("partition {}: rebuilt profiles and histories from {} journal entries in {} ms (local copy was at {})",
-        partition, replayed, (System.nanoTime() - t0) / 1_000_000, applied == null ? "none" : at);
-    if (missing > 0) {
+    long loaded = checkpoints.restore(profiles, history);
+    long[] counts = new long[2]; // replayed, skipped
+    checkpoints.forEachAbove(meta, line -> counts[replay(line) ? 0 : 1]++);
+    metrics.rebuilt(loaded, counts[0]);
+    LOG.info("partition {}: rebuilt profiles and histories from a checkpoint of {} users at entry {} and {} journal "
+        + "entries above it in {} ms (local copy was at {})", partition, loaded, meta.checkpointSeq, counts[0],
+        (System.nanoTime() - t0) / 1_000_000, applied == null ? "none" : at);
+    if (counts[1] > 0) {
       LOG.error("partition {}: {} journal entries name items whose features are gone; their profiles lack them",
-          partition, missing);
+          partition, counts[1]);
     }
+  }
+
+  /** Applies one journal entry again; false when its item's features are gone. */
+  private boolean replay(JournalLine line) {
+    ItemView view = itemCache.get(line.item());
+    if (view == null) {
+      byte[] bytes = itemStore.get(line.item());
+      view = bytes == null ? null : ItemView.of(items.decode(dev.crane.schemas.Topics.ITEMS, bytes),
+          config.modalities());
+    }
+    if (view == null || !view.usable()) {
+      return false; // the item was deleted or replaced by bad features since: cannot be re-added
+    }
+    applyToUser(line.user(), line.item(), line.eventTime(), line.split(), view);
+    return true;
   }
 
   private static void clear(KeyValueStore<String, byte[]> store) {
@@ -434,9 +441,8 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
     }
     try (KeyValueIterator<Long, byte[]> it = journal.range(meta.deltaSeq, meta.nextSeq - 1)) {
       while (it.hasNext()) {
-        String[] f = new String(it.next().value, StandardCharsets.UTF_8).split("\t", -1);
-        int label = Integer.parseInt(f[3]);
-        pendingDeltas.computeIfAbsent(f[1], k -> new long[SplitCounts.SLOTS])[label < 0 ? SplitCounts.NONE : label]++;
+        JournalLine line = JournalLine.parse(it.next().value);
+        pendingDeltas.computeIfAbsent(line.item(), k -> new long[SplitCounts.SLOTS])[line.slot()]++;
       }
     }
   }
@@ -496,10 +502,14 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
     users.flushAll(); // the part is written from the profile store
     CutWriter.Part part = new CutWriter(config, profileCodec).write(version, partition, meta, journal, profiles,
         pendingCount);
+    int checkpointed = checkpoints.write(meta, users);
     meta.lastCutSeq = meta.nextSeq;
     meta.lastCutVersion = version;
     meta.cutRequested = false;
+    long deleted = checkpoints.truncate(meta);
     saveMeta();
+    LOG.debug("partition {}: cut v{}, checkpointed {} users at entry {}, deleted {} journal entries (kept from {})",
+        partition, version, checkpointed, meta.checkpointSeq, deleted, meta.journalFrom);
     context.forward(new Record<Object, Object>("part-" + version + "-" + partition, SnapshotMessages.part(part),
         request.timestamp()), Names.PARTS_SINK);
   }
@@ -512,6 +522,12 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
       profiles.put(CLEAN_KEY, PartitionMeta.longBytes(meta.nextSeq));
     } catch (RuntimeException e) {
       LOG.debug("cannot mark the local profiles clean (they will be rebuilt on the next start)", e);
+    }
+  }
+
+  private void truncateJournal() {
+    if (checkpoints.truncate(meta) > 0) {
+      saveMeta();
     }
   }
 

@@ -68,4 +68,31 @@ class CodecTest {
     b = h.insert(b, "w", 10, 3); // equal times keep arrival order
     assertThat(HistoryCodec.decode(b)).extracting(HistoryCodec.Entry::itemId).containsExactly("x", "w");
   }
+
+  @Test
+  void checkpointsJournalLinesAndMetaRoundTrip() {
+    var s = CheckpointCodec.decode(CheckpointCodec.encode(new byte[] {1, 2, 3}, new byte[] {4}));
+    assertThat(s.profile()).containsExactly(1, 2, 3);
+    assertThat(s.history()).containsExactly(4);
+    assertThat(CheckpointCodec.decode(CheckpointCodec.encode(new byte[] {1}, null)).history()).isNull();
+
+    JournalLine line = JournalLine.parse(JournalLine.encode("u", "i", 42, null, 0.5f));
+    assertThat(line).isEqualTo(new JournalLine("u", "i", 42, null));
+    assertThat(line.slot()).isEqualTo(SplitCounts.NONE);
+    assertThat(new String(JournalLine.encode("u", "i", 42, dev.crane.schemas.avro.Split.TEST, null),
+        java.nio.charset.StandardCharsets.UTF_8)).as("the interactions.tsv columns").isEqualTo("u\ti\t42\t2\t");
+
+    PartitionMeta m = new PartitionMeta();
+    m.nextSeq = 9;
+    m.deltaSeq = 7;
+    m.checkpointSeq = 5;
+    m.journalFrom = 4;
+    PartitionMeta back = PartitionMeta.decode(m.encode());
+    assertThat(back.checkpointSeq).isEqualTo(5);
+    assertThat(back.journalFrom).isEqualTo(4);
+    PartitionMeta old = PartitionMeta.decode(java.util.Arrays.copyOf(m.encode(), 41));
+    assertThat(old.deltaSeq).as("a meta written before checkpoints").isEqualTo(7);
+    assertThat(old.checkpointSeq).isZero();
+    assertThat(old.journalFrom).isZero();
+  }
 }

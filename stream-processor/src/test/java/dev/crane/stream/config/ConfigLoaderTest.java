@@ -47,6 +47,9 @@ class ConfigLoaderTest {
         .hasMessageContaining("dimension must be > 0");
     assertThatThrownBy(() -> ConfigLoader.fromMap(Map.of("modalities", "image:4,image:8")))
         .hasMessageContaining("listed twice");
+    assertThatThrownBy(() -> ConfigLoader.fromMap(Map.of("journal.checkpoint", "yes")))
+        .hasMessageContaining("journal.checkpoint='yes' is not true or false");
+    assertThat(ConfigLoader.fromMap(Map.of()).journalCheckpoint()).isTrue();
   }
 
   @Test

@@ -89,6 +89,8 @@ class TwoInstancesTest {
           () -> Instances.itemDegreesEqual(w.itemDegrees, aa, last));
       Cluster.await("a snapshot covering all input", Duration.ofSeconds(60),
           () -> covered(latestManifest(c), c.endOffsets(Topics.INTERACTIONS)));
+      System.out.printf("rebalance test: journal entries replayed by rebuilds: A (second life) %d, B %d, of %d%n",
+          (long) a.metrics().replayedCount(), (long) b.metrics().replayedCount(), n);
     } finally {
       if (a != null) {
         a.close();

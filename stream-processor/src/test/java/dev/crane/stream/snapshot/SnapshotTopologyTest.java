@@ -24,14 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
 class SnapshotTopologyTest {
   @TempDir Path dir;
 
-  static SnapshotManifest awaitManifest(Driver d) {
-    for (int i = 0; i < 20 && d.manifests.isEmpty(); i++) {
-      d.advance(Duration.ofMillis(500));
-    }
-    assertThat(d.manifests.isEmpty()).as("a manifest was published").isFalse();
-    return d.manifests.readValue();
-  }
-
   static List<String> lines(Path f) throws IOException {
     return Files.readAllLines(f);
   }
@@ -56,7 +48,7 @@ class SnapshotTopologyTest {
       d.advance(Duration.ofSeconds(59));
       assertThat(d.manifests.isEmpty()).as("not due yet").isTrue();
       d.advance(Duration.ofSeconds(2));
-      SnapshotManifest m1 = awaitManifest(d);
+      SnapshotManifest m1 = d.awaitManifest();
 
       assertThat(m1.getVersion()).isEqualTo(1);
       assertThat(m1.getPreviousVersion()).isNull();
@@ -96,7 +88,7 @@ class SnapshotTopologyTest {
       d.send(Records.interaction("e1", "u1", "i1", 1000, Split.TRAIN)); // duplicate: not new
       d.send(Records.interaction("e5", "u1", "i3", 5000, Split.TEST));
       d.advance(Duration.ofSeconds(61));
-      SnapshotManifest m2 = awaitManifest(d);
+      SnapshotManifest m2 = d.awaitManifest();
       assertThat(m2.getVersion()).isEqualTo(2);
       assertThat(m2.getPreviousVersion()).isEqualTo(1);
       assertThat(m2.getInteractions()).isEqualTo(5);
@@ -123,7 +115,7 @@ class SnapshotTopologyTest {
       d.advance(Duration.ofSeconds(5));
       assertThat(d.manifests.isEmpty()).isTrue();
       d.send(Records.interaction("e3", "u2", "i1", 1, Split.TRAIN));
-      SnapshotManifest m = awaitManifest(d);
+      SnapshotManifest m = d.awaitManifest();
       assertThat(m.getInteractions()).isEqualTo(3);
     }
   }
@@ -135,7 +127,7 @@ class SnapshotTopologyTest {
       d.send(Records.interaction("e1", "u1", "i1", 1, Split.TRAIN));
       d.send(Records.interaction("e2", "u1", "not-yet", 1, Split.TRAIN));
       d.advance(Duration.ofSeconds(61));
-      SnapshotManifest m = awaitManifest(d);
+      SnapshotManifest m = d.awaitManifest();
       assertThat(m.getInteractions()).isEqualTo(1);
       assertThat(m.getOffsets().get(0).getEndOffset()).isEqualTo(2);
       JsonNode manifest = new ObjectMapper().readTree(Path.of(m.getPath()).resolve("manifest.json").toFile());

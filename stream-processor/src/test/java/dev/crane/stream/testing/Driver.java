@@ -107,6 +107,17 @@ public final class Driver implements AutoCloseable {
     return wallClock;
   }
 
+  /** Advances the wall clock until the coordinator publishes a manifest (at most 10 s), and reads it. */
+  public SnapshotManifest awaitManifest() {
+    for (int i = 0; i < 20 && manifests.isEmpty(); i++) {
+      advance(Duration.ofMillis(500));
+    }
+    if (manifests.isEmpty()) {
+      throw new AssertionError("no manifest was published");
+    }
+    return manifests.readValue();
+  }
+
   public KeyValueStore<String, byte[]> store(String name) {
     return ttd.getKeyValueStore(name);
   }

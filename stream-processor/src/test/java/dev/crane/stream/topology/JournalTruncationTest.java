@@ -1,0 +1,113 @@
+package dev.crane.stream.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.crane.schemas.avro.Split;
+import dev.crane.stream.codec.CheckpointCodec;
+import dev.crane.stream.codec.CountsCodec;
+import dev.crane.stream.codec.PartitionMeta;
+import dev.crane.stream.testing.Driver;
+import dev.crane.stream.testing.Records;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The profile checkpoint at a snapshot cut and the journal truncation below it, on the real topology. */
+class JournalTruncationTest {
+  @TempDir Path dir;
+
+  static List<Long> journalKeys(Driver d) {
+    KeyValueStore<Long, byte[]> journal = d.ttd.getKeyValueStore(Names.JOURNAL_STORE);
+    List<Long> keys = new ArrayList<>();
+    try (var it = journal.all()) {
+      it.forEachRemaining(kv -> keys.add(kv.key));
+    }
+    return keys;
+  }
+
+  static PartitionMeta meta(Driver d) {
+    return PartitionMeta.decode(d.store(Names.META_STORE).get(UserProcessor.META_KEY));
+  }
+
+  private static void sendThree(Driver d, String prefix) {
+    d.send(Records.interaction(prefix + "1", "u1", "i1", 1000, Split.TRAIN));
+    d.send(Records.interaction(prefix + "2", "u2", "i2", 2000, Split.VALID));
+    d.send(Records.interaction(prefix + "3", "u1", "i2", 3000, null));
+  }
+
+  /** Two items, three interactions, and the cut of the first snapshot (61 s later). */
+  private static void threeThenCut(Driver d) {
+    d.item("i1");
+    d.item("i2");
+    sendThree(d, "a");
+    cut(d);
+  }
+
+  private static void cut(Driver d) {
+    d.advance(Duration.ofSeconds(61));
+    d.awaitManifest();
+  }
+
+  @Test
+  void aCutCheckpointsTheProfilesAndLeavesOnlyTheJournalAboveTheCheckpoint() {
+    try (Driver d = new Driver(dir, Map.of("snapshot.interval.ms", "60000", "item-degree.flush.interval.ms", "1000"))) {
+      d.item("i1");
+      d.item("i2");
+      sendThree(d, "a");
+      assertThat(journalKeys(d)).containsExactly(0L, 1L, 2L);
+      cut(d);
+
+      PartitionMeta m = meta(d);
+      assertThat(m.checkpointSeq).isEqualTo(3);
+      assertThat(m.journalFrom).isEqualTo(3);
+      assertThat(journalKeys(d)).as("nothing below the checkpoint").isEmpty();
+      KeyValueStore<String, byte[]> checkpoint = d.store(Names.CHECKPOINT_STORE);
+      for (String u : List.of("u1", "u2")) {
+        CheckpointCodec.UserState s = CheckpointCodec.decode(checkpoint.get(u));
+        assertThat(s.profile()).as("checkpoint of %s, bitwise", u).isEqualTo(d.profile(u));
+        assertThat(s.history()).isEqualTo(d.store(Names.HISTORY_STORE).get(u));
+      }
+
+      sendThree(d, "b");
+      assertThat(journalKeys(d)).as("entries above the checkpoint are kept").containsExactly(3L, 4L, 5L);
+      assertThat(CheckpointCodec.decode(checkpoint.get("u1")).profile()).as("the checkpoint moves only at a cut")
+          .isNotEqualTo(d.profile("u1"));
+      cut(d);
+      assertThat(journalKeys(d)).isEmpty();
+      assertThat(CheckpointCodec.decode(checkpoint.get("u1")).profile()).isEqualTo(d.profile("u1"));
+    }
+  }
+
+  @Test
+  void theItemDegreeWatermarkHoldsTruncationBackUntilTheIncrementsAreSent() {
+    // The cut comes at 61 s, the first item-degree flush at 90 s.
+    try (Driver d = new Driver(dir, Map.of("snapshot.interval.ms", "60000", "item-degree.flush.interval.ms", "90000"))) {
+      threeThenCut(d);
+      PartitionMeta m = meta(d);
+      assertThat(m.checkpointSeq).isEqualTo(3);
+      assertThat(m.deltaSeq).isZero();
+      assertThat(journalKeys(d)).as("increments not sent yet: their entries stay").containsExactly(0L, 1L, 2L);
+      assertThat(d.store(Names.ITEM_STATS_STORE).get("i2")).isNull();
+
+      d.advance(Duration.ofSeconds(30)); // the flush sends the increments, then truncates
+      assertThat(meta(d).deltaSeq).isEqualTo(3);
+      assertThat(journalKeys(d)).isEmpty();
+      assertThat(CountsCodec.total(d.store(Names.ITEM_STATS_STORE).get("i2"))).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void withCheckpointsOffTheWholeJournalIsKept() {
+    try (Driver d = new Driver(dir, Map.of("snapshot.interval.ms", "60000", "journal.checkpoint", "false"))) {
+      threeThenCut(d);
+      assertThat(meta(d).checkpointSeq).isZero();
+      assertThat(journalKeys(d)).containsExactly(0L, 1L, 2L);
+      assertThat(d.store(Names.CHECKPOINT_STORE).get("u1")).isNull();
+    }
+  }
+}
