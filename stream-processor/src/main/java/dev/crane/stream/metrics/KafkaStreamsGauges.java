@@ -22,7 +22,8 @@ public final class KafkaStreamsGauges {
         .description("Records of topic " + inputTopic + " not yet read by this instance").register(registry);
     for (String store : stores) {
       Gauge.builder("crane_stream_store_entries", streams, s -> sum(s, rocks(store, "estimate-num-keys")))
-          .tag("store", store).description("Estimated keys in the store's RocksDB instances").register(registry);
+          .tag("store", store).description("Estimated keys in the store's RocksDB instances"
+              + " (for items: the items plus one position key per items partition)").register(registry);
       Gauge.builder("crane_stream_store_bytes", streams, s -> sum(s, rocks(store, "total-sst-files-size")))
           .tag("store", store).description("SST bytes of the store's RocksDB instances").register(registry);
     }

@@ -3,6 +3,7 @@ package dev.crane.stream.snapshot;
 import dev.crane.schemas.avro.ItemFeatures;
 import dev.crane.stream.codec.ItemView;
 import dev.crane.stream.config.Modality;
+import dev.crane.stream.topology.ItemPositions;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -11,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SortedMap;
 import java.util.function.Function;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -18,13 +20,23 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 /**
  * Copies the usable item features of the global items store into {@code <modality>_feat.npy}
  * (float32, one row per item, MMRec's file names). Runs on the stream thread that owns the store;
- * items whose features fail validation are left out (their interactions were dead-lettered).
+ * items whose features fail validation are left out (their interactions were dead-lettered), and
+ * so are the store's position keys ({@link ItemPositions}).
  */
 final class ItemDump {
   private ItemDump() {}
 
-  static List<String> write(Path dir, ReadOnlyKeyValueStore<String, byte[]> store,
+  /**
+   * @param ids the dumped items, in row order
+   * @param itemEnds per partition of topic {@code items}, an offset every record below which had
+   *     been applied to the store before the dump started (read before iterating, so a lower bound:
+   *     records the global thread applies during the dump may or may not be in it)
+   */
+  record Dump(List<String> ids, SortedMap<Integer, Long> itemEnds) {}
+
+  static Dump write(Path dir, ReadOnlyKeyValueStore<String, byte[]> store,
       Function<byte[], ItemFeatures> decode, List<Modality> modalities) throws IOException {
+    SortedMap<Integer, Long> itemEnds = ItemPositions.endOffsets(store);
     List<String> ids = new ArrayList<>();
     List<OutputStream> outs = new ArrayList<>();
     try (KeyValueIterator<String, byte[]> it = store.all()) {
@@ -35,6 +47,9 @@ final class ItemDump {
       }
       while (it.hasNext()) {
         var kv = it.next();
+        if (ItemPositions.isReserved(kv.key)) {
+          continue;
+        }
         ItemView view;
         try {
           view = ItemView.of(decode.apply(kv.value), modalities);
@@ -59,6 +74,6 @@ final class ItemDump {
         f.write(Npy.header("<f4", ids.size(), m.dim()));
       }
     }
-    return ids;
+    return new Dump(ids, itemEnds);
   }
 }

@@ -26,6 +26,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -41,10 +42,15 @@ public final class SnapshotAssembler {
       "user_id\tdegree\ttotal_degree\tn_train\tn_valid\tn_test\tn_unlabelled\tupdated_at\n";
   static final String ITEMS_HEADER = "item_id\tdegree\ttotal_degree\tn_train\tn_valid\tn_test\tn_unlabelled\n";
 
-  /** Everything one assembly needs, captured on the stream thread. */
+  /**
+   * Everything one assembly needs, captured on the stream thread.
+   *
+   * @param itemEnds per partition of {@code itemsTopic}: every record below this offset was in the
+   *     items store when {@code itemIds} and the feature matrices were copied from it
+   */
   public record Job(long version, Long previousVersion, Path previousDir, List<CutWriter.Part> parts, Path root,
-      Path tmpDir, List<String> itemIds, List<Modality> modalities, String applicationId, String interactionsTopic,
-      long createdAt) {}
+      Path tmpDir, List<String> itemIds, SortedMap<Integer, Long> itemEnds, List<Modality> modalities,
+      String applicationId, String interactionsTopic, String itemsTopic, long createdAt) {}
 
   private SnapshotAssembler() {}
 
@@ -129,6 +135,9 @@ public final class SnapshotAssembler {
           .put("endOffset", p.endOffset()).put("seqFrom", p.seqFrom()).put("seqTo", p.seqTo())
           .put("newInteractions", p.interactions()).put("users", p.users()).put("pending", p.pending());
     }
+    ArrayNode itemInputs = manifest.putArray("itemInputs");
+    job.itemEnds().forEach((partition, end) ->
+        itemInputs.addObject().put("topic", job.itemsTopic()).put("partition", partition).put("endOffset", end));
     ObjectNode files = manifest.putObject("files");
     sha.forEach(files::put);
     Files.writeString(tmp.resolve("manifest.json"),
@@ -153,6 +162,7 @@ public final class SnapshotAssembler {
     job.modalities().forEach(m -> specs.add(new ModalitySpec(m.name(), m.dim())));
     List<TopicOffset> offsets = new ArrayList<>();
     job.parts().forEach(p -> offsets.add(new TopicOffset(job.interactionsTopic(), p.partition(), p.endOffset())));
+    job.itemEnds().forEach((partition, end) -> offsets.add(new TopicOffset(job.itemsTopic(), partition, end)));
     sha.put("manifest.json", sha256(target.resolve("manifest.json")));
     return SnapshotManifest.newBuilder()
         .setVersion(job.version())

@@ -160,10 +160,10 @@ public final class SnapshotCoordinator implements Processor<String, String, Obje
     parts.sort(Comparator.comparingInt(CutWriter.Part::partition));
     Path root = config.snapshotDir();
     Path tmp = root.resolve(".tmp-" + SnapshotAssembler.dirName(version) + "-" + UUID.randomUUID());
-    List<String> itemIds;
+    ItemDump.Dump dump;
     try {
       Files.createDirectories(tmp);
-      itemIds = ItemDump.write(tmp, items, b -> itemDecoder.deserialize(Topics.ITEMS, b), config.modalities());
+      dump = ItemDump.write(tmp, items, b -> itemDecoder.deserialize(Topics.ITEMS, b), config.modalities());
     } catch (IOException | RuntimeException e) {
       LOG.error("snapshot v{}: cannot copy item features", version, e);
       metrics.snapshotFailed();
@@ -174,8 +174,8 @@ public final class SnapshotCoordinator implements Processor<String, String, Obje
     JsonNode last = state.get("last");
     Long prevVersion = last.isNull() ? null : last.get("version").asLong();
     Path prevDir = last.isNull() ? null : Path.of(last.get("path").asText());
-    SnapshotAssembler.Job job = new SnapshotAssembler.Job(version, prevVersion, prevDir, parts, root, tmp, itemIds,
-        config.modalities(), config.applicationId(), Topics.INTERACTIONS, now);
+    SnapshotAssembler.Job job = new SnapshotAssembler.Job(version, prevVersion, prevDir, parts, root, tmp, dump.ids(),
+        dump.itemEnds(), config.modalities(), config.applicationId(), Topics.INTERACTIONS, Topics.ITEMS, now);
     assemblyVersion = version;
     assembly = CompletableFuture.supplyAsync(() -> SnapshotAssembler.assemble(job), executor);
     assembly.whenComplete((m, e) -> {

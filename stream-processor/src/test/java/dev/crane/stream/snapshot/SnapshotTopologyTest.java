@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.crane.schemas.Topics;
 import dev.crane.schemas.avro.SnapshotManifest;
 import dev.crane.schemas.avro.Split;
+import dev.crane.schemas.avro.TopicOffset;
 import dev.crane.stream.codec.ProfileCodec;
 import dev.crane.stream.testing.Driver;
+import dev.crane.stream.topology.ItemPositions;
 import dev.crane.stream.testing.Records;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -36,6 +39,11 @@ class SnapshotTopologyTest {
     return out;
   }
 
+  /** The manifest record's interactions cut (its offsets also hold the items topic's position). */
+  static List<TopicOffset> cut(SnapshotManifest m) {
+    return m.getOffsets().stream().filter(o -> o.getTopic().toString().equals(Topics.INTERACTIONS)).toList();
+  }
+
   @Test
   void timeTriggeredSnapshotsAreCompleteConsistentAndIncremental() throws IOException {
     try (Driver d = new Driver(dir, Map.of("snapshot.interval.ms", "60000"))) {
@@ -56,7 +64,7 @@ class SnapshotTopologyTest {
       assertThat(m1.getItems()).isEqualTo(3);
       assertThat(m1.getInteractions()).isEqualTo(3);
       assertThat(m1.getNewInteractions()).isEqualTo(3);
-      assertThat(m1.getOffsets()).singleElement().satisfies(o -> {
+      assertThat(cut(m1)).singleElement().satisfies(o -> {
         assertThat(o.getPartition()).isZero();
         assertThat(o.getEndOffset()).isEqualTo(3);
       });
@@ -94,7 +102,7 @@ class SnapshotTopologyTest {
       assertThat(m2.getInteractions()).isEqualTo(5);
       assertThat(m2.getNewInteractions()).isEqualTo(2);
       assertThat(m2.getUsers()).isEqualTo(3);
-      assertThat(m2.getOffsets().get(0).getEndOffset()).isEqualTo(6);
+      assertThat(cut(m2).get(0).getEndOffset()).isEqualTo(6);
       Path v2 = Path.of(m2.getPath());
       assertThat(lines(v2.resolve("interactions.tsv"))).filteredOn(l -> l.endsWith("\t2"))
           .containsExactly("u3\ti3\t4000\t0\t\t2", "u1\ti3\t5000\t2\t\t2");
@@ -129,9 +137,55 @@ class SnapshotTopologyTest {
       d.advance(Duration.ofSeconds(61));
       SnapshotManifest m = d.awaitManifest();
       assertThat(m.getInteractions()).isEqualTo(1);
-      assertThat(m.getOffsets().get(0).getEndOffset()).isEqualTo(2);
+      assertThat(cut(m).get(0).getEndOffset()).isEqualTo(2);
       JsonNode manifest = new ObjectMapper().readTree(Path.of(m.getPath()).resolve("manifest.json").toFile());
       assertThat(manifest.get("counts").get("pending").asLong()).isEqualTo(1);
     }
+  }
+
+  @Test
+  void manifestsGiveTheItemsPositionTheFeaturesCoverAndPositionKeysAreNeverItems() throws IOException {
+    try (Driver d = new Driver(dir, Map.of("snapshot.interval.ms", "60000"))) {
+      d.item("i1"); // items offset 0
+      d.item("i2"); // 1
+      // Offset 2 is keyed like the store's position key: not an item, and it must not move the position.
+      d.items.pipeInput(ItemPositions.key(0), d.records.bytes(Topics.ITEMS, Records.item("i9", d.config.modalities())),
+          d.now());
+      d.item("i3"); // 3
+      d.send(Records.interaction("e1", "u1", ItemPositions.key(0), 1, Split.TRAIN)); // dead-lettered, not a lookup
+      d.send(Records.interaction("e2", "u1", "i1", 2, Split.TRAIN));
+      d.advance(Duration.ofSeconds(61));
+      SnapshotManifest m1 = d.awaitManifest();
+      assertItems(m1, 4, "i1", "i2", "i3");
+      assertThat(d.metrics.deadLetterCount(dev.crane.stream.deadletter.Reason.INVALID)).isEqualTo(1);
+      assertThat(m1.getInteractions()).isEqualTo(1);
+      assertThat(lines(Path.of(m1.getPath()).resolve("users.tsv"))).contains("u1\t1\t1\t1\t0\t0\t0\t2");
+
+      d.item("i4"); // 4
+      d.items.pipeInput("i2", null, d.now()); // 5: deleted
+      d.item("i1"); // 6: replaced
+      d.advance(Duration.ofSeconds(61));
+      assertItems(d.awaitManifest(), 7, "i1", "i3", "i4");
+    }
+  }
+
+  /** One items partition (the driver's), whose end offset is last applied + 1; exactly these items, no position key. */
+  private static void assertItems(SnapshotManifest m, long itemsEnd, String... items) throws IOException {
+    assertThat(m.getOffsets()).filteredOn(o -> o.getTopic().toString().equals(Topics.ITEMS))
+        .singleElement().satisfies(o -> {
+          assertThat(o.getPartition()).isZero();
+          assertThat(o.getEndOffset()).isEqualTo(itemsEnd);
+        });
+    Path v = Path.of(m.getPath());
+    JsonNode json = new ObjectMapper().readTree(v.resolve("manifest.json").toFile());
+    assertThat(json.get("formatVersion").asInt()).isEqualTo(1);
+    assertThat(json.get("itemInputs").toString())
+        .isEqualTo("[{\"topic\":\"items\",\"partition\":0,\"endOffset\":" + itemsEnd + "}]");
+    assertThat(m.getItems()).isEqualTo(items.length);
+    assertThat(json.get("counts").get("items").asLong()).isEqualTo(items.length);
+    assertThat(lines(v.resolve("items.tsv")).stream().skip(1).map(l -> l.substring(0, l.indexOf('\t'))))
+        .containsExactlyInAnyOrder(items);
+    assertThat(Files.size(v.resolve("image_feat.npy"))).isEqualTo(Npy.HEADER_BYTES + items.length * 4 * 4);
+    assertThat(Files.size(v.resolve("audio_feat.npy"))).isEqualTo(Npy.HEADER_BYTES + items.length * 3 * 4);
   }
 }
