@@ -1,6 +1,7 @@
 package dev.crane.trainer.engine;
 
 import ai.djl.ndarray.NDArray;
+import java.util.function.BinaryOperator;
 
 /**
  * Arithmetic with a constant, safe under autograd. DJL's {@code x.mul(2f)} (and div, add,
@@ -21,27 +22,25 @@ public final class Scalars {
   }
 
   public static NDArray mul(NDArray x, float value) {
-    try (NDArray s = of(x, value)) {
-      return x.mul(s);
-    }
+    return with(x, value, NDArray::mul);
   }
 
   public static NDArray div(NDArray x, float value) {
-    try (NDArray s = of(x, value)) {
-      return x.div(s);
-    }
+    return with(x, value, NDArray::div);
   }
 
   public static NDArray add(NDArray x, float value) {
-    try (NDArray s = of(x, value)) {
-      return x.add(s);
-    }
+    return with(x, value, NDArray::add);
   }
 
   /** max(x, floor) elementwise. */
   public static NDArray atLeast(NDArray x, float floor) {
-    try (NDArray s = of(x, floor)) {
-      return x.maximum(s);
+    return with(x, floor, NDArray::maximum);
+  }
+
+  private static NDArray with(NDArray x, float value, BinaryOperator<NDArray> op) {
+    try (NDArray s = of(x, value)) {
+      return op.apply(x, s);
     }
   }
 }

@@ -14,17 +14,7 @@ public final class SemanticUserProfile {
   private final NDArray rNorm;
 
   public SemanticUserProfile(TrainingData data, boolean sum, NDManager manager) {
-    int e = data.numEdges();
-    long[] r = new long[e];
-    long[] c = new long[e];
-    float[] v = new float[e];
-    for (int k = 0; k < e; k++) {
-      int u = data.edgeUsers()[k];
-      r[k] = u;
-      c[k] = data.edgeItems()[k];
-      v[k] = sum ? 1f : 1f / data.userDegree()[u];
-    }
-    this.rNorm = new SparseMatrix(data.numUsers(), data.numItems(), r, c, v).toNDArray(manager);
+    this.rNorm = SparseMatrix.trainingInteractions(data, !sum).toNDArray(manager);
   }
 
   public NDArray of(NDArray itemSemantic) {

@@ -30,7 +30,7 @@ public final class UserModalityProfiles {
       SplittableRandom rng) {
     FeatureMatrix f = data.features().get(modality);
     this.itemFeatures = Tensors.owned(manager, f.data(), new Shape(f.rows(), f.dim()));
-    this.interactions = trainingEdges(data).toNDArray(manager);
+    this.interactions = SparseMatrix.trainingInteractions(data, false).toNDArray(manager);
     float[] deg = new float[data.numUsers()];
     for (int u = 0; u < deg.length; u++) {
       deg[u] = data.userDegree()[u];
@@ -47,19 +47,5 @@ public final class UserModalityProfiles {
     NDArray projected = itemFeatures.matMul(wt);
     NDArray users = interactions.matMul(projected).add(userDegrees.mul(bias));
     return users.concat(projected.add(bias), 0);
-  }
-
-  private static SparseMatrix trainingEdges(TrainingData data) {
-    int[] eu = data.edgeUsers();
-    int[] ei = data.edgeItems();
-    long[] rows = new long[eu.length];
-    long[] cols = new long[ei.length];
-    float[] ones = new float[eu.length];
-    for (int e = 0; e < eu.length; e++) {
-      rows[e] = eu[e];
-      cols[e] = ei[e];
-      ones[e] = 1;
-    }
-    return new SparseMatrix(data.numUsers(), data.numItems(), rows, cols, ones);
   }
 }
