@@ -38,6 +38,11 @@ public final class Scalars {
     return with(x, floor, NDArray::maximum);
   }
 
+  /** Rows scaled to unit L2 norm; all-zero rows stay zero (MMRec would give NaN). */
+  public static NDArray unitRows(NDArray x) {
+    return x.div(atLeast(x.norm(new int[] {1}, true), 1e-12f));
+  }
+
   private static NDArray with(NDArray x, float value, BinaryOperator<NDArray> op) {
     try (NDArray s = of(x, value)) {
       return op.apply(x, s);

@@ -30,7 +30,7 @@ public final class ItemKnnGraph {
       try (NDScope scope = new NDScope()) {
         NDArray x = Tensors.owned(manager, features.data(), new Shape(n, features.dim()));
         // rows of norm 0 stay zero instead of MMRec's NaN
-        NDArray unit = x.div(Scalars.atLeast(x.norm(new int[] {1}, true), 1e-12f));
+        NDArray unit = Scalars.unitRows(x);
         NDArray t = unit.transpose();
         for (int from = 0; from < n; from += BLOCK) {
           int to = Math.min(n, from + BLOCK);

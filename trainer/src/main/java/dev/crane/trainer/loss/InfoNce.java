@@ -13,16 +13,12 @@ public final class InfoNce {
   private InfoNce() {}
 
   public static NDArray of(NDArray view1, NDArray view2, float tau) {
-    NDArray a = unit(view1);
-    NDArray b = unit(view2);
+    NDArray a = Scalars.unitRows(view1);
+    NDArray b = Scalars.unitRows(view2);
     NDArray logits = Scalars.div(a.matMul(b.transpose()), tau);
     long n = logits.getShape().get(0);
     NDArray eye = logits.getManager().eye((int) n);
     return logits.logSoftmax(1).mul(eye).sum(new int[] {1}).mean().neg();
-  }
-
-  static NDArray unit(NDArray x) {
-    return x.div(Scalars.atLeast(x.norm(new int[] {1}, true), 1e-12f));
   }
 
   /** Rows of {@code table} at the given distinct ids. */

@@ -29,8 +29,9 @@ import java.util.SplittableRandom;
  * attention (Eq. 7-13) to E^mm; the fused item graph (Eq. 14) propagates the collaborative item
  * embeddings (Eq. 15) into the semantic view e^sem; users take the mean over their items (Eq. 16);
  * final vectors are sums (Eq. 17); loss = BPR + λ_cl (InfoNCE_u + InfoNCE_i) + λ_reg L2 (Eq. 18-20).
- * Ablations (paper Table 5): noItemGraph (e^sem = E^mm items through a linear head, ours),
- * noRecursion (t = 1), noAttention (E^mm = concatenation), noGcn (Ē = E⁰), noContrastive (λ_cl = 0).
+ * Ablations (paper Table 5): noItemGraph (e^sem = unit-scaled E^mm items through a linear head, ours),
+ * noRecursion (t = 1), noAttention (E^mm = concatenation), noGcn (Ē = E⁰ and e^sem as without the
+ * item graph: "removes the graph convolutional layers from both" graphs), noContrastive (λ_cl = 0).
  */
 public final class CranePaper implements Recommender {
   private final TrainingData data;
@@ -42,7 +43,7 @@ public final class CranePaper implements Recommender {
   private final List<UserModalityProfiles> profiles = new ArrayList<>();
   private final RecursiveCrossModalAttention rca;
   private final DynamicItemGraph itemGraph;
-  private final NDArray semanticHead; // only for the noItemGraph ablation
+  private final NDArray semanticHead; // only for the noItemGraph and noGcn ablations
   private final SemanticUserProfile userProfile;
   private final UserItemGcn gcn;
   private final PrunedAdjacency adjacency;
@@ -64,8 +65,9 @@ public final class CranePaper implements Recommender {
     int mCount = profiles.size();
     this.rca = c.noAttention ? null
         : new RecursiveCrossModalAttention(mCount, d, c.noRecursion ? 1 : c.attentionRounds, params, rng);
-    this.itemGraph = c.noItemGraph ? null : new DynamicItemGraph(c.knnK, manager);
-    this.semanticHead = c.noItemGraph
+    boolean graphless = c.noItemGraph || c.noGcn; // paper: w/o GCN drops the layers of both graphs
+    this.itemGraph = graphless ? null : new DynamicItemGraph(c.knnK, manager);
+    this.semanticHead = graphless
         ? params.add("semantic_head", Init.xavierUniform(rng, mCount * d, d), new Shape(mCount * d, d)) : null;
     this.userProfile = new SemanticUserProfile(data, false, manager);
     this.gcn = new UserItemGcn(c.noGcn ? 0 : c.uiLayers);
@@ -112,7 +114,9 @@ public final class CranePaper implements Recommender {
     NDArray cfU = all.get(new NDIndex(":{}", u));
     NDArray cfI = all.get(new NDIndex("{}:", u));
     NDArray fused = fusedItems();
-    NDArray semI = itemGraph != null ? itemGraph.propagate(fused, cfI) : fused.matMul(semanticHead);
+    // Without the graph, E^mm's rows are unit-scaled before the head: raw-feature magnitudes (TikTok
+    // image rows have norm ~33) otherwise swamp the collaborative view and the L2 term (valid R@20 0.01).
+    NDArray semI = itemGraph != null ? itemGraph.propagate(fused, cfI) : Scalars.unitRows(fused).matMul(semanticHead);
     NDArray semU = userProfile.of(semI);
     return new NDArray[] {cfU, cfI, semU, semI};
   }

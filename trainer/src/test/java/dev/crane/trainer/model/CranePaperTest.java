@@ -81,6 +81,19 @@ class CranePaperTest {
   }
 
   @Test
+  void graphAblationsReplaceTheItemGraphWithAHead() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      TrainConfig c = small();
+      assertThat(new CranePaper(DATA, c, m, new SplittableRandom(1)).parameters().all()).doesNotContainKey("semantic_head");
+      c.noGcn = true;
+      assertThat(new CranePaper(DATA, c, m, new SplittableRandom(1)).parameters().all()).containsKey("semantic_head");
+      c.noGcn = false;
+      c.noItemGraph = true;
+      assertThat(new CranePaper(DATA, c, m, new SplittableRandom(1)).parameters().all()).containsKey("semantic_head");
+    }
+  }
+
+  @Test
   void learnsThePlantedStructure() {
     TrainConfig c = small();
     c.epochs = 15;

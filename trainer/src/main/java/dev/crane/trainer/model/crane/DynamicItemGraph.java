@@ -33,7 +33,7 @@ public final class DynamicItemGraph {
     long[] idx = new long[(int) (n * kk)];
     Autograd.noGrad(() -> {
       try (NDScope scope = new NDScope()) {
-        NDArray unit = unit(fusedItems);
+        NDArray unit = Scalars.unitRows(fusedItems);
         NDArray t = unit.transpose();
         for (long from = 0; from < n; from += 2048) {
           long to = Math.min(n, from + 2048);
@@ -57,7 +57,7 @@ public final class DynamicItemGraph {
     }
     long n = h.getShape().get(0);
     long kk = neighbours.getShape().get(0) / n;
-    NDArray unit = unit(fusedItems);
+    NDArray unit = Scalars.unitRows(fusedItems);
     // cos(i, j) for the k neighbours j of each i as one batched product (n,k,D)x(n,D,1): no (n,k,D)
     // elementwise temporary; rows gathered with torch.embedding, whose backward is a plain index_add
     NDArray sim = Tensors.rows(unit, neighbours).reshape(n, kk, unit.getShape().get(1))
@@ -71,9 +71,5 @@ public final class DynamicItemGraph {
   /** The current neighbour indices, I x k row-major (for tests). */
   public long[] neighbourIndices() {
     return neighbours.toLongArray();
-  }
-
-  static NDArray unit(NDArray x) {
-    return x.div(Scalars.atLeast(x.norm(new int[] {1}, true), 1e-12f));
   }
 }

@@ -69,7 +69,7 @@ public final class RecursiveCrossModalAttention {
         NDArray[] w = perModality.get(r)[m];
         NDArray xm = x.get(m);
         NDArray jm = jt.matMul(w[0]);
-        NDArray pre = Scalars.mul(unit(xm).transpose().matMul(unit(jm)), scale);
+        NDArray pre = Scalars.mul(Scalars.unitRows(xm).transpose().matMul(Scalars.unitRows(jm)), scale);
         NDArray c = pre.tanh();
         NDArray h = Activation.relu(xm.matMul(w[1]).add(Scalars.mul(xm.matMul(c), invDim).matMul(w[2])));
         next.add(xm.add(h.matMul(w[3])));
@@ -77,10 +77,6 @@ public final class RecursiveCrossModalAttention {
       x = next;
     }
     return concat(x);
-  }
-
-  private static NDArray unit(NDArray x) {
-    return x.div(Scalars.atLeast(x.norm(new int[] {1}, true), 1e-12f));
   }
 
   static NDArray concat(List<NDArray> x) {
