@@ -29,7 +29,7 @@ import java.util.SplittableRandom;
  * attention (Eq. 7-13) to E^mm; the fused item graph (Eq. 14) propagates the collaborative item
  * embeddings (Eq. 15) into the semantic view e^sem; users take the mean over their items (Eq. 16);
  * final vectors are sums (Eq. 17); loss = BPR + λ_cl (InfoNCE_u + InfoNCE_i) + λ_reg L2 (Eq. 18-20).
- * Ablations (paper Table 5): noItemGraph (e^sem = unit-scaled E^mm items through a linear head, ours),
+ * Ablations (paper Table 5): noItemGraph (e^sem = Ē_i + unit-scaled E^mm_i through a linear head, ours),
  * noRecursion (t = 1), noAttention (E^mm = concatenation), noGcn (Ē = E⁰ and e^sem as without the
  * item graph: "removes the graph convolutional layers from both" graphs), noContrastive (λ_cl = 0).
  */
@@ -67,8 +67,10 @@ public final class CranePaper implements Recommender {
         : new RecursiveCrossModalAttention(mCount, d, c.noRecursion ? 1 : c.attentionRounds, params, rng);
     boolean graphless = c.noItemGraph || c.noGcn; // paper: w/o GCN drops the layers of both graphs
     this.itemGraph = graphless ? null : new DynamicItemGraph(c.knnK, manager);
+    // uniform at the item table's bound: on unit rows the head's output starts at the item embeddings' scale
+    double headBound = Math.sqrt(6.0 / (data.numItems() + d));
     this.semanticHead = graphless
-        ? params.add("semantic_head", Init.xavierUniform(rng, mCount * d, d), new Shape(mCount * d, d)) : null;
+        ? params.add("semantic_head", Init.uniform(rng, mCount * d * d, headBound), new Shape(mCount * d, d)) : null;
     this.userProfile = new SemanticUserProfile(data, false, manager);
     this.gcn = new UserItemGcn(c.noGcn ? 0 : c.uiLayers);
     this.adjacency = new PrunedAdjacency(data, c.dropRatio, manager);
@@ -114,9 +116,11 @@ public final class CranePaper implements Recommender {
     NDArray cfU = all.get(new NDIndex(":{}", u));
     NDArray cfI = all.get(new NDIndex("{}:", u));
     NDArray fused = fusedItems();
-    // Without the graph, E^mm's rows are unit-scaled before the head: raw-feature magnitudes (TikTok
-    // image rows have norm ~33) otherwise swamp the collaborative view and the L2 term (valid R@20 0.01).
-    NDArray semI = itemGraph != null ? itemGraph.propagate(fused, cfI) : Scalars.unitRows(fused).matMul(semanticHead);
+    // Without the graph, e^sem is the graph's layer-0 state (Ē_i, Eq. 15) plus the item's own E^mm through a
+    // head, on unit rows: raw E^mm (TikTok image rows have norm ~33) swamped the collaborative view
+    // (valid R@20 0.01), and even xavier-scaled it dominated the scores (0.023 after three epochs).
+    NDArray semI = itemGraph != null ? itemGraph.propagate(fused, cfI)
+        : cfI.add(Scalars.unitRows(fused).matMul(semanticHead));
     NDArray semU = userProfile.of(semI);
     return new NDArray[] {cfU, cfI, semU, semI};
   }
