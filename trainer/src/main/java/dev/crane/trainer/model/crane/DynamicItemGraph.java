@@ -37,8 +37,11 @@ public final class DynamicItemGraph {
         NDArray t = unit.transpose();
         for (long from = 0; from < n; from += 2048) {
           long to = Math.min(n, from + 2048);
-          long[] part = unit.get(from + ":" + to).matMul(t).topK(kk, 1, true, true).get(1).toLongArray();
-          System.arraycopy(part, 0, idx, (int) (from * kk), part.length);
+          // each block's 2048 x I similarities freed before the next (at Electronics size 0.5 GB a block)
+          try (NDScope block = new NDScope()) {
+            long[] part = unit.get(from + ":" + to).matMul(t).topK(kk, 1, true, true).get(1).toLongArray();
+            System.arraycopy(part, 0, idx, (int) (from * kk), part.length);
+          }
         }
       }
     });
