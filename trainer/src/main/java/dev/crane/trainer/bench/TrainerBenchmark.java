@@ -54,6 +54,11 @@ public final class TrainerBenchmark implements Callable<Integer> {
 
   @Option(names = "--resume", description = "skip config/seed pairs the JSON already has") boolean resume;
 
+  @Option(names = "--import", paramLabel = "RUNS_DIR",
+      description = "take a config/seed pair's figures from RUNS_DIR/<config>-seed<S>/metrics.json when a finished "
+          + "run is there instead of training it, e.g. runs of the same benchmark done by parallel runners (repeatable)")
+  List<Path> imports = new ArrayList<>();
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
@@ -83,6 +88,16 @@ public final class TrainerBenchmark implements Callable<Integer> {
         k++;
         if (resume && results.hasRun(config, seed)) {
           System.out.printf("[%d/%d] %s seed %d: already in %s, skipped%n", k, total, config, seed, out);
+          continue;
+        }
+        Path done = imported(config, seed);
+        if (done != null) {
+          Map<String, Object> m = figures(done, Double.NaN);
+          m.put("imported_from", done.toString());
+          results.putRun(config, seed, m);
+          results.write(out);
+          System.out.printf("[%d/%d] %s seed %d: imported %s, test R@20 %s%n", k, total, config, seed, done,
+              m.get("recall20"));
           continue;
         }
         Path dir = runs.resolve(config + "-seed" + seed);
@@ -152,6 +167,23 @@ public final class TrainerBenchmark implements Callable<Integer> {
       m.put("command", "trainer " + String.join(" ", train));
       return m;
     }
+    return figures(metrics, wall);
+  }
+
+  /** The first --import directory holding a finished run of this pair, or null. */
+  private Path imported(String config, long seed) throws IOException {
+    for (Path d : imports) {
+      Path metrics = d.resolve(config + "-seed" + seed).resolve("metrics.json");
+      if (Files.exists(metrics) && figures(metrics, Double.NaN).containsKey("recall20")) {
+        return metrics;
+      }
+    }
+    return null;
+  }
+
+  /** A run's benchmark figures from its metrics.json; wall is the child's wall time (NaN: unknown). */
+  static Map<String, Object> figures(Path metrics, double wall) throws IOException {
+    Map<String, Object> m = new LinkedHashMap<>();
     JsonNode j = new ObjectMapper().readTree(metrics.toFile());
     if (!j.has("test_recall@20") || j.path("best_epoch").asInt() < 0) {
       // e.g. a NaN loss before the first evaluation: no figures, not zeros
@@ -174,7 +206,9 @@ public final class TrainerBenchmark implements Callable<Integer> {
     m.put("train_seconds_per_epoch", j.path("train_seconds_per_epoch").asDouble());
     m.put("peak_rss_mb", Math.round(j.path("peak_rss_bytes").asLong() / 1e6));
     m.put("stop_reason", j.path("stop_reason").asText());
-    m.put("wall_seconds", Math.round(wall));
+    if (!Double.isNaN(wall)) {
+      m.put("wall_seconds", Math.round(wall));
+    }
     m.put("command", j.path("command").asText());
     return m;
   }

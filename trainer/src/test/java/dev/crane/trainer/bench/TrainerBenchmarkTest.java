@@ -45,5 +45,16 @@ class TrainerBenchmarkTest {
     assertThat(merged.get("bpr_seed1_recall20")).isEqualTo(m.get("bpr_seed1_recall20"));
     assertThat(merged.get("bpr_seeds")).isEqualTo("1,2");
     assertThat(merged.get("crane_ref_items_seed1_error").toString()).startsWith("exit 2").contains("needs an estimated");
+
+    // --import assembles finished runs of parallel runners into one JSON without training them again
+    Path assembled = dir.resolve("trainer-assembled.json");
+    String[] imp = {"--data", data.toString(), "--configs", "bpr", "--seeds", "1,2", "--json", assembled.toString(),
+        "--runs-dir", dir.resolve("runs-new").toString(), "--import", dir.resolve("runs").toString()};
+    assertThat(new CommandLine(new TrainerBenchmark()).execute(imp)).isZero();
+    Map<?, ?> a = new ObjectMapper().readValue(assembled.toFile(), Map.class);
+    assertThat(a.get("bpr_seed2_recall20")).isEqualTo(m.get("bpr_seed2_recall20"));
+    assertThat(a.get("bpr_recall20_mean")).isEqualTo(m.get("bpr_recall20_mean"));
+    assertThat(a.get("bpr_seed1_imported_from").toString()).endsWith("bpr-seed1" + java.io.File.separator + "metrics.json");
+    assertThat(dir.resolve("runs-new")).doesNotExist();
   }
 }
