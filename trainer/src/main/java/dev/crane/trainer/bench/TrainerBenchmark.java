@@ -204,6 +204,7 @@ public final class TrainerBenchmark implements Callable<Integer> {
     }
     m.put("epoch_seconds", j.path("history").size() == 0 ? 0 : epochSeconds / j.path("history").size());
     m.put("train_seconds_per_epoch", j.path("train_seconds_per_epoch").asDouble());
+    fullEpochEstimate(j, m);
     m.put("peak_rss_mb", Math.round(j.path("peak_rss_bytes").asLong() / 1e6));
     m.put("stop_reason", j.path("stop_reason").asText());
     if (!Double.isNaN(wall)) {
@@ -211,6 +212,36 @@ public final class TrainerBenchmark implements Callable<Integer> {
     }
     m.put("command", j.path("command").asText());
     return m;
+  }
+
+  /**
+   * For runs with the per-phase timings: seconds per training batch, and a full epoch's seconds (preparation
+   * + every batch at the measured rate + evaluation), which is the measured epoch unless maxBatches capped it.
+   */
+  private static void fullEpochEstimate(JsonNode j, Map<String, Object> m) {
+    int full = j.path("batches_per_full_epoch").asInt(0);
+    double steps = 0;
+    double batches = 0;
+    double estimate = 0;
+    int epochs = 0;
+    for (JsonNode h : j.path("history")) {
+      if (!h.has("batches") || full == 0) {
+        return;
+      }
+      double prepare = h.path("prepare_seconds").asDouble();
+      double step = h.path("step_seconds").asDouble();
+      int b = h.path("batches").asInt();
+      steps += step;
+      batches += b;
+      estimate += prepare + step / b * full + (h.path("seconds").asDouble() - prepare - step);
+      epochs++;
+    }
+    if (epochs > 0) {
+      m.put("batches_per_epoch_run", (int) Math.round(batches / epochs));
+      m.put("batches_per_full_epoch", full);
+      m.put("seconds_per_batch", steps / batches);
+      m.put("full_epoch_seconds", estimate / epochs);
+    }
   }
 
   /** CPU count, memory and load average at the start, for reading the timings. */

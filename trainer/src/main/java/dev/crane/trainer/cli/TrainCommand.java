@@ -200,8 +200,9 @@ public final class TrainCommand implements Callable<Integer> {
         bar = null;
       }
       Map<String, Double> v = r.valid();
-      LOG.info(String.format("epoch %3d  loss %.5f  valid R@20 %.4f  N@20 %.4f  %6.1f s%s", r.epoch(), r.loss(),
-          v.get("recall@20"), v.get("ndcg@20"), r.seconds(), r.improved() ? "  *best" : ""));
+      LOG.info(String.format("epoch %3d  loss %.5f  valid R@20 %.4f  N@20 %.4f  %6.1f s (%d batches %.1f s)%s",
+          r.epoch(), r.loss(), v.get("recall@20"), v.get("ndcg@20"), r.seconds(), r.batches(), r.stepSeconds(),
+          r.improved() ? "  *best" : ""));
     }
   }
 }

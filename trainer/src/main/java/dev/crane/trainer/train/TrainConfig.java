@@ -28,6 +28,8 @@ public final class TrainConfig {
   /** Weight of the first modality in the mixed kNN graph (§2.2c); the rest share 1 - w. */
   public float mmImageWeight = 0.1f;
   public int evalUserBatch = 4096;
+  /** Train at most this many batches per epoch (0 = all): for cost measurements on large data only. */
+  public int maxBatches = 0;
   public boolean forceCpu = false;
   /** Refuse configurations whose dense tensors exceed this many bytes; 0 = 80 % of physical memory. */
   public long memoryBudgetBytes = 0;
@@ -84,6 +86,7 @@ public final class TrainConfig {
     if (knnK < 1) p.add("knn k must be >= 1");
     if (!(mmImageWeight >= 0 && mmImageWeight <= 1)) p.add("mm image weight must be in [0, 1]");
     if (evalUserBatch < 1) p.add("eval user batch must be >= 1");
+    if (maxBatches < 0) p.add("max batches must be >= 0 (0 = all)");
     if (attentionRounds < 1) p.add("attention rounds must be >= 1");
     if (!(tau > 0)) p.add("tau must be > 0");
     try {

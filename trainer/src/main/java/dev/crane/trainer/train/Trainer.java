@@ -50,7 +50,8 @@ public final class Trainer {
     for (int r = 0; r < rows; r++) {
       order[r] = r;
     }
-    int batches = (rows + config.batchSize - 1) / config.batchSize;
+    int allBatches = (rows + config.batchSize - 1) / config.batchSize;
+    int batches = config.maxBatches > 0 ? Math.min(config.maxBatches, allBatches) : allBatches;
     List<EpochRecord> history = new ArrayList<>();
     Map<String, Double> bestValid = Map.of();
     Map<String, Double> bestTest = Map.of();
@@ -62,6 +63,7 @@ public final class Trainer {
       long t0 = System.nanoTime();
       SplittableRandom epochRng = rng.split();
       model.beforeEpoch(epochRng);
+      double prepare = (System.nanoTime() - t0) / 1e9;
       shuffle(order, epochRng);
       listener.epochStarted(epoch, batches);
       double lossSum = 0;
@@ -105,7 +107,8 @@ public final class Trainer {
         stop = "nan-loss";
         break;
       }
-      trainSeconds += (System.nanoTime() - t0) / 1e9;
+      double train = (System.nanoTime() - t0) / 1e9;
+      trainSeconds += train;
       listener.evaluating(epoch);
       Map<String, Double> valid;
       Map<String, Double> test = null;
@@ -120,7 +123,8 @@ public final class Trainer {
         }
       }
       double seconds = (System.nanoTime() - t0) / 1e9;
-      EpochRecord rec = new EpochRecord(epoch, lossSum / batches, valid, seconds, improved);
+      EpochRecord rec = new EpochRecord(epoch, lossSum / batches, valid, seconds, improved, batches, prepare,
+          train - prepare);
       history.add(rec);
       if (improved) {
         bestEpoch = epoch;

@@ -54,7 +54,8 @@ public final class TrainingRun {
       TrainResult result = trainer.fit(model, rng);
       long rss = ProcessStats.peakRssBytes();
       Path metrics = outDir.resolve("metrics.json");
-      writeMetrics(metrics, config, result, command, rss, device, model.parameters().count());
+      int fullEpoch = (data.numTrainRows() + config.batchSize - 1) / config.batchSize;
+      writeMetrics(metrics, config, result, command, rss, device, model.parameters().count(), fullEpoch);
       Path png = outDir.resolve("curves.png");
       CurvePlot.write(result.history(), result.bestEpoch(),
           config.model + " on " + data.name() + " (seed " + config.seed + ")", png);
@@ -75,7 +76,7 @@ public final class TrainingRun {
   }
 
   private static void writeMetrics(Path file, TrainConfig c, TrainResult r, String command, long rss, Device device,
-      long paramCount) throws IOException {
+      long paramCount, int fullEpochBatches) throws IOException {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("model", c.model);
     m.put("dataset", c.dataset);
@@ -87,6 +88,7 @@ public final class TrainingRun {
     m.put("epochs_run", r.history().size());
     m.put("stop_reason", r.stopReason());
     m.put("train_seconds_per_epoch", r.secondsPerEpoch());
+    m.put("batches_per_full_epoch", fullEpochBatches);
     m.put("total_seconds", r.totalSeconds());
     m.put("peak_rss_bytes", rss);
     m.put("trainable_parameters", paramCount);
@@ -100,6 +102,9 @@ public final class TrainingRun {
       h.put("valid_recall@20", e.valid().get("recall@20"));
       h.put("valid_ndcg@20", e.valid().get("ndcg@20"));
       h.put("seconds", e.seconds());
+      h.put("batches", e.batches());
+      h.put("prepare_seconds", e.prepareSeconds());
+      h.put("step_seconds", e.stepSeconds());
       hist.add(h);
     }
     m.put("history", hist);

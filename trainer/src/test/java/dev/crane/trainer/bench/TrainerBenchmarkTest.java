@@ -35,6 +35,7 @@ class TrainerBenchmarkTest {
     assertThat(m.get("crane_ref_modalities_seed2_command").toString()).contains("--attention-axis modalities")
         .contains("--seed 2");
     assertThat(m.get("command").toString()).contains("--configs");
+    assertThat(((Number) m.get("bpr_seed1_full_epoch_seconds")).doubleValue()).isPositive();
 
     // --resume skips what is there; a refused run is recorded as an error without stopping the job
     String[] more = {"--data", data.toString(), "--configs", "bpr,crane_ref_items", "--seeds", "1", "--resume",

@@ -78,6 +78,24 @@ class TrainCommandTest {
   }
 
   @Test
+  void maxBatchesCapsEachEpochAndTheMetricsKeepTheFullEpochSize(@TempDir Path dir) throws Exception {
+    Path data = dir.resolve("planted");
+    MmrecWriter.write(PlantedData.generate(60, 40, 4, 6, new int[] {8, 4}, 2), data);
+    Path out = dir.resolve("run");
+    Object[] r = run("train", "--data", data.toString(), "--model", "bpr", "--epochs", "2", "--dim", "8",
+        "--batch-size", "32", "--set", "maxBatches=2", "--no-progress", "--out", out.toString());
+    assertThat(r[0]).as(r[1].toString()).isEqualTo(0);
+    var metrics = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("metrics.json").toFile());
+    assertThat(metrics.get("batches_per_full_epoch").asInt()).isGreaterThan(2);
+    for (var h : metrics.get("history")) {
+      assertThat(h.get("batches").asInt()).isEqualTo(2);
+      assertThat(h.get("step_seconds").asDouble()).isPositive().isLessThan(h.get("seconds").asDouble());
+    }
+    assertThat(run("train", "--data", data.toString(), "--model", "bpr", "--set", "maxBatches=-1", "--no-progress",
+        "--out", dir.resolve("bad").toString())[1].toString()).contains("max batches must be >= 0");
+  }
+
+  @Test
   void badDataLineExitsTwoWithFileAndLineBeforeTraining(@TempDir Path dir) throws Exception {
     Path data = Files.createDirectories(dir.resolve("bad"));
     Files.writeString(data.resolve("bad.inter"), "userID\titemID\tx_label\n0\t1\t0\n1\t2\t7\n");
