@@ -16,10 +16,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The stream processor needs 50k events/s on 2 cores: the registry must be asked once per schema,
- * never per record, and the serde must be safe to share between stream threads.
+ * The stream processor's throughput needs the registry to be asked once per schema, never per record,
+ * and one serde shared safely by the stream threads. (The rate itself is measured by the stream and
+ * ingest benchmarks, docs/benchmarks.md, not by a timed test.)
  */
-class AvroSerdeThroughputTest {
+class AvroSerdeSharingTest {
   private final ScriptedHttpServer registry = ScriptedHttpServer.start();
 
   @AfterEach
@@ -39,24 +40,16 @@ class AvroSerdeThroughputTest {
   }
 
   @Test
-  void oneRegistryCallForManyRecordsAndFarAboveTheTargetRate() {
+  void oneRegistryCallForManyRecords() {
     AvroSerde<Interaction> serde = serde();
     int n = 200_000;
     Interaction[] records = new Interaction[n];
     for (int i = 0; i < n; i++) {
       records[i] = interaction(i);
     }
-    roundTrip(serde, records, 20_000); // warm-up (JIT)
-    long start = System.nanoTime();
-    long bytes = roundTrip(serde, records, n);
-    double seconds = (System.nanoTime() - start) / 1e9;
-    double rate = n / seconds;
-    System.out.printf("serialize+deserialize: %.0f records/s (%d bytes)%n", rate, bytes);
-
+    assertThat(roundTrip(serde, records, n)).isGreaterThan(n * 10L);
     // The serde's serializer and deserializer share a client: the registered id is not even fetched.
     assertThat(registry.requests()).hasSize(1);
-    // One round trip per record, single thread; the target is 50k/s for the whole processor.
-    assertThat(rate).isGreaterThan(50_000);
   }
 
   private static long roundTrip(AvroSerde<Interaction> serde, Interaction[] records, int n) {
