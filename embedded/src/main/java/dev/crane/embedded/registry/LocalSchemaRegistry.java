@@ -48,7 +48,8 @@ public final class LocalSchemaRegistry implements AutoCloseable {
   public record Options(Path cacheRoot, Path logDir, String maxHeap, Duration startupTimeout, Duration stopTimeout) {
     public static Options defaults() {
       Path cache = ApicurioDistribution.defaultCacheRoot();
-      return new Options(cache, cache.resolve("logs"), "512m", Duration.ofSeconds(90), Duration.ofSeconds(10));
+      // ~10 s on a quiet machine; beyond 90 s with both cores busy (load average 7, training jobs running)
+      return new Options(cache, cache.resolve("logs"), "512m", Duration.ofSeconds(240), Duration.ofSeconds(10));
     }
 
     public Options withLogDir(Path dir) {
