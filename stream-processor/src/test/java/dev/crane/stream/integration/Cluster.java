@@ -165,11 +165,16 @@ final class Cluster {
     return bad;
   }
 
+  /**
+   * Waits for a condition; the deadline is {@code timeout} scaled by 3: the call sites give quiet-machine
+   * bounds, and with training jobs on both cores (load average 7-9) a child JVM missed a 90 s one.
+   */
   static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
+    Duration scaled = timeout.multipliedBy(3);
+    long deadline = System.nanoTime() + scaled.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what);
+        throw new AssertionError("timed out after " + scaled.toSeconds() + " s waiting for " + what);
       }
       Thread.sleep(250);
     }

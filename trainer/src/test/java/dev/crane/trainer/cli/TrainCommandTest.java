@@ -64,35 +64,36 @@ class TrainCommandTest {
     return new Object[] {rc, err.toString()};
   }
 
-  @Test
-  void featureFilesLoadThroughTheSharedReaderSoFreedomRunsFromTheCli(@TempDir Path dir) throws Exception {
+  /** Trains on a small planted dataset with the given options; returns metrics.json after a clean exit. */
+  private static com.fasterxml.jackson.databind.JsonNode trainPlanted(Path dir, String... options) throws Exception {
     Path data = dir.resolve("planted");
     MmrecWriter.write(PlantedData.generate(60, 40, 4, 6, new int[] {8, 4}, 2), data);
     Path out = dir.resolve("run");
-    Object[] r = run("train", "--data", data.toString(), "--model", "freedom", "--epochs", "1", "--dim", "8",
-        "--batch-size", "128", "--knn-k", "3", "--no-progress", "--out", out.toString());
+    java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("train", "--data", data.toString(),
+        "--dim", "8", "--no-progress", "--out", out.toString()));
+    args.addAll(java.util.List.of(options));
+    Object[] r = run(args.toArray(String[]::new));
     assertThat(r[0]).as(r[1].toString()).isEqualTo(0);
-    var metrics = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("metrics.json").toFile());
+    return new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("metrics.json").toFile());
+  }
+
+  @Test
+  void featureFilesLoadThroughTheSharedReaderSoFreedomRunsFromTheCli(@TempDir Path dir) throws Exception {
+    var metrics = trainPlanted(dir, "--model", "freedom", "--epochs", "1", "--batch-size", "128", "--knn-k", "3");
     // the trainable feature tables (40 x 8 and 40 x 4) are counted only when the npy files were read
     assertThat(metrics.get("trainable_parameters").asLong()).isGreaterThanOrEqualTo((60 + 40) * 8 + 40 * 12);
   }
 
   @Test
   void maxBatchesCapsEachEpochAndTheMetricsKeepTheFullEpochSize(@TempDir Path dir) throws Exception {
-    Path data = dir.resolve("planted");
-    MmrecWriter.write(PlantedData.generate(60, 40, 4, 6, new int[] {8, 4}, 2), data);
-    Path out = dir.resolve("run");
-    Object[] r = run("train", "--data", data.toString(), "--model", "bpr", "--epochs", "2", "--dim", "8",
-        "--batch-size", "32", "--set", "maxBatches=2", "--no-progress", "--out", out.toString());
-    assertThat(r[0]).as(r[1].toString()).isEqualTo(0);
-    var metrics = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("metrics.json").toFile());
+    var metrics = trainPlanted(dir, "--model", "bpr", "--epochs", "2", "--batch-size", "32", "--set", "maxBatches=2");
     assertThat(metrics.get("batches_per_full_epoch").asInt()).isGreaterThan(2);
     for (var h : metrics.get("history")) {
       assertThat(h.get("batches").asInt()).isEqualTo(2);
       assertThat(h.get("step_seconds").asDouble()).isPositive().isLessThan(h.get("seconds").asDouble());
     }
-    assertThat(run("train", "--data", data.toString(), "--model", "bpr", "--set", "maxBatches=-1", "--no-progress",
-        "--out", dir.resolve("bad").toString())[1].toString()).contains("max batches must be >= 0");
+    assertThat(run("train", "--data", dir.resolve("planted").toString(), "--model", "bpr", "--set", "maxBatches=-1",
+        "--no-progress", "--out", dir.resolve("bad").toString())[1].toString()).contains("max batches must be >= 0");
   }
 
   @Test
