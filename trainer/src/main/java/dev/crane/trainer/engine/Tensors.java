@@ -46,4 +46,9 @@ public final class Tensors {
   public static NDArray rows(NDArray table, NDArray ids) {
     return JniUtils.embedding((PtNDArray) ids, (PtNDArray) table, false);
   }
+
+  /** x W + b with the bias fused into the product (torch.linear on Wᵀ); W is in x out. */
+  public static NDArray linear(NDArray x, NDArray w, NDArray b) {
+    return JniUtils.linear((PtNDArray) x, (PtNDArray) w.transpose(), (PtNDArray) b);
+  }
 }

@@ -1,6 +1,7 @@
 package dev.crane.trainer.model.crane;
 
 import dev.crane.trainer.engine.Scalars;
+import dev.crane.trainer.engine.Tensors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
@@ -62,16 +63,21 @@ public final class RecursiveCrossModalAttention {
     float scale = 1f / x.get(0).getShape().get(0);
     float invDim = 1f / x.get(0).getShape().get(1);
     for (int r = 0; r < rounds; r++) {
-      NDArray j = concat(x);
-      NDArray jt = Activation.relu(j.matMul(joint.get(r)[0]).add(joint.get(r)[1]));
+      NDArray jt = Activation.relu(Tensors.linear(concat(x), joint.get(r)[0], joint.get(r)[1]));
       List<NDArray> next = new ArrayList<>();
       for (int m = 0; m < modalities; m++) {
         NDArray[] w = perModality.get(r)[m];
         NDArray xm = x.get(m);
         NDArray jm = jt.matMul(w[0]);
-        NDArray pre = Scalars.mul(Scalars.unitRows(xm).transpose().matMul(Scalars.unitRows(jm)), scale);
-        NDArray c = pre.tanh();
-        NDArray h = Activation.relu(xm.matMul(w[1]).add(Scalars.mul(xm.matMul(c), invDim).matMul(w[2])));
+        // norm(X)^T norm(Ĵ) as X^T (Ĵ / (|x_n| |ĵ_n|)): one N x d division instead of two, and X (not the
+        // scaled side) is the transposed operand, so the one column-major gradient lands on a plain sum
+        // instead of on broadcast divisions (3x slower on strided rows)
+        NDArray norms = Scalars.atLeast(xm.norm(new int[] {1}, true), 1e-12f)
+            .mul(Scalars.atLeast(jm.norm(new int[] {1}, true), 1e-12f));
+        NDArray c = Scalars.mul(xm.transpose().matMul(jm.div(norms)), scale).tanh();
+        // X W^x + (X C / d) W^c = X (W^x + C W^c / d): the d x d product replaces two N x d x d ones
+        NDArray k = w[1].add(Scalars.mul(c.matMul(w[2]), invDim));
+        NDArray h = Activation.relu(xm.matMul(k));
         next.add(xm.add(h.matMul(w[3])));
       }
       x = next;
