@@ -1,6 +1,8 @@
 package dev.crane.trainer.cli;
 
 import dev.crane.trainer.engine.Devices;
+import dev.crane.trainer.engine.NativeAllocator;
+import java.util.OptionalInt;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -18,6 +20,10 @@ public final class TrainerCli implements Runnable {
   }
 
   public static void main(String[] args) {
+    OptionalInt child = NativeAllocator.relaunch(TrainerCli.class, args);
+    if (child.isPresent()) {
+      System.exit(child.getAsInt());
+    }
     Devices.ensureOffline();
     System.exit(new CommandLine(new TrainerCli()).execute(args));
   }

@@ -1,0 +1,66 @@
+package dev.crane.trainer.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+
+/** A JVM started without the malloc settings runs its work in a child that has them, and exits with its code. */
+class NativeAllocatorTest {
+
+  /** Prints the arena setting it runs with, then exits with the code given as its argument. */
+  public static final class Probe {
+    public static void main(String[] args) {
+      OptionalInt child = NativeAllocator.relaunch(Probe.class, args);
+      if (child.isPresent()) {
+        System.out.println("parent saw child exit " + child.getAsInt());
+        System.exit(child.getAsInt());
+      }
+      System.out.println("MALLOC_ARENA_MAX=" + System.getenv("MALLOC_ARENA_MAX") + " args=" + List.of(args));
+      System.exit(Integer.parseInt(args[0]));
+    }
+  }
+
+  @Test
+  @EnabledOnOs(OS.LINUX)
+  void relaunchesWithTheSettingsAndForwardsTheExitCode() throws Exception {
+    Run r = probe(Map.of(), "3", "two words");
+    assertThat(r.output).contains("MALLOC_ARENA_MAX=1 args=[3, two words]").contains("parent saw child exit 3");
+    assertThat(r.exit).isEqualTo(3);
+  }
+
+  @Test
+  @EnabledOnOs(OS.LINUX)
+  void theSwitchKeepsGlibcDefaultsInProcess() throws Exception {
+    Run r = probe(Map.of(NativeAllocator.SWITCH, "default"), "0");
+    assertThat(r.output).contains("MALLOC_ARENA_MAX=null").doesNotContain("parent saw");
+    assertThat(r.exit).isZero();
+  }
+
+  @Test
+  void aProcessThatHasTheSettingsGoesOn() {
+    assertThat(NativeAllocator.inEffect(Map.of("MALLOC_ARENA_MAX", "2"))).isTrue();
+  }
+
+  record Run(String output, int exit) {}
+
+  static Run probe(Map<String, String> extraEnv, String... args) throws IOException, InterruptedException {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> cmd = new java.util.ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+        Probe.class.getName()));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().keySet().removeIf(k -> k.startsWith("MALLOC_") || k.equals(NativeAllocator.SWITCH));
+    pb.environment().putAll(extraEnv);
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    return new Run(out, p.waitFor());
+  }
+}
