@@ -20,12 +20,23 @@ import java.util.Map;
  */
 public final class Evaluator {
   static final float MASKED = -1e10f;
+  /**
+   * Score matrices stay at or below 16 M floats (64 MB): at Electronics size MMRec's 4096-user batch
+   * is a 1 GB matrix plus its masked copy, which the training step's freed (smaller) blocks cannot
+   * hold, so every evaluation grew the heap by gigabytes. The batch size changes no figure.
+   */
+  static final long MAX_SCORES = 1L << 24;
   private final TrainingData data;
   private final int userBatch;
 
   public Evaluator(TrainingData data, int userBatch) {
     this.data = data;
-    this.userBatch = userBatch;
+    this.userBatch = batchFor(userBatch, data.numItems());
+  }
+
+  /** Users scored at once: at most {@code requested}, and at most {@link #MAX_SCORES} scores. */
+  public static int batchFor(int requested, int numItems) {
+    return (int) Math.max(1, Math.min(requested, MAX_SCORES / Math.max(1, numItems)));
   }
 
   /**

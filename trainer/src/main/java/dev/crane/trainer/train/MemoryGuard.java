@@ -20,7 +20,7 @@ public final class MemoryGuard {
     long featDims = d.features().stream().mapToLong(f -> f.dim()).sum();
     long params = (u + i) * dim;
     long activations = n * dim * (c.uiLayers + 1) * 3L;
-    long eval = Math.min(c.evalUserBatch, u) * i * 2L;
+    long eval = Math.min(dev.crane.trainer.eval.Evaluator.batchFor(c.evalUserBatch, (int) i), u) * i * 2L;
     switch (c.model) {
       case "freedom", "crane-ref" -> {
         params += featDims * i + featDims * dim; // trainable raw features (§8 B2) and projections

@@ -46,4 +46,22 @@ class EvaluatorTest {
       assertThat(t.get("ndcg@1" + "0")).isGreaterThan(0.5);
     }
   }
+
+  @Test
+  void scoreBlocksAreCappedAndTheBatchChangesNoFigure() {
+    assertThat(Evaluator.batchFor(4096, 63_001)).isEqualTo(266); // 266 x 63,001 scores <= 16 M floats
+    assertThat(Evaluator.batchFor(4096, 6_710)).isEqualTo(2500);
+    assertThat(Evaluator.batchFor(4096, 100)).isEqualTo(4096);
+    assertThat(Evaluator.batchFor(8, 1 << 30)).isEqualTo(1);
+    TrainingData d = TrainingData.from(dev.crane.trainer.data.PlantedData.generate(50, 30, 3, 6, new int[] {4}, 2));
+    try (NDManager m = NDManager.newBaseManager()) {
+      java.util.SplittableRandom rng = new java.util.SplittableRandom(4);
+      NDArray users = m.create(dev.crane.trainer.model.Init.uniform(rng, 50 * 8, 1.0), new Shape(50, 8));
+      NDArray items = m.create(dev.crane.trainer.model.Init.uniform(rng, 30 * 8, 1.0), new Shape(30, 8));
+      Map<String, Double> one = new Evaluator(d, 1).evaluate(users, items, Split.TEST);
+      Map<String, Double> all = new Evaluator(d, 4096).evaluate(users, items, Split.TEST);
+      assertThat(one).isEqualTo(all);
+      assertThat(all.get("recall@20")).isGreaterThan(0.0);
+    }
+  }
 }
