@@ -62,7 +62,7 @@ public final class BenchResults {
   }
 
   private static boolean isAggregate(String key, Set<String> configs) {
-    return configs.stream().anyMatch(c -> key.startsWith(c + "_") && !key.substring(c.length() + 1).contains("_seed"));
+    return key.equals(SPEEDUP) || configs.stream().anyMatch(c -> key.startsWith(c + "_") && !key.substring(c.length() + 1).contains("_seed"));
   }
 
   public void put(String key, Object value) {
@@ -72,6 +72,11 @@ public final class BenchResults {
   /** Records one run's figures (replacing an earlier run of the same config and seed). */
   public void putRun(String config, long seed, Map<String, Object> metrics) {
     runs.computeIfAbsent(config, c -> new LinkedHashMap<>()).put(seed, new LinkedHashMap<>(metrics));
+  }
+
+  /** Takes every run of {@code other} (replacing runs of the same config and seed); its top-level keys are not taken. */
+  public void mergeRuns(BenchResults other) {
+    other.runs.forEach((config, bySeed) -> bySeed.forEach((seed, m) -> putRun(config, seed, m)));
   }
 
   public boolean hasRun(String config, long seed) {
@@ -116,8 +121,15 @@ public final class BenchResults {
         s.getValue().forEach((k, v) -> out.put(name + "_seed" + s.getKey() + "_" + k, v));
       }
     }
+    // the cost benchmark's target (paper mode >= 6x faster than the published code's items axis)
+    if (out.get("crane_train_seconds_per_epoch_mean") instanceof Number paper
+        && out.get("crane_ref_items_train_seconds_per_epoch_mean") instanceof Number ref) {
+      out.put(SPEEDUP, Math.round(ref.doubleValue() / paper.doubleValue() * 100) / 100.0);
+    }
     return out;
   }
+
+  static final String SPEEDUP = "paper_vs_ref_items_train_speedup";
 
   /** Writes atomically (temp file, then rename), creating the directory. */
   public void write(Path file) throws IOException {

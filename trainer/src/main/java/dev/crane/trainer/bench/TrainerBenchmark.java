@@ -59,6 +59,11 @@ public final class TrainerBenchmark implements Callable<Integer> {
           + "run is there instead of training it, e.g. runs of the same benchmark done by parallel runners (repeatable)")
   List<Path> imports = new ArrayList<>();
 
+  @Option(names = "--merge", paramLabel = "JSON",
+      description = "first take every run of another benchmark JSON into this one, e.g. the same dataset's "
+          + "reference-mode or ablation runs (repeatable)")
+  List<Path> merges = new ArrayList<>();
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
@@ -75,6 +80,12 @@ public final class TrainerBenchmark implements Callable<Integer> {
     Path out = json != null ? json : Path.of("docs", "bench", "trainer-" + benchName + ".json");
     Path runs = runsDir != null ? runsDir : Path.of("runs", "bench-" + benchName);
     BenchResults results = BenchResults.load(out);
+    for (Path other : merges) {
+      if (!Files.exists(other)) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--merge: no file " + other);
+      }
+      results.mergeRuns(BenchResults.load(other));
+    }
     results.put("command", "trainer bench " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
     results.put("date", Instant.now().toString());
     results.put("dataset", data.toAbsolutePath().normalize().getFileName().toString());
@@ -144,7 +155,9 @@ public final class TrainerBenchmark implements Callable<Integer> {
     Path log = dir.resolve("run.log");
     long t0 = System.nanoTime();
     // the child logs epochs on stderr: merge, echo live, keep a copy and the first "error" line
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    dev.crane.trainer.engine.NativeAllocator.applyTo(pb.environment()); // else each child would start a second JVM for them
+    Process p = pb.start();
     String firstError = null;
     try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()));
         var copy = Files.newBufferedWriter(log)) {

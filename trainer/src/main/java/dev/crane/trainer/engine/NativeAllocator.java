@@ -40,6 +40,13 @@ public final class NativeAllocator {
     return !isLinux() || "default".equalsIgnoreCase(env.get(SWITCH)) || env.containsKey("MALLOC_ARENA_MAX");
   }
 
+  /** Adds the settings to a child process's environment unless they are already in effect or switched off. */
+  public static void applyTo(Map<String, String> childEnv) {
+    if (!inEffect(childEnv)) {
+      childEnv.putAll(SETTINGS);
+    }
+  }
+
   /**
    * Runs {@code mainClass args} in a child JVM with the same JVM options and the settings, forwarding
    * its I/O, and returns its exit code; empty when this process should go on itself.
@@ -60,7 +67,7 @@ public final class NativeAllocator {
     cmd.add(mainClass.getName());
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
-    pb.environment().putAll(SETTINGS);
+    applyTo(pb.environment());
     try {
       Process child = pb.start();
       Thread stop = new Thread(child::destroy); // a killed parent must not leave a training child behind

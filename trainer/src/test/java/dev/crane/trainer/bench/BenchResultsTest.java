@@ -52,6 +52,33 @@ class BenchResultsTest {
   }
 
   @Test
+  void mergeTakesTheOtherFilesRunsButNotItsTopKeys(@TempDir Path dir) throws Exception {
+    Path other = dir.resolve("trainer-ref.json");
+    BenchResults ref = new BenchResults();
+    ref.put("command", "the other command");
+    ref.putRun("crane_ref_items", 999, run(0.05, 0.02, 3, 4000));
+    ref.putRun("lightgcn", 1, run(0.31, 0.11, 8, 1100));
+    ref.write(other);
+    BenchResults main = new BenchResults();
+    main.put("command", "this command");
+    main.putRun("lightgcn", 1, run(0.30, 0.10, 9, 1200));
+    main.putRun("lightgcn", 2, run(0.40, 0.10, 9, 1200));
+    main.mergeRuns(BenchResults.load(other));
+    Map<String, Object> f = main.flat();
+    assertThat(f).containsEntry("command", "this command").containsEntry("crane_ref_items_seed999_recall20", 0.05)
+        .containsEntry("lightgcn_seed1_recall20", 0.31).containsEntry("lightgcn_seed2_recall20", 0.40);
+  }
+
+  @Test
+  void derivesThePaperVersusReferenceSpeedupWhenBothRan() {
+    BenchResults r = new BenchResults();
+    r.putRun("crane", 999, Map.of("recall20", 0.1, "train_seconds_per_epoch", 40.0));
+    assertThat(r.flat()).doesNotContainKey(BenchResults.SPEEDUP);
+    r.putRun("crane_ref_items", 999, Map.of("recall20", 0.1, "train_seconds_per_epoch", 330.0));
+    assertThat(r.flat()).containsEntry(BenchResults.SPEEDUP, 8.25);
+  }
+
+  @Test
   void configListsExpandGroupsAndRejectUnknownNames() {
     assertThat(BenchConfigs.expand(java.util.List.of("lightgcn", "ablations", "crane_no_gcn")))
         .containsExactly("lightgcn", "crane_no_item_graph", "crane_no_rca", "crane_no_attention", "crane_no_gcn",
