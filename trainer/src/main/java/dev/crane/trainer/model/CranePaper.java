@@ -105,8 +105,10 @@ public final class CranePaper implements Recommender {
     for (UserModalityProfiles p : profiles) {
       xs.add(p.stacked());
     }
-    NDArray emm = rca != null ? rca.apply(xs) : ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(xs), 1);
-    return emm.get(new NDIndex("{}:", data.numUsers()));
+    if (rca != null) {
+      return rca.apply(xs, data.numUsers());
+    }
+    return ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(xs), 1).get(new NDIndex("{}:", data.numUsers()));
   }
 
   /** {collaborative users, collaborative items, semantic users, semantic items}. */

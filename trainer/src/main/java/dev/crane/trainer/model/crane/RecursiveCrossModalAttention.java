@@ -55,7 +55,17 @@ public final class RecursiveCrossModalAttention {
     }
   }
 
+  /** E^mm for all N rows. */
   public NDArray apply(List<NDArray> xs) {
+    return apply(xs, 0);
+  }
+
+  /**
+   * E^mm rows {@code firstRow..N-1}. Every round's correlation C_m still sums over all N rows, but the
+   * last round updates only the rows asked for: paper mode uses only the item rows afterwards (Eq. 13),
+   * and the users' last update (3/4 of the rows at Electronics size) would be computed to be discarded.
+   */
+  public NDArray apply(List<NDArray> xs, long firstRow) {
     if (xs.size() != modalities) {
       throw new IllegalArgumentException("expected " + modalities + " modalities, got " + xs.size());
     }
@@ -77,8 +87,9 @@ public final class RecursiveCrossModalAttention {
         NDArray c = Scalars.mul(xm.transpose().matMul(jm.div(norms)), scale).tanh();
         // X W^x + (X C / d) W^c = X (W^x + C W^c / d): the d x d product replaces two N x d x d ones
         NDArray k = w[1].add(Scalars.mul(c.matMul(w[2]), invDim));
-        NDArray h = Activation.relu(xm.matMul(k));
-        next.add(xm.add(h.matMul(w[3])));
+        NDArray rows = r == rounds - 1 && firstRow > 0 ? xm.get(firstRow + ":") : xm;
+        NDArray h = Activation.relu(rows.matMul(k));
+        next.add(rows.add(h.matMul(w[3])));
       }
       x = next;
     }

@@ -50,6 +50,12 @@ class RecursiveCrossModalAttentionTest {
         inputs.add(Tensors.owned(m, v, new Shape(N, D)));
       }
       float[] actual = rca.apply(inputs).toFloatArray();
+      // asking for the last rows only gives those rows of the full result (the correlation still sums over all)
+      float[] tail = rca.apply(inputs, 5).toFloatArray();
+      assertThat(tail).hasSize((N - 5) * M * D);
+      for (int q = 0; q < tail.length; q++) {
+        assertThat(tail[q]).isCloseTo(actual[5 * M * D + q], within(1e-5f));
+      }
       double[][] expected = literal(x, params);
       for (int n = 0; n < N; n++) {
         for (int j = 0; j < M * D; j++) {
