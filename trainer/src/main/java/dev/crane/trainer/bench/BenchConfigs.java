@@ -20,6 +20,8 @@ public final class BenchConfigs {
     ARGS.put("lightgcn", List.of("--model", "lightgcn"));
     ARGS.put("freedom", List.of("--model", "freedom"));
     ARGS.put("crane", List.of("--model", "crane"));
+    // paper mode at reference mode's batch size (2048): the cost benchmark's like-for-like row
+    ARGS.put("crane_batch2048", List.of("--model", "crane", "--set", "batchSize=2048"));
     ARGS.put("crane_ref_modalities", List.of("--model", "crane-ref", "--attention-axis", "modalities"));
     ARGS.put("crane_ref_items", List.of("--model", "crane-ref", "--attention-axis", "items"));
     // paper Table 5 ablations of paper mode
