@@ -166,6 +166,7 @@ public final class TrainerBenchmark implements Callable<Integer> {
         System.out.println(line);
         copy.write(line);
         copy.newLine();
+        copy.flush(); // epochs can be an hour apart: run.log must be readable while the run goes on
         if (firstError == null && line.startsWith("error")) {
           firstError = line;
         }

@@ -30,6 +30,8 @@ public final class TrainConfig {
   public int evalUserBatch = 4096;
   /** Train at most this many batches per epoch (0 = all): for cost measurements on large data only. */
   public int maxBatches = 0;
+  /** Release freed native memory to the OS every this many batches and after each evaluation (0 = never). */
+  public int trimEvery = 50;
   public boolean forceCpu = false;
   /** Refuse configurations whose dense tensors exceed this many bytes; 0 = 80 % of physical memory. */
   public long memoryBudgetBytes = 0;
@@ -87,6 +89,7 @@ public final class TrainConfig {
     if (!(mmImageWeight >= 0 && mmImageWeight <= 1)) p.add("mm image weight must be in [0, 1]");
     if (evalUserBatch < 1) p.add("eval user batch must be >= 1");
     if (maxBatches < 0) p.add("max batches must be >= 0 (0 = all)");
+    if (trimEvery < 0) p.add("trimEvery must be >= 0 (0 = never)");
     if (attentionRounds < 1) p.add("attention rounds must be >= 1");
     if (!(tau > 0)) p.add("tau must be > 0");
     try {

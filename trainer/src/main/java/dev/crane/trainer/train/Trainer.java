@@ -5,6 +5,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import dev.crane.trainer.engine.NativeAllocator;
 import ai.djl.training.GradientCollector;
 import dev.crane.ingest.dataset.Split;
 import dev.crane.trainer.data.TrainingData;
@@ -63,6 +64,9 @@ public final class Trainer {
       long t0 = System.nanoTime();
       SplittableRandom epochRng = rng.split();
       model.beforeEpoch(epochRng);
+      if (config.trimEvery > 0) {
+        NativeAllocator.trim(); // loading and the kNN refresh leave gigabytes of freed blocks at Electronics size
+      }
       double prepare = (System.nanoTime() - t0) / 1e9;
       shuffle(order, epochRng);
       listener.epochStarted(epoch, batches);
@@ -102,6 +106,9 @@ public final class Trainer {
         }
         lossSum += loss;
         listener.batchDone(epoch, b, loss);
+        if (config.trimEvery > 0 && (b + 1) % config.trimEvery == 0) {
+          NativeAllocator.trim(); // bounds the kept native heap's fragmentation (engine.NativeAllocator)
+        }
       }
       if (nan) {
         stop = "nan-loss";
@@ -121,6 +128,9 @@ public final class Trainer {
         if (improved) {
           test = evaluator.evaluate(f[0].users(), f[0].items(), Split.TEST);
         }
+      }
+      if (config.trimEvery > 0) {
+        NativeAllocator.trim(); // the evaluation's score blocks are freed; training reuses little of them
       }
       double seconds = (System.nanoTime() - t0) / 1e9;
       EpochRecord rec = new EpochRecord(epoch, lossSum / batches, valid, seconds, improved, batches, prepare,

@@ -49,6 +49,33 @@ class NativeAllocatorTest {
     assertThat(NativeAllocator.inEffect(Map.of("MALLOC_ARENA_MAX", "2"))).isTrue();
   }
 
+  /**
+   * Under the tuned settings (surefire sets them for this module's tests) a freed 512 MB tensor stays
+   * resident, since nothing is unmapped or trimmed; trim() hands its pages back.
+   */
+  @Test
+  @EnabledOnOs(OS.LINUX)
+  void trimReleasesTheFreedPagesTheKeptHeapHolds() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue("0".equals(System.getenv("MALLOC_MMAP_MAX_")),
+        "runs only with the tuned malloc settings, which this module's surefire configuration sets");
+    Devices.ensureOffline();
+    long before;
+    try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+      ai.djl.ndarray.NDArray big = m.ones(new ai.djl.ndarray.types.Shape(128, 1024, 1024)); // 512 MB, touched
+      assertThat(big.sum().getFloat()).isEqualTo(128f * 1024 * 1024);
+      big.close();
+      before = rssBytes();
+    }
+    assertThat(NativeAllocator.trim()).isTrue();
+    assertThat(before - rssBytes()).isGreaterThan(400L << 20);
+  }
+
+  static long rssBytes() throws IOException {
+    String line = java.nio.file.Files.readAllLines(Path.of("/proc/self/status")).stream()
+        .filter(l -> l.startsWith("VmRSS:")).findFirst().orElseThrow();
+    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+  }
+
   record Run(String output, int exit) {}
 
   static Run probe(Map<String, String> extraEnv, String... args) throws IOException, InterruptedException {
