@@ -4,14 +4,24 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Peak resident set size of this process (Linux VmHWM), native memory included; -1 elsewhere. */
+/** Resident set sizes of this process from Linux's /proc/self/status, native memory included; -1 elsewhere. */
 public final class ProcessStats {
   private ProcessStats() {}
 
+  /** Peak resident set size (VmHWM). */
   public static long peakRssBytes() {
+    return statusBytes("VmHWM:");
+  }
+
+  /** Current resident set size (VmRSS). */
+  public static long rssBytes() {
+    return statusBytes("VmRSS:");
+  }
+
+  private static long statusBytes(String field) {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmHWM:")) {
+        if (line.startsWith(field)) {
           return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
         }
       }

@@ -64,9 +64,7 @@ public final class Trainer {
       long t0 = System.nanoTime();
       SplittableRandom epochRng = rng.split();
       model.beforeEpoch(epochRng);
-      if (config.trimEvery > 0) {
-        NativeAllocator.trim(); // loading and the kNN refresh leave gigabytes of freed blocks at Electronics size
-      }
+      trimNativeHeap(); // loading and the kNN refresh leave gigabytes of freed blocks at Electronics size
       double prepare = (System.nanoTime() - t0) / 1e9;
       shuffle(order, epochRng);
       listener.epochStarted(epoch, batches);
@@ -107,7 +105,7 @@ public final class Trainer {
         lossSum += loss;
         listener.batchDone(epoch, b, loss);
         if (config.trimEvery > 0 && (b + 1) % config.trimEvery == 0) {
-          NativeAllocator.trim(); // bounds the kept native heap's fragmentation (engine.NativeAllocator)
+          trimNativeHeap(); // bounds the kept native heap's fragmentation
         }
       }
       if (nan) {
@@ -129,9 +127,7 @@ public final class Trainer {
           test = evaluator.evaluate(f[0].users(), f[0].items(), Split.TEST);
         }
       }
-      if (config.trimEvery > 0) {
-        NativeAllocator.trim(); // the evaluation's score blocks are freed; training reuses little of them
-      }
+      trimNativeHeap(); // the evaluation's score blocks are freed; training reuses little of them
       double seconds = (System.nanoTime() - t0) / 1e9;
       EpochRecord rec = new EpochRecord(epoch, lossSum / batches, valid, seconds, improved, batches, prepare,
           train - prepare);
@@ -151,6 +147,13 @@ public final class Trainer {
     double total = (System.nanoTime() - runStart) / 1e9;
     double perEpoch = history.isEmpty() ? 0 : trainSeconds / history.size();
     return new TrainResult(bestEpoch, bestValid, bestTest, history, stop, perEpoch, total);
+  }
+
+  /** Hands freed native pages back to the OS (engine.NativeAllocator), unless trimEvery is 0. */
+  private void trimNativeHeap() {
+    if (config.trimEvery > 0) {
+      NativeAllocator.trim();
+    }
   }
 
   /** Parameter values at the best validation epoch, for the checkpoint. */

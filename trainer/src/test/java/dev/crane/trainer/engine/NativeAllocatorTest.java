@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import dev.crane.trainer.train.ProcessStats;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
@@ -64,16 +65,10 @@ class NativeAllocatorTest {
       ai.djl.ndarray.NDArray big = m.ones(new ai.djl.ndarray.types.Shape(128, 1024, 1024)); // 512 MB, touched
       assertThat(big.sum().getFloat()).isEqualTo(128f * 1024 * 1024);
       big.close();
-      before = rssBytes();
+      before = ProcessStats.rssBytes();
     }
     assertThat(NativeAllocator.trim()).isTrue();
-    assertThat(before - rssBytes()).isGreaterThan(400L << 20);
-  }
-
-  static long rssBytes() throws IOException {
-    String line = java.nio.file.Files.readAllLines(Path.of("/proc/self/status")).stream()
-        .filter(l -> l.startsWith("VmRSS:")).findFirst().orElseThrow();
-    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+    assertThat(before - ProcessStats.rssBytes()).isGreaterThan(400L << 20);
   }
 
   record Run(String output, int exit) {}
