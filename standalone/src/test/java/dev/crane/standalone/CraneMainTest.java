@@ -20,6 +20,8 @@ class CraneMainTest {
     StringWriter out = new StringWriter();
     CommandLine cli = new CommandLine(new CraneMain());
     cli.setOut(new PrintWriter(out, true));
+    // A failing run's stack trace goes to err: keep it in the assertion message.
+    cli.setErr(new PrintWriter(out, true));
     int code = cli.execute("--data-dir", dir.toString(), "--users", "150", "--items", "60",
         "--modalities", "visual:32,text:8", "--partitions", "2");
     String text = out.toString();

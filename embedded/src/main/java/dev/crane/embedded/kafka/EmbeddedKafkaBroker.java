@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -29,6 +30,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
+  private static final int PORT_ATTEMPTS = 3;
 
   private final KafkaRaftServer server;
   private final String bootstrapServers;
@@ -46,27 +48,80 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
    * @param overrides extra broker properties (they win over the defaults below)
    */
   public static EmbeddedKafkaBroker start(Path dataDir, Map<String, String> overrides) {
+    return start(dataDir, overrides, EmbeddedKafkaBroker::freePort);
+  }
+
+  /**
+   * As {@link #start(Path, Map)}, with the loopback ports drawn from {@code ports}. A probed free port
+   * can be taken before the broker binds it (the registry and client sockets draw from the same
+   * ephemeral range, and start beside it): on a bind failure the broker is stopped and started again on
+   * new ports, up to {@value #PORT_ATTEMPTS} times.
+   */
+  static EmbeddedKafkaBroker start(Path dataDir, Map<String, String> overrides, PortSource ports) {
     try {
       Files.createDirectories(dataDir);
       Path logDir = dataDir.resolve("kraft-logs");
-      int brokerPort = freePort();
-      int controllerPort = freePort();
-      Properties props = brokerProperties(logDir, brokerPort, controllerPort);
-      overrides.forEach(props::setProperty);
-      Path configFile = dataDir.resolve("server.properties");
-      try (Writer w = Files.newBufferedWriter(configFile)) {
-        props.store(w, "embedded single-node KRaft broker");
+      RuntimeException clash = null;
+      for (int attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
+        int brokerPort = ports.next();
+        int controllerPort = ports.next();
+        while (controllerPort == brokerPort) {
+          controllerPort = ports.next();
+        }
+        Properties props = brokerProperties(logDir, brokerPort, controllerPort);
+        overrides.forEach(props::setProperty);
+        Path configFile = dataDir.resolve("server.properties");
+        try (Writer w = Files.newBufferedWriter(configFile)) {
+          props.store(w, "embedded single-node KRaft broker");
+        }
+        if (!Files.exists(logDir.resolve("meta.properties"))) {
+          format(configFile, clusterId(dataDir));
+        }
+        KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
+        try {
+          server.startup();
+        } catch (RuntimeException e) {
+          shutdownQuietly(server);
+          if (!isBindFailure(e)) {
+            throw e;
+          }
+          LOG.warn("Embedded Kafka broker could not bind port {} or {} ({}); retrying on other ports",
+              brokerPort, controllerPort, e.getMessage());
+          clash = e;
+          continue;
+        }
+        String bootstrap = "127.0.0.1:" + brokerPort;
+        LOG.info("Embedded Kafka broker up at {} (data in {})", bootstrap, logDir);
+        return new EmbeddedKafkaBroker(server, bootstrap, logDir);
       }
-      if (!Files.exists(logDir.resolve("meta.properties"))) {
-        format(configFile, clusterId(dataDir));
-      }
-      KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
-      server.startup();
-      String bootstrap = "127.0.0.1:" + brokerPort;
-      LOG.info("Embedded Kafka broker up at {} (data in {})", bootstrap, logDir);
-      return new EmbeddedKafkaBroker(server, bootstrap, logDir);
+      throw new IllegalStateException("embedded Kafka broker: no free loopback ports after "
+          + PORT_ATTEMPTS + " attempts", clash);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare broker directory " + dataDir, e);
+    }
+  }
+
+  /** Loopback ports to try, one per call. */
+  @FunctionalInterface
+  interface PortSource {
+    int next() throws IOException;
+  }
+
+  private static boolean isBindFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof BindException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static void shutdownQuietly(KafkaRaftServer server) {
+    try {
+      server.shutdown();
+      server.awaitShutdown();
+    } catch (RuntimeException e) {
+      LOG.debug("shutting down a broker that failed to start", e);
     }
   }
 

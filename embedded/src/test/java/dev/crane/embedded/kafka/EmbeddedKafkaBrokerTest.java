@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.crane.schemas.TopicSetup;
 import dev.crane.schemas.Topics;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,6 +56,21 @@ class EmbeddedKafkaBrokerTest {
     // Same directory: the broker comes back with the records it had.
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir, Map.of())) {
       assertThat(readAll(broker, Topics.INTERACTIONS, 10)).hasSize(10);
+    }
+  }
+
+  @Test
+  void startsOnOtherPortsWhenItsFirstPortIsTaken() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      // The first probe hands out a port someone else holds, as when another socket binds it in between.
+      int[] calls = {0};
+      EmbeddedKafkaBroker.PortSource ports = () -> calls[0]++ == 0 ? taken.getLocalPort() : EmbeddedKafkaBroker.freePort();
+      try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir, Map.of(), ports);
+           Admin admin = admin(broker)) {
+        assertThat(broker.bootstrapServers()).isNotEqualTo("127.0.0.1:" + taken.getLocalPort());
+        assertThat(calls[0]).as("ports drawn: two per attempt").isEqualTo(4);
+        assertThat(admin.describeCluster().nodes().get()).hasSize(1);
+      }
     }
   }
 
