@@ -33,6 +33,27 @@ class ScalarsTest {
     }
   }
 
+  @Test
+  void unitRowsHaveUnitNormAndTheQuotientRuleGradientAndZeroRowsStayZero() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      NDArray x = m.create(new float[] {3, 4, 0, 0}, new ai.djl.ndarray.types.Shape(2, 2));
+      x.setRequiresGradient(true);
+      NDArray w = m.create(new float[] {1, 2, 5, 7}, new ai.djl.ndarray.types.Shape(2, 2));
+      NDArray y;
+      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        y = Scalars.unitRows(x);
+        gc.backward(y.mul(w).sum());
+      }
+      assertThat(y.toFloatArray()).containsExactly(0.6f, 0.8f, 0, 0);
+      // d/dx (x/|x|)·w = (w - (u·w) u) / |x| with u = (0.6, 0.8), u·w = 2.2, |x| = 5
+      float[] g = x.getGradient().toFloatArray();
+      assertThat(g[0]).isCloseTo((1 - 2.2f * 0.6f) / 5, org.assertj.core.data.Offset.offset(1e-6f));
+      assertThat(g[1]).isCloseTo((2 - 2.2f * 0.8f) / 5, org.assertj.core.data.Offset.offset(1e-6f));
+      // the zero row: clamped norm, so the gradient is w / 1e-12 on that row, finite, never NaN
+      assertThat(Float.isNaN(g[2]) || Float.isNaN(g[3])).isFalse();
+    }
+  }
+
   /** Frees unreachable direct buffers and refills native memory with garbage. */
   private static void churnDirectMemory() {
     for (int round = 0; round < 3; round++) {

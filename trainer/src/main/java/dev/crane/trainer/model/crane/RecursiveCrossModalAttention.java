@@ -79,12 +79,12 @@ public final class RecursiveCrossModalAttention {
         NDArray[] w = perModality.get(r)[m];
         NDArray xm = x.get(m);
         NDArray jm = jt.matMul(w[0]);
-        // norm(X)^T norm(Ĵ) as X^T (Ĵ / (|x_n| |ĵ_n|)): one N x d division instead of two, and X (not the
-        // scaled side) is the transposed operand, so the one column-major gradient lands on a plain sum
-        // instead of on broadcast divisions (3x slower on strided rows)
-        NDArray norms = Scalars.atLeast(xm.norm(new int[] {1}, true), 1e-12f)
-            .mul(Scalars.atLeast(jm.norm(new int[] {1}, true), 1e-12f));
-        NDArray c = Scalars.mul(xm.transpose().matMul(jm.div(norms)), scale).tanh();
+        // norm(X)^T norm(Ĵ) as X^T (Ĵ / (|x_n| |ĵ_n|)): one N x d scaling instead of two, a product with the
+        // N x 1 reciprocal (no N x d division forward or backward), and X (not the scaled side) is the
+        // transposed operand, so the one column-major gradient lands on a plain sum instead of on
+        // broadcast arithmetic (3x slower on strided rows)
+        NDArray inv = Scalars.inverseRowNorms(xm).mul(Scalars.inverseRowNorms(jm));
+        NDArray c = Scalars.mul(xm.transpose().matMul(jm.mul(inv)), scale).tanh();
         // X W^x + (X C / d) W^c = X (W^x + C W^c / d): the d x d product replaces two N x d x d ones
         NDArray k = w[1].add(Scalars.mul(c.matMul(w[2]), invDim));
         NDArray rows = r == rounds - 1 && firstRow > 0 ? xm.get(firstRow + ":") : xm;
