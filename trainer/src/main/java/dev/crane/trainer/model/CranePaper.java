@@ -18,7 +18,6 @@ import dev.crane.trainer.model.crane.RecursiveCrossModalAttention;
 import dev.crane.trainer.model.crane.SemanticUserProfile;
 import dev.crane.trainer.model.crane.UserModalityProfiles;
 import dev.crane.trainer.train.TrainConfig;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -40,7 +39,7 @@ public final class CranePaper implements Recommender {
   private final Parameters params;
   private final NDArray users;
   private final NDArray items;
-  private final List<UserModalityProfiles> profiles = new ArrayList<>();
+  private final UserModalityProfiles profiles;
   private final RecursiveCrossModalAttention rca;
   private final DynamicItemGraph itemGraph;
   private final NDArray semanticHead; // only for the noItemGraph and noGcn ablations
@@ -59,10 +58,8 @@ public final class CranePaper implements Recommender {
     int d = c.embeddingDim;
     this.users = params.add("user_embedding", Init.xavierUniform(rng, data.numUsers(), d), new Shape(data.numUsers(), d));
     this.items = params.add("item_embedding", Init.xavierUniform(rng, data.numItems(), d), new Shape(data.numItems(), d));
-    for (int m = 0; m < data.features().size(); m++) {
-      profiles.add(new UserModalityProfiles(data, m, d, params, manager, rng));
-    }
-    int mCount = profiles.size();
+    this.profiles = new UserModalityProfiles(data, d, params, manager, rng);
+    int mCount = profiles.modalities();
     this.rca = c.noAttention ? null
         : new RecursiveCrossModalAttention(mCount, d, c.noRecursion ? 1 : c.attentionRounds, params, rng);
     boolean graphless = c.noItemGraph || c.noGcn; // paper: w/o GCN drops the layers of both graphs
@@ -101,10 +98,7 @@ public final class CranePaper implements Recommender {
 
   /** E^mm item rows (I x Md). */
   private NDArray fusedItems() {
-    List<NDArray> xs = new ArrayList<>();
-    for (UserModalityProfiles p : profiles) {
-      xs.add(p.stacked());
-    }
+    List<NDArray> xs = profiles.stacked();
     if (rca != null) {
       return rca.apply(xs, data.numUsers());
     }

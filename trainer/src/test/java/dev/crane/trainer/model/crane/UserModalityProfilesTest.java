@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The model sums projected item rows through the interaction matrix; its user rows must equal the
- * projection of the per-user raw-feature sums (Eq. 5, the stream processor's profile) plus d_u·b.
+ * projection of the per-user raw-feature sums (Eq. 5, the stream processor's profile) plus d_u·b, for
+ * each modality (of different widths) out of the one sparse product they share.
  */
 class UserModalityProfilesTest {
 
@@ -22,9 +23,11 @@ class UserModalityProfilesTest {
     int dim = 4;
     try (NDManager m = NDManager.newBaseManager()) {
       Parameters params = new Parameters(m);
+      UserModalityProfiles p = new UserModalityProfiles(data, dim, params, m, new SplittableRandom(5));
+      var stacked = p.stacked();
+      assertThat(stacked).hasSize(2);
       for (int mod = 0; mod < 2; mod++) {
-        UserModalityProfiles p = new UserModalityProfiles(data, mod, dim, params, m, new SplittableRandom(mod));
-        float[] x = p.stacked().toFloatArray();
+        float[] x = stacked.get(mod).toFloatArray();
         String name = data.features().get(mod).modality();
         float[] w = params.get(name + "_proj.weight").toFloatArray(); // dim x D
         float[] b = params.get(name + "_proj.bias").toFloatArray();
