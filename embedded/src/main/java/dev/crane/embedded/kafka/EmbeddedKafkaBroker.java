@@ -60,7 +60,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   static EmbeddedKafkaBroker start(Path dataDir, Map<String, String> overrides, PortSource ports) {
     try {
       Files.createDirectories(dataDir);
-      Path logDir = dataDir.resolve("kraft-logs");
       RuntimeException clash = null;
       for (int attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
         int brokerPort = ports.next();
@@ -68,37 +67,47 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         while (controllerPort == brokerPort) {
           controllerPort = ports.next();
         }
-        Properties props = brokerProperties(logDir, brokerPort, controllerPort);
-        overrides.forEach(props::setProperty);
-        Path configFile = dataDir.resolve("server.properties");
-        try (Writer w = Files.newBufferedWriter(configFile)) {
-          props.store(w, "embedded single-node KRaft broker");
-        }
-        if (!Files.exists(logDir.resolve("meta.properties"))) {
-          format(configFile, clusterId(dataDir));
-        }
-        KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
         try {
-          server.startup();
+          return startOn(dataDir, overrides, brokerPort, controllerPort);
         } catch (RuntimeException e) {
-          shutdownQuietly(server);
           if (!isBindFailure(e)) {
             throw e;
           }
           LOG.warn("Embedded Kafka broker could not bind port {} or {} ({}); retrying on other ports",
               brokerPort, controllerPort, e.getMessage());
           clash = e;
-          continue;
         }
-        String bootstrap = "127.0.0.1:" + brokerPort;
-        LOG.info("Embedded Kafka broker up at {} (data in {})", bootstrap, logDir);
-        return new EmbeddedKafkaBroker(server, bootstrap, logDir);
       }
       throw new IllegalStateException("embedded Kafka broker: no free loopback ports after "
           + PORT_ATTEMPTS + " attempts", clash);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare broker directory " + dataDir, e);
     }
+  }
+
+  /** One start on the given ports; a broker that fails to start is shut down before the exception leaves. */
+  private static EmbeddedKafkaBroker startOn(Path dataDir, Map<String, String> overrides, int brokerPort,
+      int controllerPort) throws IOException {
+    Path logDir = dataDir.resolve("kraft-logs");
+    Properties props = brokerProperties(logDir, brokerPort, controllerPort);
+    overrides.forEach(props::setProperty);
+    Path configFile = dataDir.resolve("server.properties");
+    try (Writer w = Files.newBufferedWriter(configFile)) {
+      props.store(w, "embedded single-node KRaft broker");
+    }
+    if (!Files.exists(logDir.resolve("meta.properties"))) {
+      format(configFile, clusterId(dataDir));
+    }
+    KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
+    try {
+      server.startup();
+    } catch (RuntimeException e) {
+      shutdownQuietly(server);
+      throw e;
+    }
+    String bootstrap = "127.0.0.1:" + brokerPort;
+    LOG.info("Embedded Kafka broker up at {} (data in {})", bootstrap, logDir);
+    return new EmbeddedKafkaBroker(server, bootstrap, logDir);
   }
 
   /** Loopback ports to try, one per call. */
