@@ -39,7 +39,7 @@ public final class Scalars {
   }
 
   /** 1 / x elementwise. */
-  public static NDArray reciprocal(NDArray x) {
+  private static NDArray reciprocal(NDArray x) {
     return with(x, 1f, (a, one) -> one.div(a));
   }
 
