@@ -61,14 +61,16 @@ public final class DynamicItemGraph {
     long n = h.getShape().get(0);
     long kk = neighbours.getShape().get(0) / n;
     NDArray unit = Scalars.unitRows(fusedItems);
-    // cos(i, j) for the k neighbours j of each i as one batched product (n,k,D)x(n,D,1): no (n,k,D)
-    // elementwise temporary; rows gathered with torch.embedding, whose backward is a plain index_add
-    NDArray sim = Tensors.rows(unit, neighbours).reshape(n, kk, unit.getShape().get(1))
-        .batchMatMul(unit.expandDims(2)).reshape(n, kk);
+    long dim = unit.getShape().get(1);
+    // cos(i, j) for the k neighbours j of each i, and the weighted sum over them, as broadcast products
+    // summed over one axis: batchMatMul over I tiny (k x D)(D x 1) matrices cost 3x more per call (fixed
+    // overhead per matrix, forward and backward: 64 + 52 ms against 35 + 20 ms at Baby size). Rows are
+    // gathered with torch.embedding, whose backward is a plain index_add.
+    NDArray sim = Tensors.rows(unit, neighbours).reshape(n, kk, dim).mul(unit.expandDims(1)).sum(new int[] {2});
     NDArray w = Activation.relu(sim);
     w = w.div(Scalars.add(w.sum(new int[] {1}, true), 1e-8f));
     NDArray nb = Tensors.rows(h, neighbours).reshape(n, kk, h.getShape().get(1));
-    return w.expandDims(1).batchMatMul(nb).reshape(n, h.getShape().get(1));
+    return nb.mul(w.expandDims(2)).sum(new int[] {1});
   }
 
   /** The current neighbour indices, I x k row-major (for tests). */
