@@ -19,7 +19,9 @@ import dev.crane.trainer.model.crane.SemanticUserProfile;
 import dev.crane.trainer.model.crane.UserModalityProfiles;
 import dev.crane.trainer.train.TrainConfig;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -105,7 +107,7 @@ public final class CranePaper implements Recommender {
     return ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(xs), 1).get(new NDIndex("{}:", data.numUsers()));
   }
 
-  /** {collaborative users, collaborative items, semantic users, semantic items}. */
+  /** {collaborative users, collaborative items, semantic items}; the semantic users (Eq. 16) are left to the caller. */
   private NDArray[] views(NDArray adjacency) {
     NDArray all = gcn.propagate(adjacency, users, items);
     int u = data.numUsers();
@@ -117,24 +119,26 @@ public final class CranePaper implements Recommender {
     // (valid R@20 0.01), and even xavier-scaled it dominated the scores (0.023 after three epochs).
     NDArray semI = itemGraph != null ? itemGraph.propagate(fused, cfI)
         : cfI.add(Scalars.unitRows(fused).matMul(semanticHead));
-    NDArray semU = userProfile.of(semI);
-    return new NDArray[] {cfU, cfI, semU, semI};
+    return new NDArray[] {cfU, cfI, semI};
   }
 
   @Override
   public NDArray loss(Batch b) {
     NDArray[] v = views(adjacency.training());
-    NDArray finalU = v[0].add(v[2]);
-    NDArray finalI = v[1].add(v[3]);
-    NDArray u = finalU.get(new NDIndex("{}", b.users()));
+    // the loss reads user rows only at the batch's distinct users: their semantic means alone are computed
+    long[] du = distinct(b.userRows());
+    NDArray duRows = Tensors.owned(manager, du);
+    NDArray cfU = InfoNce.rows(v[0], duRows);
+    NDArray semU = userProfile.of(du, v[2]);
+    NDArray finalI = v[1].add(v[2]);
+    NDArray u = cfU.add(semU).get(new NDIndex("{}", Tensors.owned(manager, positions(b.userRows(), du))));
     NDArray p = finalI.get(new NDIndex("{}", b.positives()));
     NDArray n = finalI.get(new NDIndex("{}", b.negatives()));
     NDArray loss = BprLoss.logSigmoid(BprLoss.scores(u, p), BprLoss.scores(u, n));
     if (!c.noContrastive && c.lambdaCl > 0) {
-      NDArray du = Tensors.owned(manager, distinct(b.userRows()));
       NDArray di = Tensors.owned(manager, distinct(b.positiveRows()));
-      NDArray lu = InfoNce.of(InfoNce.rows(v[0], du), InfoNce.rows(v[2], du), c.tau);
-      NDArray li = InfoNce.of(InfoNce.rows(v[1], di), InfoNce.rows(v[3], di), c.tau);
+      NDArray lu = InfoNce.of(cfU, semU, c.tau);
+      NDArray li = InfoNce.of(InfoNce.rows(v[1], di), InfoNce.rows(v[2], di), c.tau);
       loss = loss.add(Scalars.mul(lu.add(li), c.lambdaCl));
     }
     if (c.lambdaReg > 0) {
@@ -146,10 +150,19 @@ public final class CranePaper implements Recommender {
   @Override
   public FinalEmbeddings embed() {
     NDArray[] v = views(adjacency.full());
-    return new FinalEmbeddings(v[0].add(v[2]), v[1].add(v[3]));
+    return new FinalEmbeddings(v[0].add(userProfile.of(v[2])), v[1].add(v[2]));
   }
 
   private static long[] distinct(long[] ids) {
     return Arrays.stream(ids).distinct().toArray();
+  }
+
+  /** For each id, its index in {@code distinct}. */
+  private static long[] positions(long[] ids, long[] distinct) {
+    Map<Long, Integer> at = new HashMap<>();
+    for (int k = 0; k < distinct.length; k++) {
+      at.put(distinct[k], k);
+    }
+    return Arrays.stream(ids).map(id -> at.get(id)).toArray();
   }
 }

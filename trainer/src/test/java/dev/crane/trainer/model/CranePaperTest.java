@@ -67,6 +67,55 @@ class CranePaperTest {
     everyParameterGetsANonZeroGradient(c -> c.noContrastive = true);
   }
 
+  /**
+   * The step computes semantic user means only for its batch's users and maps repeated users onto
+   * them; on the unpruned graph without InfoNCE its loss must equal BPR + L2 on the rows that
+   * {@code embed()} (all users, full product) gives.
+   */
+  @Test
+  void trainingLossReadsTheSameFinalEmbeddingsAsEvaluation() {
+    TrainConfig c = small();
+    c.dropRatio = 0f;
+    c.noContrastive = true;
+    c.lambdaReg = 0.01f;
+    try (NDManager m = NDManager.newBaseManager()) {
+      SplittableRandom rng = new SplittableRandom(5);
+      CranePaper model = new CranePaper(DATA, c, m, rng);
+      model.beforeEpoch(rng);
+      long[] u = {4, 9, 4, 0, 9, 4, 13};
+      long[] p = new long[u.length];
+      long[] n = new long[u.length];
+      for (int k = 0; k < u.length; k++) {
+        int[] seen = DATA.trainItems((int) u[k]);
+        p[k] = seen[k % seen.length];
+        n[k] = (p[k] + 7) % DATA.numItems();
+      }
+      Batch b = new Batch(m.create(u), m.create(p), m.create(n), u.length, u, p);
+      float loss = model.loss(b).getFloat();
+      FinalEmbeddings f = model.embed();
+      float[] users = f.users().toFloatArray();
+      float[] items = f.items().toFloatArray();
+      int d = c.embeddingDim;
+      double bpr = 0;
+      double l2 = 0;
+      for (int k = 0; k < u.length; k++) {
+        double pos = 0;
+        double neg = 0;
+        for (int j = 0; j < d; j++) {
+          float uj = users[(int) u[k] * d + j];
+          float pj = items[(int) p[k] * d + j];
+          float nj = items[(int) n[k] * d + j];
+          pos += uj * pj;
+          neg += uj * nj;
+          l2 += uj * uj + pj * pj + nj * nj;
+        }
+        bpr += Math.log1p(Math.exp(neg - pos)); // softplus(neg - pos) = -log σ(pos - neg)
+      }
+      double expected = bpr / u.length + c.lambdaReg * 0.5 * l2 / u.length;
+      assertThat((double) loss).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-5 * Math.max(1, expected)));
+    }
+  }
+
   @Test
   void recursionRoundsHaveTheirOwnWeights() {
     TrainConfig c = small();
