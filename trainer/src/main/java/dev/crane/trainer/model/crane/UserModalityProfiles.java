@@ -32,7 +32,6 @@ public final class UserModalityProfiles {
   private final List<NDArray> weights = new ArrayList<>();
   private final List<NDArray> biases = new ArrayList<>();
   private final NDArray interactions; // U x I, 1 per distinct training edge
-  private final NDArray userDegrees;
 
   public UserModalityProfiles(TrainingData data, int dim, Parameters params, NDManager manager, SplittableRandom rng) {
     for (FeatureMatrix f : data.features()) {
@@ -43,11 +42,6 @@ public final class UserModalityProfiles {
       biases.add(params.add(f.modality() + "_proj.bias", Init.uniform(rng, dim, bound), new Shape(dim)));
     }
     this.interactions = SparseMatrix.trainingInteractions(data, false).toNDArray(manager);
-    float[] deg = new float[data.numUsers()];
-    for (int u = 0; u < deg.length; u++) {
-      deg[u] = data.userDegree()[u];
-    }
-    this.userDegrees = Tensors.owned(manager, deg, new Shape(deg.length, 1));
   }
 
   public int modalities() {
@@ -56,18 +50,17 @@ public final class UserModalityProfiles {
 
   /** X_m for every modality m, each N x d, users first. */
   public List<NDArray> stacked() {
+    // the items' rows carry the bias, so the users' sums over them carry d_u times it (Eq. 5) for free
     List<NDArray> projected = new ArrayList<>();
     for (int m = 0; m < modalities(); m++) {
-      projected.add(itemFeatures.get(m).matMul(weights.get(m).transpose()));
+      projected.add(Tensors.linear(itemFeatures.get(m), weights.get(m).transpose(), biases.get(m)));
     }
     NDList userSums = projected.size() == 1
         ? new NDList(interactions.matMul(projected.get(0)))
         : interactions.matMul(NDArrays.concat(new NDList(projected), 1)).split(projected.size(), 1);
     List<NDArray> xs = new ArrayList<>();
     for (int m = 0; m < modalities(); m++) {
-      NDArray b = biases.get(m);
-      NDArray users = userSums.get(m).add(userDegrees.mul(b));
-      xs.add(users.concat(projected.get(m).add(b), 0));
+      xs.add(userSums.get(m).concat(projected.get(m), 0));
     }
     return xs;
   }
