@@ -259,7 +259,7 @@ public final class TrainerBenchmark implements Callable<Integer> {
   }
 
   /** CPU count, memory and load average at the start, for reading the timings. */
-  private static String machine() {
+  static String machine() {
     var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
     return String.format("%d cores, %.0f GB RAM, load average %.2f at start", os.getAvailableProcessors(),
         os.getTotalMemorySize() / 1e9, os.getSystemLoadAverage());

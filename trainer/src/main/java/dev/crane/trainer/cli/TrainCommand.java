@@ -116,7 +116,7 @@ public final class TrainCommand implements Callable<Integer> {
   }
 
   /** Sets a public TrainConfig field from "name=value". */
-  static void set(TrainConfig c, String assignment) {
+  public static void set(TrainConfig c, String assignment) {
     int eq = assignment.indexOf('=');
     if (eq <= 0) {
       throw new IllegalArgumentException("--set expects name=value, got '" + assignment + "'");

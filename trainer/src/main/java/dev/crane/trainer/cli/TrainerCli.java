@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
 /** Entry point: {@code trainer train --data DIR --model crane|crane-ref|freedom|lightgcn|bpr [overrides]}. */
 @Command(name = "trainer", mixinStandardHelpOptions = true, version = "trainer 0.1.0",
     description = "Trains and evaluates CRANE and baselines on MMRec-format datasets.",
-    subcommands = {TrainCommand.class, dev.crane.trainer.bench.TrainerBenchmark.class})
+    subcommands = {TrainCommand.class, dev.crane.trainer.bench.TrainerBenchmark.class,
+        dev.crane.trainer.bench.PairedStepBenchmark.class})
 public final class TrainerCli implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

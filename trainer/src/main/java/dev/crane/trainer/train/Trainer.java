@@ -41,7 +41,6 @@ public final class Trainer {
 
   /** @param rng the run's generator, already used for the model's initialisation */
   public TrainResult fit(Recommender model, SplittableRandom rng) {
-    NDManager manager = model.parameters().manager();
     Adam adam = new Adam(model.parameters(), config.learningRate);
     NegativeSampler sampler = new NegativeSampler(data);
     Evaluator evaluator = new Evaluator(data, config.evalUserBatch);
@@ -76,30 +75,10 @@ public final class Trainer {
       for (int b = 0; b < batches; b++) {
         int from = b * config.batchSize;
         int size = Math.min(config.batchSize, rows - from);
-        for (int k = 0; k < size; k++) {
-          int row = order[from + k];
-          int user = data.rowUsers()[row];
-          u[k] = user;
-          p[k] = data.rowItems()[row];
-          n[k] = sampler.sample(user, epochRng);
-        }
-        double loss;
-        try (NDScope scope = new NDScope()) {
-          Batch batch = new Batch(index(manager, u, size), index(manager, p, size), index(manager, n, size), size,
-              java.util.Arrays.copyOf(u, size), java.util.Arrays.copyOf(p, size));
-          NDArray l;
-          try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            l = model.loss(batch);
-            gc.backward(l);
-          }
-          loss = l.getFloat();
-          if (Double.isNaN(loss)) {
-            nan = true;
-          } else {
-            adam.step();
-          }
-        }
-        if (nan) {
+        draw(data, sampler, order, from, size, u, p, n, epochRng);
+        double loss = step(model, adam, u, p, n, size);
+        if (Double.isNaN(loss)) {
+          nan = true;
           break;
         }
         lossSum += loss;
@@ -147,6 +126,40 @@ public final class Trainer {
     double total = (System.nanoTime() - runStart) / 1e9;
     double perEpoch = history.isEmpty() ? 0 : trainSeconds / history.size();
     return new TrainResult(bestEpoch, bestValid, bestTest, history, stop, perEpoch, total);
+  }
+
+  /** Fills u, p, n with training rows order[from, from + size) and one sampled negative per row. */
+  public static void draw(TrainingData data, NegativeSampler sampler, int[] order, int from, int size, long[] u,
+      long[] p, long[] n, SplittableRandom rng) {
+    for (int k = 0; k < size; k++) {
+      int row = order[from + k];
+      int user = data.rowUsers()[row];
+      u[k] = user;
+      p[k] = data.rowItems()[row];
+      n[k] = sampler.sample(user, rng);
+    }
+  }
+
+  /**
+   * One optimisation step on the first {@code size} triples: loss, backward, and Adam unless the loss is
+   * NaN. Every tensor of the step is freed before it returns. @return the loss
+   */
+  public static double step(Recommender model, Adam adam, long[] u, long[] p, long[] n, int size) {
+    NDManager manager = model.parameters().manager();
+    try (NDScope scope = new NDScope()) {
+      Batch batch = new Batch(index(manager, u, size), index(manager, p, size), index(manager, n, size), size,
+          java.util.Arrays.copyOf(u, size), java.util.Arrays.copyOf(p, size));
+      NDArray l;
+      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        l = model.loss(batch);
+        gc.backward(l);
+      }
+      double loss = l.getFloat();
+      if (!Double.isNaN(loss)) {
+        adam.step();
+      }
+      return loss;
+    }
   }
 
   /** Hands freed native pages back to the OS (engine.NativeAllocator), unless trimEvery is 0. */
