@@ -158,6 +158,7 @@ public final class PairedStepBenchmark implements Callable<Integer> {
       this.batches = (data.numTrainRows() + c.batchSize - 1) / c.batchSize;
       this.order = new int[data.numTrainRows()];
       Arrays.setAll(order, i -> i);
+      Trainer.shuffle(order, rng); // as the trainer does: file order groups a user's rows into one batch
       this.u = new long[batchSize];
       this.p = new long[batchSize];
       this.n = new long[batchSize];
@@ -167,6 +168,7 @@ public final class PairedStepBenchmark implements Callable<Integer> {
     /** One full-size step; @return its seconds */
     double step(boolean measured) {
       if (cursor + batchSize > order.length) {
+        Trainer.shuffle(order, rng);
         cursor = 0;
       }
       long t0 = System.nanoTime();

@@ -186,7 +186,7 @@ public final class Trainer {
     return Tensors.owned(m, size == values.length ? values : java.util.Arrays.copyOf(values, size));
   }
 
-  static void shuffle(int[] a, SplittableRandom rng) {
+  public static void shuffle(int[] a, SplittableRandom rng) {
     for (int i = a.length - 1; i > 0; i--) {
       int j = rng.nextInt(i + 1);
       int t = a[i];
