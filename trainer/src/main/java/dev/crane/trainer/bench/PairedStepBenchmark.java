@@ -35,8 +35,8 @@ import picocli.CommandLine.Option;
 /**
  * The cost comparison of paper mode against reference mode with their steps interleaved in one process:
  * each round is one reference step (its batch of 2048) followed by the paper steps that cover as many
- * rows (two of 1024). Separate one-epoch runs drift with the shared host (reference mode's memory-bound
- * attention swung 1.7x between sessions, paper mode 4 %); interleaving exposes both to the same moments,
+ * rows (two of 1024). Separate one-epoch runs drift with the shared host (reference mode's step swung 1.7x
+ * between sessions with unchanged code, paper mode's 4 %); interleaving exposes both to the same moments,
  * so their ratio holds even when the absolute figures do not.
  */
 @Command(name = "bench-steps", mixinStandardHelpOptions = true,
@@ -83,7 +83,8 @@ public final class PairedStepBenchmark implements Callable<Integer> {
     TrainConfig paper = TrainConfig.forModel("crane");
     PaperHyperparameters.apply(paper, ds.name());
     TrainConfig ref = TrainConfig.forModel("crane-ref");
-    ref.attentionAxis = AttentionAxis.parse(axis).name();
+    AttentionAxis refAxis = AttentionAxis.parse(axis);
+    ref.attentionAxis = refAxis.name();
     for (TrainConfig c : List.of(paper, ref)) {
       for (String s : sets) {
         TrainCommand.set(c, s);
@@ -93,7 +94,7 @@ public final class PairedStepBenchmark implements Callable<Integer> {
     }
     try (NDManager m = NDManager.newBaseManager(Devices.pick(false))) {
       Side p = new Side("paper", paper, td, m);
-      Side r = new Side("ref_" + axis.toLowerCase(Locale.ROOT), ref, td, m);
+      Side r = new Side("ref_" + refAxis.name().toLowerCase(Locale.ROOT), ref, td, m);
       int paperPerRef = (ref.batchSize + paper.batchSize - 1) / paper.batchSize;
       for (int round = 0; round < warmup + rounds; round++) {
         boolean measured = round >= warmup;
