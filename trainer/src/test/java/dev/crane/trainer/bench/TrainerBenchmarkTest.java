@@ -58,4 +58,16 @@ class TrainerBenchmarkTest {
     assertThat(a.get("bpr_seed1_imported_from").toString()).endsWith("bpr-seed1" + java.io.File.separator + "metrics.json");
     assertThat(dir.resolve("runs-new")).doesNotExist();
   }
+
+  @Test
+  void machineNamesTheCpuModelAndItsWidestSimdFromCpuinfo(@TempDir Path dir) throws Exception {
+    Path info = dir.resolve("cpuinfo");
+    Files.writeString(info, "processor\t: 0\nmodel name\t: AMD EPYC 9R14\nflags\t\t: fpu avx2 avx512f avx512bw\n");
+    assertThat(TrainerBenchmark.cpu(info)).isEqualTo(" (AMD EPYC 9R14, AVX-512)");
+    Files.writeString(info, "model name\t: Intel Xeon\nflags\t\t: fpu sse4_2 avx2 avx512fx\n");
+    assertThat(TrainerBenchmark.cpu(info)).isEqualTo(" (Intel Xeon, AVX2)"); // a flag that merely starts with avx512f does not count
+    Files.writeString(info, "processor\t: 0\n");
+    assertThat(TrainerBenchmark.cpu(info)).isEmpty();
+    assertThat(TrainerBenchmark.cpu(dir.resolve("absent"))).isEmpty();
+  }
 }
