@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
 /**
  * The flat benchmark JSON ({@code docs/bench/trainer-<name>.json}). Each finished run is stored under
  * per-seed keys {@code <config>_seed<S>_<metric>}; aggregates over the seeds present
- * ({@code <config>_<metric>_mean}, {@code _std}, {@code <config>_peak_rss_mb}, ...) are recomputed
+ * ({@code <config>_<metric>_mean}, {@code _std}, {@code <config>_peak_rss_mb}, the headline
+ * {@code <config>_recall20} / {@code _ndcg20} equal to the means, ...) are recomputed
  * from them on every write. Loading an existing file and adding runs therefore merges: a re-run of
  * the same config and seed replaces that seed, other seeds and unknown keys are kept.
  */
@@ -31,6 +32,13 @@ public final class BenchResults {
   /** Of those, the ones that also get a sample standard deviation. */
   static final Set<String> WITH_STD = Set.of("recall20", "ndcg20", "recall10", "ndcg10", "recall50", "ndcg50",
       "valid_recall20");
+  /**
+   * Metrics whose mean is also written under the plain key {@code <config>_<metric>} (the headline
+   * figures issue #4 names, e.g. {@code crane_recall20}), so a reader need not know the _mean suffix.
+   */
+  static final Set<String> HEADLINE = Set.of("recall20", "ndcg20");
+  /** Extra headline prefixes: reference mode's headline is its modalities axis, the one run to convergence. */
+  static final Map<String, String> HEADLINE_ALIAS = Map.of("crane_ref_modalities", "crane_ref");
   private static final Pattern SEED_KEY = Pattern.compile("^(.+)_seed(-?\\d+)_(.+)$");
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -62,7 +70,8 @@ public final class BenchResults {
   }
 
   private static boolean isAggregate(String key, Set<String> configs) {
-    return key.equals(SPEEDUP) || configs.stream().anyMatch(c -> key.startsWith(c + "_") && !key.substring(c.length() + 1).contains("_seed"));
+    boolean alias = HEADLINE_ALIAS.values().stream().anyMatch(a -> HEADLINE.stream().anyMatch(m -> key.equals(a + "_" + m)));
+    return key.equals(SPEEDUP) || alias || configs.stream().anyMatch(c -> key.startsWith(c + "_") && !key.substring(c.length() + 1).contains("_seed"));
   }
 
   public void put(String key, Object value) {
@@ -106,6 +115,12 @@ public final class BenchResults {
         });
         if (v.isEmpty()) {
           continue;
+        }
+        if (HEADLINE.contains(metric)) {
+          out.put(name + "_" + metric, round(mean(v)));
+          if (HEADLINE_ALIAS.containsKey(name)) {
+            out.put(HEADLINE_ALIAS.get(name) + "_" + metric, round(mean(v)));
+          }
         }
         out.put(name + "_" + metric + "_mean", round(mean(v)));
         if (WITH_STD.contains(metric)) {

@@ -70,6 +70,28 @@ class BenchResultsTest {
   }
 
   @Test
+  void writesHeadlineKeysEqualToTheMeansAndReferenceModesAliasWhichReloadsAsAnAggregate(@TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("trainer-h.json");
+    BenchResults r = new BenchResults();
+    r.putRun("crane", 1, run(0.10, 0.04, 5, 1000));
+    r.putRun("crane", 2, run(0.12, 0.05, 6, 1000));
+    r.putRun("crane_ref_modalities", 1, run(0.06, 0.02, 7, 1000));
+    r.write(file);
+    Map<?, ?> m = new ObjectMapper().readValue(file.toFile(), Map.class);
+    assertThat((Double) m.get("crane_recall20")).isCloseTo(0.11, within(1e-9));
+    assertThat((Double) m.get("crane_ndcg20")).isCloseTo(0.045, within(1e-9));
+    assertThat(m.get("crane_ref_modalities_recall20")).isEqualTo(0.06);
+    assertThat(m.get("crane_ref_recall20")).isEqualTo(0.06);
+    assertThat(m.get("crane_ref_ndcg20")).isEqualTo(0.02);
+    assertThat(m.containsKey("crane_best_epoch")).isFalse();
+    // reloaded, the headline keys are recomputed from the runs, not kept as stale top-level keys
+    BenchResults again = BenchResults.load(file);
+    again.putRun("crane_ref_modalities", 1, run(0.08, 0.03, 7, 1000));
+    assertThat(again.flat()).containsEntry("crane_ref_recall20", 0.08).containsEntry("crane_ref_modalities_recall20", 0.08);
+  }
+
+  @Test
   void derivesThePaperVersusReferenceSpeedupWhenBothRan() {
     BenchResults r = new BenchResults();
     r.putRun("crane", 999, Map.of("recall20", 0.1, "train_seconds_per_epoch", 40.0));
