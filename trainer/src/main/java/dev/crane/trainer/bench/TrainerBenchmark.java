@@ -31,7 +31,7 @@ public final class TrainerBenchmark implements Callable<Integer> {
   @Option(names = "--data", required = true, description = "MMRec dataset directory") Path data;
 
   @Option(names = "--configs", required = true, split = ",",
-      description = "comma-separated: bpr, lightgcn, freedom, crane, crane_ref_modalities, crane_ref_items, "
+      description = "comma-separated: bpr, lightgcn, freedom, crane, crane_batch2048 (paper mode at batch 2048), crane_ref_modalities, crane_ref_items, "
           + "crane_no_item_graph, crane_no_rca, crane_no_attention, crane_no_gcn, crane_no_cl; groups: ablations, crane_ref")
   List<String> configs;
 

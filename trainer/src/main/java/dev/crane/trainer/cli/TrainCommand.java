@@ -26,7 +26,11 @@ import picocli.CommandLine.Option;
 
 /** {@code trainer train}: one training run with a progress bar, an epoch log, a summary and output files. */
 @Command(name = "train", mixinStandardHelpOptions = true,
-    description = "Train a model on an MMRec dataset directory and report MMRec metrics.")
+    description = "Train a model on an MMRec dataset directory and report MMRec metrics.",
+    footer = {"", "Unset options take the model's defaults: MMRec's overall.yaml and model configs for the baselines"
+        + " and crane-ref (batch 2048, lr 1e-3, patience 20, dim 64, 2 GCN layers); for crane, paper Table 3's column"
+        + " for the dataset's name (baby, sports, clothing, electronics; tiktok: ours, see"
+        + " docs/benchmarks.md), Baby's column otherwise. metrics.json records the values used."})
 public final class TrainCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger("trainer");
 
@@ -39,16 +43,17 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--out", description = "output directory (default runs/<dataset>-<model>-<time>)")
   Path out;
 
-  @Option(names = "--seed") Long seed;
-  @Option(names = "--epochs") Integer epochs;
-  @Option(names = "--patience") Integer patience;
-  @Option(names = "--batch-size") Integer batchSize;
-  @Option(names = "--lr") Float lr;
-  @Option(names = "--dim") Integer dim;
+  @Option(names = "--seed", description = "RNG seed for initialisation, batches, negatives and edge pruning (default 999)") Long seed;
+  @Option(names = "--epochs", description = "maximum epochs (early stopping usually ends sooner)") Integer epochs;
+  @Option(names = "--patience", description = "evaluations without a better valid Recall@20 before stopping") Integer patience;
+  @Option(names = "--batch-size", description = "training triples per step") Integer batchSize;
+  @Option(names = "--lr", description = "Adam learning rate") Float lr;
+  @Option(names = "--dim", description = "embedding width") Integer dim;
   @Option(names = "--layers", description = "user-item GCN layers") Integer layers;
-  @Option(names = "--reg-weight") Float regWeight;
+  @Option(names = "--reg-weight", description = "bpr/lightgcn: embedding regulariser weight; freedom:"
+      + " weight of the modality BPR terms; crane's L2 weight is --set lambdaReg=...") Float regWeight;
   @Option(names = "--drop-ratio", description = "edge-pruning ratio rho") Float dropRatio;
-  @Option(names = "--knn-k") Integer knnK;
+  @Option(names = "--knn-k", description = "neighbours per item in the item-item kNN graph") Integer knnK;
   @Option(names = "--attention-axis", description = "crane-ref: items (as the published code, quadratic in the"
       + " catalog) | modalities (per-item cross-modal)") String attentionAxis;
   @Option(names = "--cpu", description = "stay on the CPU even when a GPU is found") boolean cpu;

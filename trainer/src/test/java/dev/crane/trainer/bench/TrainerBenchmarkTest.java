@@ -15,6 +15,12 @@ import picocli.CommandLine;
 /** End to end: child training JVMs on a tiny synthetic dataset, JSON written and merged. */
 class TrainerBenchmarkTest {
   @Test
+  void theHelpNamesEveryConfigTheRunnerKnows() {
+    String help = new CommandLine(new TrainerBenchmark()).getUsageMessage().replaceAll("\\s+", " ");
+    assertThat(BenchConfigs.names()).allSatisfy(n -> assertThat(help).contains(n));
+  }
+
+  @Test
   void runsConfigsTimesSeedsInChildJvmsAndMergesIntoTheJson(@TempDir Path dir) throws Exception {
     Path data = dir.resolve("tiny");
     MmrecWriter.write(PlantedData.generate(60, 40, 4, 6, new int[] {8, 4}, 2), data);

@@ -30,6 +30,14 @@ class TrainCommandTest {
   }
 
   @Test
+  void everyOptionIsDescribedInTheHelp() {
+    CommandLine cli = new CommandLine(new TrainCommand());
+    assertThat(cli.getCommandSpec().options()).allSatisfy(o ->
+        assertThat(String.join(" ", o.description())).as(o.longestName()).isNotBlank());
+    assertThat(cli.getUsageMessage()).contains("Table 3").contains("metrics.json records the values used");
+  }
+
+  @Test
   void endToEndOnAnInterFileAndCleanErrorsForBadInput(@TempDir Path dir) throws Exception {
     Path data = Files.createDirectories(dir.resolve("toy"));
     StringBuilder sb = new StringBuilder("userID\titemID\tx_label\n");
