@@ -83,6 +83,8 @@ public final class TrainCommand implements Callable<Integer> {
     Path dir = out != null ? out : Path.of("runs", ds.name() + "-" + model + "-"
         + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     String command = "trainer train " + String.join(" ", commandArgs());
+    LOG.info("output in {}; to end early with the best epoch's results, create {}", dir,
+        dir.resolve(TrainingRun.STOP_FILE));
     TrainingRun.Report report;
     try {
       report = TrainingRun.run(ds, c, dir, command, new Progress(!noProgress));

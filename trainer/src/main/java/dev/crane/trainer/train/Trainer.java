@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.BooleanSupplier;
 
 /**
  * The training loop of crane-spec.md §5: per epoch, the model's preprocessing (edge pruning), a
@@ -31,12 +32,23 @@ public final class Trainer {
   private final TrainingData data;
   private final TrainConfig config;
   private final TrainingListener listener;
+  private final BooleanSupplier stopRequested;
   private Map<String, float[]> bestParameters = Map.of();
 
   public Trainer(TrainingData data, TrainConfig config, TrainingListener listener) {
+    this(data, config, listener, () -> false);
+  }
+
+  /**
+   * @param stopRequested asked after each epoch's evaluation: true ends the run there (stop reason
+   *     "stop-requested") with the best epoch's figures, as early stopping would. Between epochs, because a
+   *     signal that lands inside libtorch's backward crashes the JVM (DJL's shutdown hook frees the engine).
+   */
+  public Trainer(TrainingData data, TrainConfig config, TrainingListener listener, BooleanSupplier stopRequested) {
     this.data = data;
     this.config = config;
     this.listener = listener;
+    this.stopRequested = stopRequested;
   }
 
   /** @param rng the run's generator, already used for the model's initialisation */
@@ -120,6 +132,10 @@ public final class Trainer {
       listener.epochDone(rec);
       if (stopping.shouldStop()) {
         stop = "early-stopping";
+        break;
+      }
+      if (epoch + 1 < config.epochs && stopRequested.getAsBoolean()) {
+        stop = "stop-requested";
         break;
       }
     }

@@ -28,6 +28,9 @@ import java.util.SplittableRandom;
 public final class TrainingRun {
   private TrainingRun() {}
 
+  /** Creating this file in the output directory ends training after the current epoch, outputs written. */
+  public static final String STOP_FILE = "STOP";
+
   /** What a run produced. */
   public record Report(TrainResult result, Path metricsJson, Path curvesPng, Path checkpointDir, long peakRssBytes,
       Device device) {}
@@ -50,7 +53,9 @@ public final class TrainingRun {
     try (NDManager manager = NDManager.newBaseManager(device)) {
       SplittableRandom rng = new SplittableRandom(config.seed);
       Recommender model = ModelFactory.create(config, data, manager, rng);
-      Trainer trainer = new Trainer(data, config, listener);
+      Path stopFile = outDir.resolve(STOP_FILE);
+      Files.deleteIfExists(stopFile); // a stale request from an earlier run in the same directory
+      Trainer trainer = new Trainer(data, config, listener, () -> Files.exists(stopFile));
       TrainResult result = trainer.fit(model, rng);
       long rss = ProcessStats.peakRssBytes();
       Path metrics = outDir.resolve("metrics.json");

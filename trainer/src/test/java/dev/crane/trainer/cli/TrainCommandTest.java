@@ -3,9 +3,12 @@ package dev.crane.trainer.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.crane.ingest.dataset.MmrecReader;
 import dev.crane.ingest.dataset.MmrecWriter;
 import dev.crane.trainer.data.PlantedData;
 import dev.crane.trainer.train.TrainConfig;
+import dev.crane.trainer.train.TrainingListener;
+import dev.crane.trainer.train.TrainingRun;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -102,6 +105,42 @@ class TrainCommandTest {
     }
     assertThat(run("train", "--data", dir.resolve("planted").toString(), "--model", "bpr", "--set", "maxBatches=-1",
         "--no-progress", "--out", dir.resolve("bad").toString())[1].toString()).contains("max batches must be >= 0");
+  }
+
+  @Test
+  void aStaleStopFileIsIgnoredAndOneCreatedMidRunEndsItAfterThatEpochWithItsOutputs(@TempDir Path dir)
+      throws Exception {
+    // a STOP left in the output directory by an earlier run does not end the next one
+    Files.createDirectories(dir.resolve("run"));
+    Files.writeString(dir.resolve("run").resolve(TrainingRun.STOP_FILE), "");
+    var metrics = trainPlanted(dir, "--model", "bpr", "--epochs", "3", "--batch-size", "64");
+    assertThat(metrics.get("history").size()).isEqualTo(3);
+    assertThat(metrics.get("stop_reason").asText()).isEqualTo("max-epochs");
+
+    // created while epoch 1 runs: training ends after it, and the outputs of a finished run are written
+    Path out = dir.resolve("stopped");
+    TrainConfig c = TrainConfig.forModel("bpr");
+    c.epochs = 50;
+    c.batchSize = 64;
+    c.embeddingDim = 8;
+    TrainingListener createStop = new TrainingListener() {
+      @Override
+      public void epochStarted(int epoch, int batches) {
+        if (epoch == 1) {
+          try {
+            Files.writeString(out.resolve(TrainingRun.STOP_FILE), "");
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        }
+      }
+    };
+    TrainingRun.Report r = TrainingRun.run(MmrecReader.read(dir.resolve("planted")), c, out, "test", createStop);
+    assertThat(r.result().history()).hasSize(2);
+    assertThat(r.result().stopReason()).isEqualTo("stop-requested");
+    assertThat(r.result().bestTest()).containsKey("recall@20");
+    assertThat(r.metricsJson()).exists();
+    assertThat(r.checkpointDir()).exists();
   }
 
   @Test
