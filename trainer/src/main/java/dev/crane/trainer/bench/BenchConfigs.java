@@ -41,6 +41,14 @@ public final class BenchConfigs {
     return List.copyOf(ARGS.keySet());
   }
 
+  /** The names for picocli's {@code ${COMPLETION-CANDIDATES}}, so the help cannot drift from this table. */
+  public static final class Names implements Iterable<String> {
+    @Override
+    public java.util.Iterator<String> iterator() {
+      return names().iterator();
+    }
+  }
+
   /** @throws IllegalArgumentException for an unknown name */
   public static List<String> trainArgs(String name) {
     List<String> a = ARGS.get(name);

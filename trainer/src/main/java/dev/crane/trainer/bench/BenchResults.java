@@ -70,7 +70,8 @@ public final class BenchResults {
   }
 
   private static boolean isAggregate(String key, Set<String> configs) {
-    boolean alias = HEADLINE_ALIAS.values().stream().anyMatch(a -> HEADLINE.stream().anyMatch(m -> key.equals(a + "_" + m)));
+    boolean alias = HEADLINE_ALIAS.values().stream().anyMatch(a -> key.startsWith(a + "_")
+        && HEADLINE.contains(key.substring(a.length() + 1)));
     return key.equals(SPEEDUP) || alias || configs.stream().anyMatch(c -> key.startsWith(c + "_") && !key.substring(c.length() + 1).contains("_seed"));
   }
 
@@ -116,13 +117,14 @@ public final class BenchResults {
         if (v.isEmpty()) {
           continue;
         }
+        double avg = round(mean(v));
         if (HEADLINE.contains(metric)) {
-          out.put(name + "_" + metric, round(mean(v)));
+          out.put(name + "_" + metric, avg);
           if (HEADLINE_ALIAS.containsKey(name)) {
-            out.put(HEADLINE_ALIAS.get(name) + "_" + metric, round(mean(v)));
+            out.put(HEADLINE_ALIAS.get(name) + "_" + metric, avg);
           }
         }
-        out.put(name + "_" + metric + "_mean", round(mean(v)));
+        out.put(name + "_" + metric + "_mean", avg);
         if (WITH_STD.contains(metric)) {
           out.put(name + "_" + metric + "_std", round(std(v)));
         }

@@ -30,9 +30,8 @@ import picocli.CommandLine.Option;
 public final class TrainerBenchmark implements Callable<Integer> {
   @Option(names = "--data", required = true, description = "MMRec dataset directory") Path data;
 
-  @Option(names = "--configs", required = true, split = ",",
-      description = "comma-separated: bpr, lightgcn, freedom, crane, crane_batch2048 (paper mode at batch 2048), crane_ref_modalities, crane_ref_items, "
-          + "crane_no_item_graph, crane_no_rca, crane_no_attention, crane_no_gcn, crane_no_cl; groups: ablations, crane_ref")
+  @Option(names = "--configs", required = true, split = ",", completionCandidates = BenchConfigs.Names.class,
+      description = "comma-separated: ${COMPLETION-CANDIDATES}; groups: ablations, crane_ref")
   List<String> configs;
 
   @Option(names = "--seeds", split = ",", defaultValue = "999", description = "comma-separated (default 999)")
