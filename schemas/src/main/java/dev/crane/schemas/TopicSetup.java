@@ -1,6 +1,7 @@
 package dev.crane.schemas;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -18,10 +19,17 @@ public final class TopicSetup {
    * interactions are the system's source of truth and must never expire under it.
    */
   static Map<String, String> configOf(Topics.Spec spec) {
-    return spec.compacted()
-        ? Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)
-        : Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
-            TopicConfig.RETENTION_MS_CONFIG, "-1");
+    Map<String, String> config = new HashMap<>();
+    if (spec.compacted()) {
+      config.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+    } else {
+      config.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE);
+      config.put(TopicConfig.RETENTION_MS_CONFIG, "-1");
+    }
+    if (spec.maxMessageBytes() > 0) {
+      config.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(spec.maxMessageBytes()));
+    }
+    return Map.copyOf(config);
   }
 
   /**

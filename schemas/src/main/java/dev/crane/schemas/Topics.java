@@ -13,13 +13,21 @@ public final class Topics {
   public static final String MODEL_VERSIONS = "model-versions";
   public static final String DEAD_LETTERS = "dead-letters";
 
+  /** Largest record on {@link #MODEL_VERSIONS}: a manifest carries its content projections (4096 x 64 floats is 1 MB). */
+  public static final int MANIFEST_MAX_BYTES = 16 << 20;
+
   /**
    * A topic of the deployment.
    *
    * @param compacted log-compacted: only the latest value per key matters
    * @param ordered one partition, because consumers need a total order (manifests)
+   * @param maxMessageBytes the topic's max.message.bytes, or 0 for the broker's default (1 MB)
    */
-  public record Spec(String name, boolean compacted, boolean ordered) {}
+  public record Spec(String name, boolean compacted, boolean ordered, int maxMessageBytes) {
+    Spec(String name, boolean compacted, boolean ordered) {
+      this(name, compacted, ordered, 0);
+    }
+  }
 
   /** Every topic the system uses, compacted where design.md says so. */
   public static final List<Spec> ALL = List.of(
@@ -29,7 +37,7 @@ public final class Topics {
       new Spec(SNAPSHOTS, false, true),
       new Spec(USER_EMBEDDINGS, true, false),
       new Spec(ITEM_EMBEDDINGS, true, false),
-      new Spec(MODEL_VERSIONS, false, true),
+      new Spec(MODEL_VERSIONS, false, true, MANIFEST_MAX_BYTES),
       new Spec(DEAD_LETTERS, false, false));
 
   private Topics() {}
