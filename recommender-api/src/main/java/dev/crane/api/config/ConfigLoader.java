@@ -1,0 +1,134 @@
+package dev.crane.api.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Layers the settings as the other services do: defaults, then a properties file, then
+ * environment variables ({@code CRANE_API_K_MAX} sets {@code k.max}), then flags. An unknown key is
+ * an error (a typo must not pass silently), except {@code kafka.*}, which goes to the consumers.
+ */
+public final class ConfigLoader {
+  public static final String ENV_PREFIX = "CRANE_API_";
+
+  /** A setting: its key, default and meaning (the CLI's help and the README list them). */
+  public record Key(String name, String defaultValue, String description) {}
+
+  public static final List<Key> KEYS = List.of(
+      new Key("bootstrap.servers", "localhost:9092", "Kafka brokers"),
+      new Key("schema.registry.url", "http://localhost:8081", "Confluent-compatible schema registry"),
+      new Key("grpc.host", "0.0.0.0", "address the gRPC server binds"),
+      new Key("grpc.port", "50051", "gRPC port (0: any free port)"),
+      new Key("grpc.threads", "0", "threads computing replies (0: one per core)"),
+      new Key("metrics.port", "9405", "Prometheus /metrics and /health port (-1: off, 0: any free port)"),
+      new Key("state.dir", System.getProperty("java.io.tmpdir") + "/crane-api-state",
+          "local RocksDB store (versions, seen items, offsets)"),
+      new Key("k.max", "1000", "largest k a request may ask for"),
+      new Key("previous.version.keep.ms", "600000", "how long a replaced version answers pinned requests"),
+      new Key("hnsw.min.items", "200000", "catalog size from which top-k uses the HNSW index instead of the exact scan"),
+      new Key("hnsw.max.degree", "16", "HNSW graph degree (M)"),
+      new Key("hnsw.beam.width", "100", "HNSW construction beam (efConstruction)"),
+      new Key("hnsw.search.beam", "100", "HNSW search beam (efSearch; at least k is used)"),
+      new Key("coldstart.neighbours", "10", "trained items a cold-start item's parts are taken from"),
+      new Key("shutdown.grace.ms", "10000", "how long shutdown waits for calls in flight"));
+
+  private ConfigLoader() {}
+
+  /**
+   * @param file a properties file, or null
+   * @param env the environment ({@code System.getenv()} in the service)
+   * @param overrides the flags (highest precedence)
+   */
+  public static ApiConfig load(Path file, Map<String, String> env, Map<String, String> overrides) {
+    Map<String, String> raw = new LinkedHashMap<>();
+    if (file != null) {
+      Properties p = new Properties();
+      try (Reader r = Files.newBufferedReader(file)) {
+        p.load(r);
+      } catch (IOException e) {
+        throw new IllegalArgumentException("recommender-api config: cannot read " + file + ": " + e.getMessage(), e);
+      }
+      p.stringPropertyNames().forEach(k -> raw.put(k.strip(), p.getProperty(k).strip()));
+    }
+    env.forEach((k, v) -> {
+      if (k.startsWith(ENV_PREFIX)) {
+        raw.put(keyOfEnv(k.substring(ENV_PREFIX.length())), v);
+      }
+    });
+    raw.putAll(overrides);
+    return fromMap(raw);
+  }
+
+  /**
+   * The key an environment variable sets: a known key whose dots and hyphens are underscores
+   * ({@code HNSW_MIN_ITEMS}), else {@code kafka.*} in lower case ({@code KAFKA_FETCH_MAX_BYTES}).
+   */
+  static String keyOfEnv(String name) {
+    for (Key k : KEYS) {
+      if (k.name().replace('.', '_').replace('-', '_').toUpperCase(Locale.ROOT).equals(name)) {
+        return k.name();
+      }
+    }
+    return name.toLowerCase(Locale.ROOT).replace('_', '.');
+  }
+
+  /** The config from flat keys, defaults filled in; unknown keys are errors. */
+  public static ApiConfig fromMap(Map<String, String> given) {
+    Map<String, String> raw = new HashMap<>();
+    KEYS.forEach(k -> raw.put(k.name(), k.defaultValue()));
+    Map<String, String> kafka = new HashMap<>();
+    for (var e : given.entrySet()) {
+      if (e.getKey().startsWith("kafka.")) {
+        kafka.put(e.getKey().substring("kafka.".length()), e.getValue());
+      } else if (raw.containsKey(e.getKey())) {
+        raw.put(e.getKey(), e.getValue());
+      } else {
+        throw new IllegalArgumentException("recommender-api config: unknown key '" + e.getKey() + "'; known keys: "
+            + KEYS.stream().map(Key::name).toList() + " and kafka.* (consumer settings)");
+      }
+    }
+    return new ApiConfig(
+        raw.get("bootstrap.servers").strip(),
+        raw.get("schema.registry.url").strip(),
+        raw.get("grpc.host").strip(),
+        integer(raw, "grpc.port"),
+        integer(raw, "grpc.threads"),
+        integer(raw, "metrics.port"),
+        Path.of(raw.get("state.dir").strip()),
+        integer(raw, "k.max"),
+        Duration.ofMillis(number(raw, "previous.version.keep.ms")),
+        integer(raw, "hnsw.min.items"),
+        integer(raw, "hnsw.max.degree"),
+        integer(raw, "hnsw.beam.width"),
+        integer(raw, "hnsw.search.beam"),
+        integer(raw, "coldstart.neighbours"),
+        Duration.ofMillis(number(raw, "shutdown.grace.ms")),
+        kafka);
+  }
+
+  private static long number(Map<String, String> raw, String key) {
+    String v = raw.get(key);
+    try {
+      return Long.parseLong(v.strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("recommender-api config: " + key + "='" + v + "' is not an integer");
+    }
+  }
+
+  private static int integer(Map<String, String> raw, String key) {
+    long v = number(raw, key);
+    if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("recommender-api config: " + key + "=" + v + " is out of range");
+    }
+    return (int) v;
+  }
+}
