@@ -159,6 +159,10 @@ public abstract class TopicFeed implements Runnable, AutoCloseable {
   /** Counts and logs a record that cannot be used. */
   protected final void skip(ConsumerRecord<?, ?> r, String reason, String detail) {
     metrics.badRecord(r.topic(), reason);
+    int eol = detail == null ? -1 : detail.indexOf('\n');
+    if (eol > 0) {
+      detail = detail.substring(0, eol); // Avro appends whole schemas
+    }
     LOG.warn("{}: skipped record {}-{}@{}: {}: {}", thread.getName(), r.topic(), r.partition(), r.offset(), reason,
         detail);
   }

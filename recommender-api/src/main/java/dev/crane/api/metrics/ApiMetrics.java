@@ -87,7 +87,7 @@ public final class ApiMetrics {
 
   /** A record that could not be read or was invalid, skipped. */
   public void badRecord(String topic, String reason) {
-    counters.computeIfAbsent("bad|" + topic + "|" + reason, k -> Counter.builder("crane_api_bad_records")
+    counters.computeIfAbsent("crane_api_bad_records|" + topic + "|" + reason, k -> Counter.builder("crane_api_bad_records")
         .tag("topic", topic).tag("reason", reason)
         .description("Records skipped as malformed or invalid").register(registry)).increment();
   }
