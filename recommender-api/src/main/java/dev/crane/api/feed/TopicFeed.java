@@ -83,7 +83,9 @@ public abstract class TopicFeed implements Runnable, AutoCloseable {
         }
       }
     }
-    consumer.seekToBeginning(fromStart);
+    if (!fromStart.isEmpty()) { // an empty list would mean every assigned partition
+      consumer.seekToBeginning(fromStart);
+    }
     started = true;
     LOG.info("{}: {} partitions, {} from the stored offsets, {} from the beginning", thread.getName(), all.size(),
         all.size() - fromStart.size(), fromStart.size());
