@@ -7,6 +7,8 @@ import dev.crane.ingest.dataset.SyntheticGenerator;
 import dev.crane.ingest.publish.DatasetPublisher;
 import dev.crane.ingest.publish.ProducerFactory;
 import dev.crane.ingest.publish.PublishSummary;
+import dev.crane.ops.cli.CliRunner;
+import dev.crane.ops.cli.VerboseOption;
 import dev.crane.schemas.Topics;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -49,6 +51,8 @@ public final class CraneMain implements Callable<Integer> {
 
   @Option(names = "--keep-running", description = "Keep the broker and registry up until Ctrl+C.")
   boolean keepRunning;
+
+  @CommandLine.Mixin VerboseOption verbose;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -108,6 +112,6 @@ public final class CraneMain implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new CraneMain()).execute(args));
+    CliRunner.main(new CraneMain(), args);
   }
 }

@@ -1,28 +1,24 @@
 package dev.crane.stream;
 
+import dev.crane.ops.kafka.KafkaClientDefaults;
+import dev.crane.ops.metrics.MetricsServer;
 import dev.crane.schemas.Topics;
 import dev.crane.stream.config.AppTopics;
-import dev.crane.stream.config.ConfigLoader;
 import dev.crane.stream.config.StreamConfig;
 import dev.crane.stream.config.StreamsProperties;
 import dev.crane.stream.metrics.KafkaStreamsGauges;
-import dev.crane.stream.metrics.MetricsServer;
 import dev.crane.stream.metrics.StreamMetrics;
 import dev.crane.stream.topology.CraneTopology;
 import dev.crane.stream.topology.Names;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.apache.kafka.clients.admin.Admin;
@@ -36,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * The stream processor as a running service: topics checked, topology started with exactly-once
  * v2, metrics served, closed gracefully (commit, then leave the group) on SIGTERM.
  *
- * <pre>java -jar stream-processor.jar [--config file.properties] [--set key=value ...]</pre>
+ * Started by {@link dev.crane.stream.cli.StreamProcessorCli} (the jar's main) or in-process by tests.
  */
 public final class StreamProcessorApp implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StreamProcessorApp.class);
@@ -51,7 +47,9 @@ public final class StreamProcessorApp implements AutoCloseable {
 
   private StreamProcessorApp(StreamConfig config, MeterRegistry registry, boolean serveMetrics) {
     int partitions;
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers()))) {
+    Map<String, Object> adminConfig = KafkaClientDefaults.common();
+    adminConfig.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    try (Admin admin = Admin.create(adminConfig)) {
       partitions = AppTopics.ensure(admin, config.applicationId(), 2);
     }
     this.config = config.withInputPartitions(partitions);
@@ -130,59 +128,5 @@ public final class StreamProcessorApp implements AutoCloseable {
     if (metricsServer != null) {
       metricsServer.close();
     }
-  }
-
-  public static void main(String[] args) throws InterruptedException {
-    Path file = null;
-    Map<String, String> overrides = new LinkedHashMap<>();
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--config" -> file = Path.of(next(args, ++i, "--config"));
-        case "--set" -> {
-          String kv = next(args, ++i, "--set");
-          int eq = kv.indexOf('=');
-          if (eq <= 0) {
-            usage("--set expects key=value, got '" + kv + "'");
-          }
-          overrides.put(kv.substring(0, eq).strip(), kv.substring(eq + 1).strip());
-        }
-        case "-h", "--help" -> usage(null);
-        default -> usage("unknown argument '" + args[i] + "'");
-      }
-    }
-    StreamConfig config;
-    try {
-      config = ConfigLoader.load(file, System.getenv(), overrides);
-    } catch (IllegalArgumentException e) {
-      System.err.println(e.getMessage());
-      System.exit(2);
-      return;
-    }
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    StreamProcessorApp app = start(config, registry, true);
-    CountDownLatch done = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      LOG.info("shutting down");
-      app.close();
-      done.countDown();
-    }, "stream-processor-shutdown"));
-    done.await();
-  }
-
-  private static String next(String[] args, int i, String flag) {
-    if (i >= args.length) {
-      usage(flag + " needs a value");
-    }
-    return args[i];
-  }
-
-  private static void usage(String error) {
-    if (error != null) {
-      System.err.println(error);
-    }
-    System.err.println("usage: stream-processor [--config file.properties] [--set key=value ...]\n"
-        + "  keys: " + ConfigLoader.knownKeys() + ", kafka.* (Kafka Streams settings)\n"
-        + "  environment: CRANE_STREAM_<KEY> with dots as underscores, e.g. CRANE_STREAM_SNAPSHOT_INTERVAL_MS");
-    System.exit(error == null ? 0 : 2);
   }
 }

@@ -40,6 +40,7 @@ final class DatasetCommand implements Callable<Integer> {
       return 2;
     }
     var dataset = read.dataset();
+    kafka.checkReachable();
     spec.commandLine().getOut().printf("read %s: %,d users, %,d items, %,d interactions, modalities %s%n",
         dataset.name(), dataset.numUsers(), dataset.numItems(), dataset.interactions().size(),
         dataset.modalityNames());

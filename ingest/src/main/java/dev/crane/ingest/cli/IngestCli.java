@@ -1,5 +1,7 @@
 package dev.crane.ingest.cli;
 
+import dev.crane.ops.cli.CliRunner;
+import dev.crane.ops.cli.VerboseOption;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,11 +17,13 @@ public final class IngestCli implements Runnable {
     throw new CommandLine.ParameterException(spec.commandLine(), "choose a subcommand: dataset or synthetic");
   }
 
+  @CommandLine.Mixin VerboseOption verbose;
+
   public static CommandLine commandLine() {
-    return new CommandLine(new IngestCli());
+    return CliRunner.commandLine(new IngestCli());
   }
 
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    System.exit(CliRunner.execute(commandLine(), args));
   }
 }

@@ -1,10 +1,12 @@
 package dev.crane.ingest.cli;
 
 import dev.crane.ingest.publish.ProducerFactory;
+import dev.crane.ops.connect.Reachability;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -25,6 +27,21 @@ final class KafkaOptions {
   @Option(names = "--producer-config", paramLabel = "FILE",
       description = "Properties file with extra producer/serializer settings (they win over the defaults).")
   Path producerConfig;
+
+  @Option(names = "--connect-timeout", paramLabel = "SECONDS", defaultValue = "${env:CRANE_CONNECT_TIMEOUT:-15}",
+      description = "Give up when the broker or the registry does not answer within this time (env CRANE_CONNECT_TIMEOUT)."
+          + " Default: ${DEFAULT-VALUE}")
+  int connectTimeoutSeconds;
+
+  /** Fails fast, in one line naming the address and the flag, when the broker or the registry is down. */
+  void checkReachable() {
+    if (connectTimeoutSeconds < 1) {
+      throw new IllegalArgumentException("--connect-timeout must be >= 1 second, got " + connectTimeoutSeconds);
+    }
+    Duration timeout = Duration.ofSeconds(connectTimeoutSeconds);
+    Reachability.kafka(bootstrapServers, timeout, "--bootstrap-servers or CRANE_BOOTSTRAP_SERVERS");
+    Reachability.registry(schemaRegistryUrl, timeout, "--schema-registry-url or CRANE_SCHEMA_REGISTRY_URL");
+  }
 
   Producer<String, SpecificRecord> producer() throws IOException {
     Map<String, Object> overrides = new HashMap<>();

@@ -13,7 +13,8 @@ final class PublishOptions {
       description = "Publish at most this many interactions (all items are always published). Default: all")
   long limit;
 
-  @Option(names = "--no-progress", negatable = false, description = "Hide the progress bars.")
+  @Option(names = "--no-progress", negatable = false,
+      description = "Hide the progress bars (shown only on a terminal; otherwise a progress line every 10 s).")
   boolean noProgress;
 
   DatasetPublisher.Options toOptions() {

@@ -56,6 +56,9 @@ final class SyntheticCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("error: " + e.getMessage());
       return 2;
     }
+    if (!noPublish) {
+      kafka.checkReachable();
+    }
     var dataset = SyntheticGenerator.generate(config).dataset();
     spec.commandLine().getOut().printf("generated %s: %,d users, %,d items, %,d interactions, modalities %s%n",
         dataset.name(), dataset.numUsers(), dataset.numItems(), dataset.interactions().size(),

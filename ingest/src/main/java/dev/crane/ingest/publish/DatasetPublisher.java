@@ -1,18 +1,18 @@
 package dev.crane.ingest.publish;
 
 import dev.crane.ingest.dataset.MmrecDataset;
+import dev.crane.ops.progress.Progress;
 import dev.crane.schemas.Topics;
 import java.util.BitSet;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Publishes a dataset: every item first (so the stream processor knows an item's features before
@@ -20,10 +20,11 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * with the broker's error: nothing is dropped silently.
  */
 public final class DatasetPublisher {
+  private static final Logger LOG = LoggerFactory.getLogger(DatasetPublisher.class);
   /**
    * @param ratePerSecond records per second, 0 = as fast as possible
    * @param limit at most this many interactions, negative = all
-   * @param progress show progress bars on stderr
+   * @param progress show progress bars on stderr when it is a terminal (a plain log line every 10 s otherwise)
    */
   public record Options(double ratePerSecond, long limit, boolean progress) {
     public static Options defaults() {
@@ -64,22 +65,22 @@ public final class DatasetPublisher {
       bad.set(i);
     }
     int items = dataset.numItems() - bad.cardinality();
-    try (ProgressBar bar = bar("items", items)) {
+    try (Progress bar = Progress.start("items", items, LOG, options.progress())) {
       for (int i = 0; i < dataset.numItems(); i++) {
         if (!bad.get(i)) {
           send(new ProducerRecord<>(Topics.ITEMS, Integer.toString(i), mapper.item(i, now)));
           pacer.await();
-          step(bar);
+          bar.step();
         }
       }
     }
     int n = options.limit() < 0 ? order.length : (int) Math.min(order.length, options.limit());
-    try (ProgressBar bar = bar("interactions", n)) {
+    try (Progress bar = Progress.start("interactions", n, LOG, options.progress())) {
       for (int k = 0; k < n; k++) {
         var interaction = mapper.interaction(order[k]);
         send(new ProducerRecord<>(Topics.INTERACTIONS, interaction.getUserId(), interaction));
         pacer.await();
-        step(bar);
+        bar.step();
       }
     }
     producer.flush();
@@ -98,19 +99,6 @@ public final class DatasetPublisher {
     if (e != null) {
       throw new IllegalStateException("publishing failed, the broker refused a record: " + e.getMessage(), e);
     }
-  }
-
-  private ProgressBar bar(String task, long max) {
-    ProgressBarBuilder b = new ProgressBarBuilder().setTaskName(task).setInitialMax(max)
-        .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).showSpeed();
-    if (!options.progress()) {
-      b.setConsumer(new me.tongfei.progressbar.DelegatingProgressBarConsumer(s -> {}));
-    }
-    return b.build();
-  }
-
-  private static void step(ProgressBar bar) {
-    bar.step();
   }
 
   /** Spaces sends evenly to reach a target rate without bursts. */

@@ -1,6 +1,6 @@
 package dev.crane.ingest.publish;
 
-import java.util.HashMap;
+import dev.crane.ops.kafka.KafkaClientDefaults;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -23,7 +23,7 @@ public final class ProducerFactory {
    */
   public static Producer<String, SpecificRecord> create(
       String bootstrapServers, String schemaRegistryUrl, Map<String, Object> overrides) {
-    Map<String, Object> config = new HashMap<>();
+    Map<String, Object> config = KafkaClientDefaults.common();
     config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     config.put(ProducerConfig.ACKS_CONFIG, "all");
     config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);

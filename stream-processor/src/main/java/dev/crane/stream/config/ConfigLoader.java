@@ -47,6 +47,7 @@ public final class ConfigLoader {
     DEFAULTS.put("metrics.port", "9404");
     DEFAULTS.put("users.cache.bytes", Long.toString(256L << 20));
     DEFAULTS.put("journal.checkpoint", "true");
+    DEFAULTS.put("connect.timeout.ms", Long.toString(Duration.ofSeconds(15).toMillis()));
   }
 
   private ConfigLoader() {}
@@ -132,6 +133,7 @@ public final class ConfigLoader {
         integer(raw, "metrics.port"),
         number(raw, "users.cache.bytes"),
         bool(raw, "journal.checkpoint"),
+        millis(raw, "connect.timeout.ms"),
         1,
         kafka);
   }

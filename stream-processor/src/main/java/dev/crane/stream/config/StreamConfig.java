@@ -14,6 +14,8 @@ import java.util.TreeMap;
  *
  * @param journalCheckpoint checkpoint profiles at each snapshot cut and drop the journal below the
  *     checkpoint; false keeps the whole journal and a rebuild replays it whole
+ * @param connectTimeout how long start-up waits for the broker and the registry to answer before
+ *     it gives up with one line naming the address
  * @param inputPartitions partitions of the interactions topic (the number of snapshot parts);
  *     found from the broker at start-up, given explicitly in tests
  */
@@ -41,6 +43,7 @@ public record StreamConfig(
     int metricsPort,
     long userCacheBytes,
     boolean journalCheckpoint,
+    Duration connectTimeout,
     int inputPartitions,
     Map<String, String> kafka) {
 
@@ -60,6 +63,7 @@ public record StreamConfig(
     require(!snapshotInterval.isNegative(), "snapshot.interval.ms must be >= 0 (0 = no time trigger)");
     require(snapshotEveryInteractions >= 0, "snapshot.every.interactions must be >= 0 (0 = no count trigger)");
     require(snapshotsKept >= 1, "snapshot.keep must be >= 1");
+    require(connectTimeout.toMillis() >= 1, "connect.timeout.ms must be >= 1");
     require(inputPartitions >= 1, "input partitions must be >= 1");
     require(userCacheBytes == 0 || userCacheBytes >= 1 << 16,
         "users.cache.bytes must be 0 (write-through) or >= 65536");
@@ -80,7 +84,7 @@ public record StreamConfig(
     return new StreamConfig(applicationId, bootstrapServers, schemaRegistryUrl, stateDir, modalities, historyCap,
         dedupWindow, unknownItemHold, holdCheckInterval, profileEmitInterval, itemDegreeFlushInterval, commitInterval,
         standbyReplicas, streamThreads, transactionTimeout, registryRetry, snapshotDir, snapshotInterval,
-        snapshotEveryInteractions, snapshotsKept, metricsPort, userCacheBytes, journalCheckpoint, n, kafka);
+        snapshotEveryInteractions, snapshotsKept, metricsPort, userCacheBytes, journalCheckpoint, connectTimeout, n, kafka);
   }
 
   /** The serde configuration of the Avro serdes. */
@@ -107,6 +111,7 @@ public record StreamConfig(
     m.put("metrics.port", metricsPort);
     m.put("users.cache.bytes", userCacheBytes);
     m.put("journal.checkpoint", journalCheckpoint);
+    m.put("connect.timeout", connectTimeout);
     m.put("input partitions", inputPartitions);
     m.put("kafka overrides", kafka);
     return m.toString();

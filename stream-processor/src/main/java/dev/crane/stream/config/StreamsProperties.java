@@ -1,5 +1,6 @@
 package dev.crane.stream.config;
 
+import dev.crane.ops.kafka.KafkaClientDefaults;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -30,6 +31,12 @@ public final class StreamsProperties {
     p.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), Integer.toString(256 * 1024));
     p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), "2000");
+    p.putAll(KafkaClientDefaults.common());
+    // The default from Kafka 5.0 (the same fail-on-error handler, now also for the global items store);
+    // without it every start logs a warning recommending exactly this.
+    p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
+    // ... and for the copy of the settings that the partition assignor builds from the consumer's
+    p.put(StreamsConfig.mainConsumerPrefix(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG), "true");
     p.putAll(c.kafka());
     return p;
   }

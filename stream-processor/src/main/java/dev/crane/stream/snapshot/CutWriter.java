@@ -56,12 +56,16 @@ public final class CutWriter {
       Files.createDirectories(dir);
       long interactions = 0;
       byte[] suffix = ("\t" + version + "\n").getBytes(StandardCharsets.UTF_8);
-      try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(dir.resolve("interactions.tsv")), 1 << 16);
-           KeyValueIterator<Long, byte[]> it = journal.range(meta.lastCutSeq, meta.nextSeq - 1)) {
-        while (it.hasNext()) {
-          out.write(it.next().value);
-          out.write(suffix);
-          interactions++;
+      try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(dir.resolve("interactions.tsv")), 1 << 16)) {
+        // no entry since the last cut: an empty range (from > to) would make RocksDB log a warning
+        if (meta.nextSeq > meta.lastCutSeq) {
+          try (KeyValueIterator<Long, byte[]> it = journal.range(meta.lastCutSeq, meta.nextSeq - 1)) {
+            while (it.hasNext()) {
+              out.write(it.next().value);
+              out.write(suffix);
+              interactions++;
+            }
+          }
         }
       }
       long users = writeProfiles(dir, profiles);

@@ -5,6 +5,7 @@ import dev.crane.schemas.avro.SnapshotManifest;
 import dev.crane.schemas.avro.UserProfile;
 import dev.crane.schemas.serde.AvroSerializer;
 import dev.crane.stream.config.StreamConfig;
+import dev.crane.stream.config.StreamsProperties;
 import dev.crane.stream.metrics.StreamMetrics;
 import dev.crane.stream.snapshot.SnapshotCoordinator;
 import java.time.Duration;
@@ -19,7 +20,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyConfig;
 import org.apache.kafka.streams.processor.StreamPartitioner;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
@@ -43,7 +46,8 @@ public final class CraneTopology {
 
   public static Topology build(StreamConfig config, StreamMetrics metrics, Executor snapshotExecutor) {
     String app = config.applicationId();
-    Topology t = new Topology();
+    // the application's own settings, not Topology()'s defaults (which log a warning about one of them)
+    Topology t = new Topology(new TopologyConfig(new StreamsConfig(StreamsProperties.of(config))));
     Map<String, Object> serde = config.serdeConfig();
     // Decoded items are float32 features: hold at most ~256 MB of them (7,000 Baby-sized 4480-d items).
     long bytesPerItem = 4L * config.modalities().stream().mapToInt(m -> m.dim()).sum() + 200;

@@ -65,7 +65,7 @@ final class Instances {
   static Process child(Map<String, String> settings, Path log) throws IOException {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx512m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-        StreamProcessorApp.class.getName()));
+        dev.crane.stream.cli.StreamProcessorCli.class.getName()));
     settings.forEach((k, v) -> {
       cmd.add("--set");
       cmd.add(k + "=" + v);

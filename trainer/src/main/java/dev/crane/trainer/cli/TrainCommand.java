@@ -3,6 +3,7 @@ package dev.crane.trainer.cli;
 import dev.crane.ingest.dataset.DatasetException;
 import dev.crane.ingest.dataset.MmrecDataset;
 import dev.crane.ingest.dataset.MmrecReader;
+import dev.crane.ops.progress.Progress;
 import dev.crane.trainer.report.SummaryTable;
 import dev.crane.trainer.train.EpochRecord;
 import dev.crane.trainer.train.TrainConfig;
@@ -16,9 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -32,7 +30,7 @@ import picocli.CommandLine.Option;
         + " for the dataset's name (baby, sports, clothing, electronics; tiktok: ours, see"
         + " docs/benchmarks.md), Baby's column otherwise. metrics.json records the values used."})
 public final class TrainCommand implements Callable<Integer> {
-  private static final Logger LOG = LoggerFactory.getLogger("trainer");
+  private static final Logger LOG = LoggerFactory.getLogger(TrainCommand.class);
 
   @Option(names = "--data", required = true, description = "directory with <name>.inter (and <modality>_feat.npy)")
   Path data;
@@ -57,7 +55,8 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--attention-axis", description = "crane-ref: items (as the published code, quadratic in the"
       + " catalog) | modalities (per-item cross-modal)") String attentionAxis;
   @Option(names = "--cpu", description = "stay on the CPU even when a GPU is found") boolean cpu;
-  @Option(names = "--no-progress", description = "no progress bar (logs only)") boolean noProgress;
+  @Option(names = "--no-progress", description = "no progress bar (shown only on a terminal; otherwise a progress"
+      + " line every 10 s)") boolean noProgress;
 
   @Option(names = "--set", description = "any other setting, e.g. --set tau=0.5 (repeatable); names as in TrainConfig")
   List<String> sets = new ArrayList<>();
@@ -87,7 +86,7 @@ public final class TrainCommand implements Callable<Integer> {
         dir.resolve(TrainingRun.STOP_FILE));
     TrainingRun.Report report;
     try {
-      report = TrainingRun.run(ds, c, dir, command, new Progress(!noProgress));
+      report = TrainingRun.run(ds, c, dir, command, new EpochProgress(!noProgress));
     } catch (IllegalArgumentException e) {
       return fail(e);
     }
@@ -168,36 +167,29 @@ public final class TrainCommand implements Callable<Integer> {
     return a;
   }
 
-  /** A progress bar per epoch and one log line per epoch. */
-  private static final class Progress implements TrainingListener {
+  /** A progress bar per epoch on a terminal (a progress line every 10 s otherwise) and one log line per epoch. */
+  private static final class EpochProgress implements TrainingListener {
     private final boolean bars;
-    private ProgressBar bar;
+    private Progress bar;
 
-    Progress(boolean bars) {
+    EpochProgress(boolean bars) {
       this.bars = bars;
     }
 
     @Override
     public void epochStarted(int epoch, int batches) {
-      if (bars) {
-        bar = new ProgressBarBuilder().setTaskName("epoch " + epoch).setInitialMax(batches)
-            .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).continuousUpdate().build();
-      }
+      bar = Progress.start("epoch " + epoch, batches, LOG, bars);
     }
 
     @Override
     public void batchDone(int epoch, int batch, double loss) {
-      if (bar != null) {
-        bar.step();
-        bar.setExtraMessage(String.format("loss %.4f", loss));
-      }
+      bar.setExtra(String.format("loss %.4f", loss));
+      bar.step();
     }
 
     @Override
     public void evaluating(int epoch) {
-      if (bar != null) {
-        bar.setExtraMessage("evaluating");
-      }
+      bar.setExtra("evaluating");
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.crane.trainer.cli;
 
+import dev.crane.ops.cli.CliRunner;
+import dev.crane.ops.cli.VerboseOption;
 import dev.crane.trainer.engine.Devices;
 import dev.crane.trainer.engine.NativeAllocator;
 import java.util.OptionalInt;
@@ -12,6 +14,8 @@ import picocli.CommandLine.Command;
     subcommands = {TrainCommand.class, dev.crane.trainer.bench.TrainerBenchmark.class,
         dev.crane.trainer.bench.PairedStepBenchmark.class})
 public final class TrainerCli implements Runnable {
+  @CommandLine.Mixin VerboseOption verbose;
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
@@ -26,6 +30,6 @@ public final class TrainerCli implements Runnable {
       System.exit(child.getAsInt());
     }
     Devices.ensureOffline();
-    System.exit(new CommandLine(new TrainerCli()).execute(args));
+    CliRunner.main(new TrainerCli(), args);
   }
 }

@@ -1,4 +1,4 @@
-package dev.crane.stream.metrics;
+package dev.crane.ops.metrics;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -9,7 +9,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
 
-/** {@code /metrics} in the Prometheus text format and {@code /health} (200 while streams run). */
+/** {@code /metrics} in the Prometheus text format and {@code /health} (200 while the role says it is healthy, else 503). */
 public final class MetricsServer implements AutoCloseable {
   private final HttpServer server;
 
