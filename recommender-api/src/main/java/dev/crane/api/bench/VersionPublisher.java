@@ -32,6 +32,8 @@ public final class VersionPublisher implements AutoCloseable {
     c.put(ProducerConfig.ACKS_CONFIG, "all");
     c.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     c.put(ProducerConfig.LINGER_MS_CONFIG, 10);
+    // A million-item version takes longer than the default minute to send in one transaction.
+    c.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 600_000);
     c.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
     // A manifest carries its content projections: up to Topics.MANIFEST_MAX_BYTES.
     c.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MANIFEST_MAX_BYTES);
