@@ -32,9 +32,8 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--step-seconds", defaultValue = "10", description = "Measured seconds at each fixed rate (default ${DEFAULT-VALUE}).")
   int stepSeconds;
 
-  @Option(names = "--no-1m", negatable = true, defaultValue = "true", fallbackValue = "true",
-      description = "Include the 1M-item HNSW case (default on; --no-1m leaves it out).")
-  boolean million;
+  @Option(names = "--skip-1m", description = "Leave out the 1M-item HNSW case (minutes of graph building).")
+  boolean skipMillion;
 
   @Override
   public Integer call() throws Exception {
@@ -44,10 +43,10 @@ public final class BenchCommand implements Callable<Integer> {
     boolean temporary = work == null;
     Path dir = temporary ? Files.createTempDirectory("crane-api-bench") : work;
     String command = "java --add-modules jdk.incubator.vector -Xmx8g -jar recommender-api/target/recommender-api.jar bench"
-        + (million ? "" : " --no-1m") + " --users " + users + " --step-seconds " + stepSeconds + " --out " + out;
+        + (skipMillion ? " --skip-1m" : "") + " --users " + users + " --step-seconds " + stepSeconds + " --out " + out;
     try {
       Map<String, Object> figures = new ApiBenchmark(new ApiBenchmark.Options(out, dir, users,
-          Duration.ofSeconds(stepSeconds), million, command)).run();
+          Duration.ofSeconds(stepSeconds), !skipMillion, command)).run();
       Path parent = out.toAbsolutePath().getParent();
       Files.createDirectories(parent);
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), figures);

@@ -34,10 +34,10 @@ public final class ConfigLoader {
           "local RocksDB store (versions, seen items, offsets)"),
       new Key("k.max", "1000", "largest k a request may ask for"),
       new Key("previous.version.keep.ms", "600000", "how long a replaced version answers pinned requests"),
-      new Key("hnsw.min.items", "200000", "catalog size from which top-k uses the HNSW index instead of the exact scan"),
+      new Key("hnsw.min.items", "200000", "catalog size from which top-k uses HNSW, not the exact scan"),
       new Key("hnsw.max.degree", "16", "HNSW graph degree (M)"),
       new Key("hnsw.beam.width", "100", "HNSW construction beam (efConstruction)"),
-      new Key("hnsw.search.beam", "100", "HNSW search beam (efSearch; at least k is used)"),
+      new Key("hnsw.search.beam", "200", "HNSW search beam (efSearch), widened by the user's seen items"),
       new Key("coldstart.neighbours", "10", "trained items a cold-start item's parts are taken from"),
       new Key("shutdown.grace.ms", "10000", "how long shutdown waits for calls in flight"));
 

@@ -141,9 +141,16 @@ public final class ModelFeed extends TopicFeed {
     }
   }
 
-  /** After each write: switch to the newest pending version whose records are all here. */
+  /**
+   * After each write: switch to the newest pending version whose records are all here. While the
+   * consumer is still behind (catching up after a start), a newer version may follow: loading the
+   * older ones first would only cost time (an HNSW build each), so it waits.
+   */
   @Override
   protected void afterWrite() {
+    if (pending.isEmpty() || lagging()) {
+      return;
+    }
     for (Long v : pending.descendingKeySet()) {
       VersionInfo info = pending.get(v);
       long[] c = received.getOrDefault(v, new long[2]);

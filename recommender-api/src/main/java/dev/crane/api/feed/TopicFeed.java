@@ -169,6 +169,20 @@ public abstract class TopicFeed implements Runnable, AutoCloseable {
         detail);
   }
 
+  /**
+   * Whether the consumer is behind the end of any assigned partition it has fetched from (for the
+   * feed thread only: the consumer is not thread-safe).
+   */
+  protected final boolean lagging() {
+    for (TopicPartition tp : consumer.assignment()) {
+      java.util.OptionalLong lag = consumer.currentLag(tp);
+      if (lag.isPresent() && lag.getAsLong() > 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** True once a poll came back empty: the feed has read what the broker had. */
   public boolean caughtUp() {
     return caughtUp;
