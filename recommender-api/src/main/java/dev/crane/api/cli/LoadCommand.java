@@ -3,7 +3,7 @@ package dev.crane.api.cli;
 import dev.crane.api.bench.LoadGenerator;
 import dev.crane.schemas.grpc.RecommendRequest;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
+import java.util.List;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -36,14 +36,16 @@ public final class LoadCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--qps must be > 0, --seconds 1..600 and --users >= 1");
     }
     // Loopback only: the load generator is for this machine's server.
-    ManagedChannel ch = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    List<ManagedChannel> channels = LoadGenerator.loopbackChannels(port, 4);
     try {
-      LoadGenerator.Result r = new LoadGenerator(ch, i -> RecommendRequest.newBuilder().setUserId("u" + (i % users))
-          .setK(k).build()).run(qps, Duration.ofSeconds(2), Duration.ofSeconds(seconds));
+      LoadGenerator.Result r = new LoadGenerator(channels, i -> RecommendRequest.newBuilder()
+          .setUserId("u" + (i % users)).setK(k).build()).run(qps, Duration.ofSeconds(2), Duration.ofSeconds(seconds));
       System.out.println(r);
       return r.errors() == 0 ? 0 : 1;
     } finally {
-      ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      for (ManagedChannel ch : channels) {
+        ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
     }
   }
 }

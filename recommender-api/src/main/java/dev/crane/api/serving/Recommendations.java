@@ -89,8 +89,8 @@ public final class Recommendations {
       q = Arrays.copyOfRange(cold.vectors(), coldRow * d, (coldRow + 1) * d);
       queryCold = true;
     }
-    float[] scores = buffer(items.size());
-    kernel.scores(items.vectors(), q, 0, items.size(), scores);
+    float[] scores = buffer(v.index().scoreBufferSize());
+    v.index().scoreAll(q, scores);
     float[] inv = v.itemInverseNorms();
     TopKHeap heap = new TopKHeap(Math.min(k, items.size() + cold.size()));
     for (int r = 0; r < items.size(); r++) {

@@ -106,6 +106,17 @@ public final class HnswIndex implements ItemIndex {
     return n;
   }
 
+  /** Row-major, one reduction per row: a tiled copy of a million rows would double the memory for one rare call. */
+  @Override
+  public void scoreAll(float[] query, float[] out) {
+    kernel.scores(matrix, query, 0, rows, out);
+  }
+
+  @Override
+  public int scoreBufferSize() {
+    return rows;
+  }
+
   @Override
   public String kind() {
     return "hnsw";

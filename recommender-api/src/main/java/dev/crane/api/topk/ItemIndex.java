@@ -8,6 +8,11 @@ public interface ItemIndex {
    */
   Hits search(float[] query, int k, int[] excludedRows);
 
+  /** Every row's score into {@code out} (at least {@link #scoreBufferSize()} floats): SimilarItems' scan. */
+  void scoreAll(float[] query, float[] out);
+
+  int scoreBufferSize();
+
   /** "exact" or "hnsw". */
   String kind();
 }

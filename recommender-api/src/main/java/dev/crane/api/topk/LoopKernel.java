@@ -32,6 +32,21 @@ final class LoopKernel implements ScoreKernel {
   }
 
   @Override
+  public Scan scan(float[] matrix, int rows, int dim) {
+    return new Scan() {
+      @Override
+      public void scores(float[] q, float[] out) {
+        LoopKernel.this.scores(matrix, q, 0, rows, out);
+      }
+
+      @Override
+      public int paddedRows() {
+        return rows;
+      }
+    };
+  }
+
+  @Override
   public String name() {
     return "loops";
   }

@@ -15,5 +15,18 @@ public interface ScoreKernel {
     return s;
   }
 
+  /**
+   * The whole matrix laid out the way this kernel scans fastest (built once per version).
+   */
+  Scan scan(float[] matrix, int rows, int dim);
+
   String name();
+
+  /** All rows' scores against one query. */
+  interface Scan {
+    /** out[i] = ⟨row i, q⟩ for every row; {@code out} needs {@link #paddedRows()} floats. */
+    void scores(float[] q, float[] out);
+
+    int paddedRows();
+  }
 }

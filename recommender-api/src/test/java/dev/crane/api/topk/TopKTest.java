@@ -61,12 +61,32 @@ class TopKTest {
   }
 
   @Test
+  void theKernelsWholeMatrixScansMatchTheRowByRowScores() {
+    Random r = new Random(4);
+    for (ScoreKernel k : new ScoreKernel[] {Kernels.vectorApi(), Kernels.loops()}) {
+      for (int rows : new int[] {1, 15, 16, 17, 1000}) {
+        int d = 24;
+        float[] m = random(r, rows * d);
+        float[] q = random(r, d);
+        ScoreKernel.Scan scan = k.scan(m, rows, d);
+        assertThat(scan.paddedRows()).isGreaterThanOrEqualTo(rows);
+        float[] out = new float[scan.paddedRows()];
+        scan.scores(q, out);
+        for (int i = 0; i < rows; i++) {
+          assertThat(out[i]).as("%s rows=%d row %d", k.name(), rows, i)
+              .isCloseTo(Kernels.loops().dot(m, i, q), org.assertj.core.data.Offset.offset(1e-3f));
+        }
+      }
+    }
+  }
+
+  @Test
   void exactIndexReturnsTheBestRowsWithoutTheExcludedOnes() {
     Random r = new Random(5);
     int rows = 3000;
     int d = 24;
     float[] m = random(r, rows * d);
-    ExactIndex index = new ExactIndex(m, rows, Kernels.best());
+    ExactIndex index = new ExactIndex(m, rows, d, Kernels.best());
     for (int t = 0; t < 20; t++) {
       float[] q = random(r, d);
       Set<Integer> excluded = new HashSet<>();
@@ -83,7 +103,7 @@ class TopKTest {
   @Test
   void exactIndexWithKAboveTheRowsReturnsEveryRowNotExcluded() {
     float[] m = {1, 0, 0, 1, 1, 1};
-    Hits h = new ExactIndex(m, 3, Kernels.best()).search(new float[] {1, 2}, 10, new int[] {1});
+    Hits h = new ExactIndex(m, 3, 2, Kernels.best()).search(new float[] {1, 2}, 10, new int[] {1});
     assertThat(h.rows()).containsExactly(2, 0);
     assertThat(h.scores()).containsExactly(3f, 1f);
   }
@@ -109,7 +129,7 @@ class TopKTest {
       System.arraycopy(model.itemVector(i, 1), 0, m, i * d, d);
     }
     HnswIndex hnsw = new HnswIndex(m, rows, d, Kernels.best(), new HnswIndex.Params(16, 100, 100));
-    ExactIndex exact = new ExactIndex(m, rows, Kernels.best());
+    ExactIndex exact = new ExactIndex(m, rows, d, Kernels.best());
     double hits = 0;
     int queries = 50;
     Random r = new Random(9);
