@@ -56,7 +56,8 @@ public final class RecommenderApi implements AutoCloseable {
     this.store = LocalStore.open(config.stateDir());
     try {
       IndexFactory indexes = new IndexFactory(config.hnswMinItems(),
-          new HnswIndex.Params(config.hnswMaxDegree(), config.hnswBeamWidth(), config.hnswSearchBeam()),
+          new HnswIndex.Params(config.hnswMaxDegree(), config.hnswBeamWidth(), config.hnswSearchBeam(),
+              config.effectiveHnswBuildThreads()),
           Kernels.best());
       this.state = new ServingState(new SeenItems(), indexes, new ColdStartPlacer(config.coldStartNeighbours()),
           metrics, config.keepPrevious(), System::currentTimeMillis);
@@ -71,7 +72,7 @@ public final class RecommenderApi implements AutoCloseable {
           : GrpcServer.start(builder, executor, recommendations, metrics, config.shutdownGrace());
       server.setServing(state.current() != null);
       FeedSettings feeds = new FeedSettings(config.bootstrapServers(), config.schemaRegistryUrl(), config.kafka());
-      this.modelFeed = new ModelFeed(feeds, store, state, metrics);
+      this.modelFeed = new ModelFeed(feeds, store, state, metrics, config.loadPauseRatio());
       this.eventFeed = new EventFeed(feeds, store, state, metrics);
       eventFeed.start();
       modelFeed.start();

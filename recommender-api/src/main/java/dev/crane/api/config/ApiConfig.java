@@ -22,7 +22,9 @@ public record ApiConfig(
     int hnswMaxDegree,
     int hnswBeamWidth,
     int hnswSearchBeam,
+    int hnswBuildThreads,
     int coldStartNeighbours,
+    double loadPauseRatio,
     Duration shutdownGrace,
     Map<String, String> kafka) {
 
@@ -39,7 +41,9 @@ public record ApiConfig(
     require(hnswMaxDegree >= 2 && hnswMaxDegree <= 512, "hnsw.max.degree must be 2..512, got " + hnswMaxDegree);
     require(hnswBeamWidth >= 1, "hnsw.beam.width must be >= 1, got " + hnswBeamWidth);
     require(hnswSearchBeam >= 1, "hnsw.search.beam must be >= 1, got " + hnswSearchBeam);
+    require(hnswBuildThreads >= 0, "hnsw.build.threads must be >= 0 (0: half the cores), got " + hnswBuildThreads);
     require(coldStartNeighbours >= 1, "coldstart.neighbours must be >= 1, got " + coldStartNeighbours);
+    require(loadPauseRatio >= 0 && loadPauseRatio <= 100, "load.pause.ratio must be 0..100, got " + loadPauseRatio);
     require(!shutdownGrace.isNegative(), "shutdown.grace.ms must be >= 0");
   }
 
@@ -49,14 +53,13 @@ public record ApiConfig(
     }
   }
 
+  /** Threads building an HNSW graph: half the cores unless set, so queries keep the rest. */
+  public int effectiveHnswBuildThreads() {
+    return hnswBuildThreads > 0 ? hnswBuildThreads : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+  }
+
   /** The call executor's size. */
   public int effectiveGrpcThreads() {
     return grpcThreads > 0 ? grpcThreads : Runtime.getRuntime().availableProcessors();
-  }
-
-  public ApiConfig withStateDir(Path dir) {
-    return new ApiConfig(bootstrapServers, schemaRegistryUrl, grpcHost, grpcPort, grpcThreads, metricsPort, dir, maxK,
-        keepPrevious, hnswMinItems, hnswMaxDegree, hnswBeamWidth, hnswSearchBeam, coldStartNeighbours, shutdownGrace,
-        kafka);
   }
 }

@@ -38,7 +38,10 @@ public final class ConfigLoader {
       new Key("hnsw.max.degree", "16", "HNSW graph degree (M)"),
       new Key("hnsw.beam.width", "100", "HNSW construction beam (efConstruction)"),
       new Key("hnsw.search.beam", "200", "HNSW search beam (efSearch), widened by the user's seen items"),
+      new Key("hnsw.build.threads", "0", "threads building a graph (0: half the cores; queries keep the rest)"),
       new Key("coldstart.neighbours", "10", "trained items a cold-start item's parts are taken from"),
+      new Key("load.pause.ratio", "1.0",
+          "reading a version, pause this many times each batch's time (1: at most half a core; 0: full speed)"),
       new Key("shutdown.grace.ms", "10000", "how long shutdown waits for calls in flight"));
 
   private ConfigLoader() {}
@@ -110,7 +113,9 @@ public final class ConfigLoader {
         integer(raw, "hnsw.max.degree"),
         integer(raw, "hnsw.beam.width"),
         integer(raw, "hnsw.search.beam"),
+        integer(raw, "hnsw.build.threads"),
         integer(raw, "coldstart.neighbours"),
+        decimal(raw, "load.pause.ratio"),
         Duration.ofMillis(number(raw, "shutdown.grace.ms")),
         kafka);
   }
@@ -121,6 +126,15 @@ public final class ConfigLoader {
       return Long.parseLong(v.strip());
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("recommender-api config: " + key + "='" + v + "' is not an integer");
+    }
+  }
+
+  private static double decimal(Map<String, String> raw, String key) {
+    String v = raw.get(key);
+    try {
+      return Double.parseDouble(v.strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("recommender-api config: " + key + "='" + v + "' is not a number");
     }
   }
 

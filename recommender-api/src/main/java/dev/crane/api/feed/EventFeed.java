@@ -26,7 +26,7 @@ public final class EventFeed extends TopicFeed {
   private final AvroDeserializer<ItemFeatures> features;
 
   public EventFeed(FeedSettings settings, LocalStore store, ServingState state, ApiMetrics metrics) {
-    super("events", List.of(Topics.INTERACTIONS, Topics.ITEMS), settings, store, metrics);
+    super("events", List.of(Topics.INTERACTIONS, Topics.ITEMS), settings, store, metrics, 0); // freshness first
     this.state = state;
     this.interactions = new AvroDeserializer<>(Interaction.class);
     this.features = new AvroDeserializer<>(ItemFeatures.class);

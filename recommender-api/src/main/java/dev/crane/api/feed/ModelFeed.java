@@ -41,9 +41,14 @@ public final class ModelFeed extends TopicFeed {
   private final Map<Long, String> lastProblem = new HashMap<>();
   private long inService;
 
-  public ModelFeed(FeedSettings settings, LocalStore store, ServingState state, ApiMetrics metrics) {
+  /**
+   * @param pauseRatio the load.pause.ratio setting: reading a version yields the CPU to the queries
+   *     (a swap must not starve them on a small machine)
+   */
+  public ModelFeed(FeedSettings settings, LocalStore store, ServingState state, ApiMetrics metrics,
+      double pauseRatio) {
     super("models", List.of(Topics.USER_EMBEDDINGS, Topics.ITEM_EMBEDDINGS, Topics.MODEL_VERSIONS), settings, store,
-        metrics);
+        metrics, pauseRatio);
     this.state = state;
     this.loader = new VersionLoader(store);
     this.users = new AvroDeserializer<>(UserEmbedding.class);

@@ -37,13 +37,20 @@ public abstract class TopicFeed implements Runnable, AutoCloseable {
   protected final ApiMetrics metrics;
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final List<String> topics;
+  private final double pauseRatio;
   private final Thread thread;
   private volatile boolean running = true;
   private volatile boolean caughtUp;
   private volatile boolean started;
   private volatile Throwable failure;
 
-  protected TopicFeed(String name, List<String> topics, FeedSettings settings, LocalStore store, ApiMetrics metrics) {
+  /**
+   * @param pauseRatio after each batch the thread sleeps this many times as long as the batch took
+   *     (0: never), which caps the feed's share of a core while serving goes on beside it
+   */
+  protected TopicFeed(String name, List<String> topics, FeedSettings settings, LocalStore store, ApiMetrics metrics,
+      double pauseRatio) {
+    this.pauseRatio = pauseRatio;
     this.topics = List.copyOf(topics);
     this.store = store;
     this.metrics = metrics;
@@ -102,6 +109,7 @@ public abstract class TopicFeed implements Runnable, AutoCloseable {
           idle();
           continue;
         }
+        long began = System.nanoTime();
         try (LocalStore.Batch batch = store.batch()) {
           boolean registryDown = false;
           for (TopicPartition tp : records.partitions()) {
@@ -132,6 +140,11 @@ public abstract class TopicFeed implements Runnable, AutoCloseable {
           if (registryDown) {
             Thread.sleep(REGISTRY_RETRY_MS);
           }
+        }
+        // at most a second: after a long index build the next records should not wait minutes
+        long pauseNanos = Math.min(1_000_000_000L, (long) ((System.nanoTime() - began) * pauseRatio));
+        if (pauseNanos > 0) {
+          Thread.sleep(pauseNanos / 1_000_000, (int) (pauseNanos % 1_000_000));
         }
       }
     } catch (WakeupException e) {

@@ -5,6 +5,7 @@ import io.github.jbellis.jvector.graph.GraphSearcher;
 import io.github.jbellis.jvector.graph.ImmutableGraphIndex;
 import io.github.jbellis.jvector.graph.RandomAccessVectorValues;
 import io.github.jbellis.jvector.graph.SearchResult;
+import io.github.jbellis.jvector.graph.similarity.BuildScoreProvider;
 import io.github.jbellis.jvector.graph.similarity.DefaultSearchScoreProvider;
 import io.github.jbellis.jvector.util.Bits;
 import io.github.jbellis.jvector.vector.VectorSimilarityFunction;
@@ -14,6 +15,7 @@ import io.github.jbellis.jvector.vector.types.VectorTypeSupport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
+import java.util.concurrent.ForkJoinPool;
 
 /**
  * Approximate top-k by inner product with a jvector HNSW graph.
@@ -30,10 +32,15 @@ import java.util.Arrays;
 public final class HnswIndex implements ItemIndex {
   private static final VectorTypeSupport VTS = VectorizationProvider.getInstance().getVectorTypeSupport();
 
-  /** Build and search parameters. */
-  public record Params(int maxDegree, int beamWidth, int searchBeam) {
+  /**
+   * Build and search parameters.
+   *
+   * @param buildThreads threads building a graph: fewer than the cores leaves the others to the
+   *     queries still served by the previous version
+   */
+  public record Params(int maxDegree, int beamWidth, int searchBeam, int buildThreads) {
     public Params {
-      if (maxDegree < 2 || beamWidth < 1 || searchBeam < 1) {
+      if (maxDegree < 2 || beamWidth < 1 || searchBeam < 1 || buildThreads < 1) {
         throw new IllegalArgumentException("hnsw parameters must be positive (max degree >= 2)");
       }
     }
@@ -56,11 +63,15 @@ public final class HnswIndex implements ItemIndex {
     this.kernel = kernel;
     this.params = params;
     this.values = Transformed.of(matrix, rows, dim);
-    try (GraphIndexBuilder builder = new GraphIndexBuilder(values, VectorSimilarityFunction.DOT_PRODUCT,
-        params.maxDegree(), params.beamWidth(), 1.2f, 1.2f, true)) {
+    ForkJoinPool pool = new ForkJoinPool(params.buildThreads());
+    try (GraphIndexBuilder builder = new GraphIndexBuilder(
+        BuildScoreProvider.randomAccessScoreProvider(values, VectorSimilarityFunction.DOT_PRODUCT), dim + 1,
+        params.maxDegree(), params.beamWidth(), 1.2f, 1.2f, true, true, pool, pool)) {
       this.graph = builder.build(values);
     } catch (IOException e) {
       throw new UncheckedIOException("building the HNSW graph", e);
+    } finally {
+      pool.shutdown();
     }
     this.searchers = ThreadLocal.withInitial(() -> new GraphSearcher(graph));
   }

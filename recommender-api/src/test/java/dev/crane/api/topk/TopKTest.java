@@ -128,7 +128,7 @@ class TopKTest {
     for (int i = 0; i < rows; i++) {
       System.arraycopy(model.itemVector(i, 1), 0, m, i * d, d);
     }
-    HnswIndex hnsw = new HnswIndex(m, rows, d, Kernels.best(), new HnswIndex.Params(16, 100, 100));
+    HnswIndex hnsw = new HnswIndex(m, rows, d, Kernels.best(), new HnswIndex.Params(16, 100, 100, 2));
     ExactIndex exact = new ExactIndex(m, rows, d, Kernels.best());
     double hits = 0;
     int queries = 50;
