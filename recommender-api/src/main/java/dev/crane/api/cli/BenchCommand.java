@@ -49,7 +49,19 @@ public final class BenchCommand implements Callable<Integer> {
           Duration.ofSeconds(stepSeconds), !skipMillion, command)).run();
       Path parent = out.toAbsolutePath().getParent();
       Files.createDirectories(parent);
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), figures);
+      ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+      Map<String, Object> all = new java.util.LinkedHashMap<>(figures);
+      if (Files.exists(out)) {
+        // The fold-in quality benchmark (a separate command: it trains models) keeps its keys here.
+        @SuppressWarnings("unchecked")
+        Map<String, Object> old = json.readValue(out.toFile(), java.util.LinkedHashMap.class);
+        old.forEach((k, v) -> {
+          if (k.startsWith("foldin_") || k.startsWith("nofoldin_") || k.startsWith("retrain_")) {
+            all.put(k, v);
+          }
+        });
+      }
+      json.writeValue(out.toFile(), all);
       System.out.println("wrote " + out);
       return 0;
     } finally {
