@@ -4,6 +4,7 @@ import dev.crane.api.app.RecommenderApi;
 import dev.crane.api.config.ApiConfig;
 import dev.crane.api.config.ConfigLoader;
 import dev.crane.api.metrics.ApiMetrics;
+import dev.crane.ops.config.LayeredSettings;
 import dev.crane.ops.connect.Reachability;
 import dev.crane.ops.metrics.MetricsServer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -13,9 +14,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -44,7 +43,7 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    ApiConfig c = ConfigLoader.load(config, System.getenv(), keyValues(sets));
+    ApiConfig c = ConfigLoader.load(config, System.getenv(), LayeredSettings.keyValues(sets));
     Reachability.kafka(c.bootstrapServers(), Reachability.DEFAULT_TIMEOUT,
         "bootstrap.servers (--set bootstrap.servers=HOST:PORT or CRANE_API_BOOTSTRAP_SERVERS)");
     Reachability.registry(c.schemaRegistryUrl(), Reachability.DEFAULT_TIMEOUT,
@@ -76,19 +75,6 @@ public final class ServeCommand implements Callable<Integer> {
     }, "recommender-api-shutdown"));
     closed.await();
     return 0;
-  }
-
-  /** {@code key=value} flags as a map; a flag without '=' is a usage error. */
-  static Map<String, String> keyValues(List<String> flags) {
-    Map<String, String> out = new LinkedHashMap<>();
-    for (String kv : flags) {
-      int eq = kv.indexOf('=');
-      if (eq <= 0) {
-        throw new IllegalArgumentException("--set expects key=value, got '" + kv + "'");
-      }
-      out.put(kv.substring(0, eq).strip(), kv.substring(eq + 1).strip());
-    }
-    return out;
   }
 
   /** The footer's key list: each key with its default, its meaning on the next line (no wrapping mid-key). */

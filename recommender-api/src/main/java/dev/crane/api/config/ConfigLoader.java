@@ -1,16 +1,11 @@
 package dev.crane.api.config;
 
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.file.Files;
+import dev.crane.ops.config.LayeredSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 
 /**
  * Layers the settings as the other services do: defaults, then a properties file, then
@@ -52,36 +47,13 @@ public final class ConfigLoader {
    * @param overrides the flags (highest precedence)
    */
   public static ApiConfig load(Path file, Map<String, String> env, Map<String, String> overrides) {
-    Map<String, String> raw = new LinkedHashMap<>();
-    if (file != null) {
-      Properties p = new Properties();
-      try (Reader r = Files.newBufferedReader(file)) {
-        p.load(r);
-      } catch (IOException e) {
-        throw new IllegalArgumentException("recommender-api config: cannot read " + file + ": " + e.getMessage(), e);
-      }
-      p.stringPropertyNames().forEach(k -> raw.put(k.strip(), p.getProperty(k).strip()));
-    }
-    env.forEach((k, v) -> {
-      if (k.startsWith(ENV_PREFIX)) {
-        raw.put(keyOfEnv(k.substring(ENV_PREFIX.length())), v);
-      }
-    });
-    raw.putAll(overrides);
-    return fromMap(raw);
+    return fromMap(LayeredSettings.load("recommender-api config", file, env, ENV_PREFIX,
+        KEYS.stream().map(Key::name).toList(), overrides));
   }
 
-  /**
-   * The key an environment variable sets: a known key whose dots and hyphens are underscores
-   * ({@code HNSW_MIN_ITEMS}), else {@code kafka.*} in lower case ({@code KAFKA_FETCH_MAX_BYTES}).
-   */
+  /** The key an environment variable (without the prefix) sets. */
   static String keyOfEnv(String name) {
-    for (Key k : KEYS) {
-      if (k.name().replace('.', '_').replace('-', '_').toUpperCase(Locale.ROOT).equals(name)) {
-        return k.name();
-      }
-    }
-    return name.toLowerCase(Locale.ROOT).replace('_', '.');
+    return LayeredSettings.keyOfEnv(name, KEYS.stream().map(Key::name).toList());
   }
 
   /** The config from flat keys, defaults filled in; unknown keys are errors. */
