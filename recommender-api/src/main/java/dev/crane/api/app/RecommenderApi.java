@@ -74,8 +74,15 @@ public final class RecommenderApi implements AutoCloseable {
       FeedSettings feeds = new FeedSettings(config.bootstrapServers(), config.schemaRegistryUrl(), config.kafka());
       this.modelFeed = new ModelFeed(feeds, store, state, metrics, config.loadPauseRatio());
       this.eventFeed = new EventFeed(feeds, store, state, metrics);
-      eventFeed.start();
-      modelFeed.start();
+      try {
+        eventFeed.start();
+        modelFeed.start();
+      } catch (RuntimeException e) { // e.g. a topic missing: release the port and the consumers
+        server.close();
+        eventFeed.close();
+        modelFeed.close();
+        throw e;
+      }
       this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "crane-api-housekeeping");
         t.setDaemon(true);
