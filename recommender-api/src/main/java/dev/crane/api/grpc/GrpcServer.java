@@ -48,7 +48,8 @@ public final class GrpcServer implements AutoCloseable {
       ApiMetrics metrics, Duration grace) {
     HealthStatusManager health = new HealthStatusManager();
     BindableService service = new RecommenderService(recommendations);
-    builder.addService(ServerInterceptors.intercept(service, new MetricsInterceptor(metrics)))
+    builder.executor(executor)
+        .addService(ServerInterceptors.intercept(service, new MetricsInterceptor(metrics)))
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance());
     Server server;
