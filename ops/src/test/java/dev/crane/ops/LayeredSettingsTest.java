@@ -29,5 +29,11 @@ class LayeredSettingsTest {
         List.of(), Map.of())).hasMessageContaining("role x: cannot read /nonexistent.properties");
     assertThatThrownBy(() -> LayeredSettings.keyValues(List.of("novalue"))).hasMessageContaining("key=value");
     assertThat(LayeredSettings.keyValues(List.of("k = v=w"))).containsEntry("k", "v=w");
+    Map<String, String> raw = Map.of("n", " 12 ", "big", "9999999999", "x", "1.5", "bad", "many");
+    assertThat(LayeredSettings.integer("r", raw, "n")).isEqualTo(12);
+    assertThat(LayeredSettings.decimal("r", raw, "x")).isEqualTo(1.5);
+    assertThatThrownBy(() -> LayeredSettings.integer("r", raw, "big")).hasMessageContaining("r: big=9999999999 is out of range");
+    assertThatThrownBy(() -> LayeredSettings.number("r", raw, "bad")).hasMessageContaining("r: bad='many' is not an integer");
+    assertThatThrownBy(() -> LayeredSettings.decimal("r", raw, "bad")).hasMessageContaining("is not a number");
   }
 }

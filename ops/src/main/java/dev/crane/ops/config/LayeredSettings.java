@@ -62,6 +62,35 @@ public final class LayeredSettings {
     return name.toLowerCase(Locale.ROOT).replace('_', '.');
   }
 
+  /** {@code raw[key]} as a long, or an error naming the role, the key and the value. */
+  public static long number(String role, Map<String, String> raw, String key) {
+    String v = raw.get(key);
+    try {
+      return Long.parseLong(v.strip());
+    } catch (NumberFormatException | NullPointerException e) {
+      throw new IllegalArgumentException(role + ": " + key + "='" + v + "' is not an integer");
+    }
+  }
+
+  /** {@code raw[key]} as an int (see {@link #number}). */
+  public static int integer(String role, Map<String, String> raw, String key) {
+    long v = number(role, raw, key);
+    if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(role + ": " + key + "=" + v + " is out of range");
+    }
+    return (int) v;
+  }
+
+  /** {@code raw[key]} as a double (see {@link #number}). */
+  public static double decimal(String role, Map<String, String> raw, String key) {
+    String v = raw.get(key);
+    try {
+      return Double.parseDouble(v.strip());
+    } catch (NumberFormatException | NullPointerException e) {
+      throw new IllegalArgumentException(role + ": " + key + "='" + v + "' is not a number");
+    }
+  }
+
   /** {@code key=value} flags as a map; a flag without '=' is a usage error. */
   public static Map<String, String> keyValues(List<String> flags) {
     Map<String, String> out = new LinkedHashMap<>();

@@ -47,7 +47,7 @@ public final class ConfigLoader {
    * @param overrides the flags (highest precedence)
    */
   public static ApiConfig load(Path file, Map<String, String> env, Map<String, String> overrides) {
-    return fromMap(LayeredSettings.load("recommender-api config", file, env, ENV_PREFIX,
+    return fromMap(LayeredSettings.load(ROLE, file, env, ENV_PREFIX,
         KEYS.stream().map(Key::name).toList(), overrides));
   }
 
@@ -92,29 +92,17 @@ public final class ConfigLoader {
         kafka);
   }
 
+  private static final String ROLE = "recommender-api config";
+
   private static long number(Map<String, String> raw, String key) {
-    String v = raw.get(key);
-    try {
-      return Long.parseLong(v.strip());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("recommender-api config: " + key + "='" + v + "' is not an integer");
-    }
+    return LayeredSettings.number(ROLE, raw, key);
   }
 
   private static double decimal(Map<String, String> raw, String key) {
-    String v = raw.get(key);
-    try {
-      return Double.parseDouble(v.strip());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("recommender-api config: " + key + "='" + v + "' is not a number");
-    }
+    return LayeredSettings.decimal(ROLE, raw, key);
   }
 
   private static int integer(Map<String, String> raw, String key) {
-    long v = number(raw, key);
-    if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException("recommender-api config: " + key + "=" + v + " is out of range");
-    }
-    return (int) v;
+    return LayeredSettings.integer(ROLE, raw, key);
   }
 }

@@ -218,10 +218,13 @@ public final class ServingState {
     int[] folds = {0, 0};
     seen.forEach((user, h) -> h.firstOffsets().forEach((item, offset) -> {
       if (v.info().isAfterTraining(h.partition(), offset)) {
-        if (v.fold(user, item) == null) {
+        String skipped = v.fold(user, item);
+        if (skipped == null) {
           folds[0]++;
+          metrics.foldIn();
         } else {
           folds[1]++;
+          metrics.foldInSkipped(skipped);
         }
       }
     }));
