@@ -48,9 +48,13 @@ public final class SnapshotReader {
    *
    * @param profiles the processor's sums per modality, in the dataset's modality order (users x dim)
    * @param newInteractions rows that first appeared in this version
+   * @param inputs the input positions the snapshot covers (manifest.json's inputs and itemInputs)
    */
   public record Snapshot(MmrecDataset dataset, long version, long createdAt, long newInteractions,
-      List<ProfileSums> profiles) {}
+      List<ProfileSums> profiles, List<Input> inputs) {}
+
+  /** Every record of the topic's partition below {@code endOffset} is accounted for. */
+  public record Input(String topic, int partition, long endOffset) {}
 
   /** True when {@code dir} holds a snapshot (its manifest.json) rather than an MMRec dataset. */
   public static boolean isSnapshot(Path dir) {
@@ -106,8 +110,14 @@ public final class SnapshotReader {
       checkProfile(file, sums, dataset, features.get(m));
       profiles.add(sums);
     }
+    List<Input> inputs = new ArrayList<>();
+    for (String field : List.of("inputs", "itemInputs")) {
+      for (JsonNode in : manifest.path(field)) {
+        inputs.add(new Input(in.path("topic").asText(), in.path("partition").asInt(), in.path("endOffset").asLong()));
+      }
+    }
     return new Snapshot(dataset, manifest.path("version").asLong(), manifest.path("createdAt").asLong(),
-        manifest.path("counts").path("newInteractions").asLong(), List.copyOf(profiles));
+        manifest.path("counts").path("newInteractions").asLong(), List.copyOf(profiles), List.copyOf(inputs));
   }
 
   private static void verifyChecksums(Path dir, JsonNode files) throws IOException {
