@@ -8,10 +8,11 @@ import java.util.OptionalInt;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point: {@code trainer train --data DIR --model crane|crane-ref|freedom|lightgcn|bpr [overrides]}. */
+/** Entry point: {@code trainer train|serve|retrain|publish|status|bench|bench-steps ...}. */
 @Command(name = "trainer", mixinStandardHelpOptions = true, version = "trainer 0.1.0",
     description = "Trains and evaluates CRANE and baselines on MMRec-format datasets.",
-    subcommands = {TrainCommand.class, dev.crane.trainer.bench.TrainerBenchmark.class,
+    subcommands = {TrainCommand.class, ServeCommand.class, RetrainCommand.class, PublishCommand.class,
+        StatusCommand.class, dev.crane.trainer.bench.TrainerBenchmark.class,
         dev.crane.trainer.bench.PairedStepBenchmark.class})
 public final class TrainerCli implements Runnable {
   @CommandLine.Mixin VerboseOption verbose;
@@ -21,7 +22,8 @@ public final class TrainerCli implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand (train, bench)");
+    throw new CommandLine.ParameterException(spec.commandLine(),
+        "missing subcommand (train, serve, retrain, publish, status, bench, bench-steps)");
   }
 
   public static void main(String[] args) {

@@ -36,7 +36,7 @@ public final class Retraining {
    * @param parameters the candidate's parameters (its best holdout epoch), for the checkpoint
    * @param warm what the warm start did (also for FULL: the baseline's)
    */
-  public record Outcome(TrainingData data, Recommender model, Mode mode, String why, TrainResult result,
+  public record Outcome(TrainingData data, Recommender model, TrainConfig config, Mode mode, String why, TrainResult result,
       Map<String, Double> baseline, Map<String, Double> valid, Map<String, Double> test,
       Map<String, float[]> parameters, Optional<WarmStart.Report> warm) {
 
@@ -52,16 +52,21 @@ public final class Retraining {
   private Retraining() {}
 
   /**
+   * @param fineTune the configuration of a warm start (its epochs and budget)
+   * @param fromScratch the configuration of a training from scratch (the same model and widths)
    * @param serving the accepted model's checkpoint, or null
    * @param full train from scratch even when the serving model could seed the candidate
    * @param manager owns the candidate's tensors; the caller closes it when done with the outcome
    */
-  public static Outcome run(MmrecDataset dataset, TrainConfig config, Checkpoint serving, boolean full,
-      NDManager manager, TrainingListener listener, BooleanSupplier stopRequested) {
-    java.util.List<String> problems = config.problems();
-    if (!problems.isEmpty()) {
-      throw new IllegalArgumentException("invalid configuration: " + String.join("; ", problems));
+  public static Outcome run(MmrecDataset dataset, TrainConfig fineTune, TrainConfig fromScratch, Checkpoint serving,
+      boolean full, NDManager manager, TrainingListener listener, BooleanSupplier stopRequested) {
+    for (TrainConfig c : java.util.List.of(fineTune, fromScratch)) {
+      java.util.List<String> problems = c.problems();
+      if (!problems.isEmpty()) {
+        throw new IllegalArgumentException("invalid configuration: " + String.join("; ", problems));
+      }
     }
+    TrainConfig config = fineTune;
     IdMapping users = IdMapping.empty();
     IdMapping items = IdMapping.empty();
     if (serving != null) {
@@ -104,7 +109,9 @@ public final class Retraining {
         why = "from the serving model";
       }
     }
-    Trainer trainer = new Trainer(data, config, listener, stopRequested);
+    TrainConfig used = mode == Mode.WARM ? fineTune : fromScratch;
+    used.dataset = data.name();
+    Trainer trainer = new Trainer(data, used, listener, stopRequested);
     TrainResult result = trainer.fit(model, rng);
     Map<String, float[]> best = trainer.bestParameters();
     Map<String, Double> valid = Map.of();
@@ -114,7 +121,21 @@ public final class Retraining {
       valid = evaluate(model, evaluator, Split.VALID, rng);
       test = data.evaluatedUsers(Split.TEST).length == 0 ? Map.of() : evaluate(model, evaluator, Split.TEST, null);
     }
-    return new Outcome(data, model, mode, why, result, baseline, valid, test, best, warm);
+    return new Outcome(data, model, used, mode, why, result, baseline, valid, test, best, warm);
+  }
+
+  /**
+   * The outcome with its metrics recomputed for the model's current parameters (after something
+   * changed them; the parameters recorded for the checkpoint become the current ones too).
+   */
+  public static Outcome rescored(Outcome o) {
+    Evaluator evaluator = new Evaluator(o.data(), o.config().evalUserBatch);
+    Map<String, float[]> now = new LinkedHashMap<>();
+    o.model().parameters().all().forEach((k, v) -> now.put(k, v.toFloatArray()));
+    Map<String, Double> valid = evaluate(o.model(), evaluator, Split.VALID, new SplittableRandom(o.config().seed));
+    Map<String, Double> test = o.test().isEmpty() ? Map.of() : evaluate(o.model(), evaluator, Split.TEST, null);
+    return new Outcome(o.data(), o.model(), o.config(), o.mode(), o.why(), o.result(), o.baseline(), valid, test, now,
+        o.warm());
   }
 
   /**

@@ -24,12 +24,12 @@ class RetrainingTest {
   }
 
   private static Checkpoint trainFirst(String model, NDManager m) {
-    Retraining.Outcome first = Retraining.run(FIRST, config(model, 15), null, false, m, TrainingListener.NONE, () -> false);
+    TrainConfig c = config(model, 15);
+    Retraining.Outcome first = Retraining.run(FIRST, c, c, null, false, m, TrainingListener.NONE, () -> false);
     assertThat(first.mode()).isEqualTo(Retraining.Mode.FULL);
     assertThat(first.why()).isEqualTo("no serving model");
     assertThat(first.baseline()).isEmpty();
-    return Checkpoint.of(first.model(), first.parameters(), first.result() == null ? null : config(model, 15),
-        first.data().userIds(), first.data().itemIds(), Map.of());
+    return Checkpoint.of(first.model(), first.parameters(), c, first.data().userIds(), first.data().itemIds(), Map.of());
   }
 
   @Test
@@ -76,8 +76,8 @@ class RetrainingTest {
       Checkpoint ckpt = trainFirst("lightgcn", m);
       TrainConfig brief = config("lightgcn", 2);
       brief.maxBatches = 2; // two steps an epoch: a cold model is still near random, a warm one near the baseline
-      Retraining.Outcome warm = Retraining.run(SECOND, brief, ckpt, false, m, TrainingListener.NONE, () -> false);
-      Retraining.Outcome full = Retraining.run(SECOND, brief, ckpt, true, m, TrainingListener.NONE, () -> false);
+      Retraining.Outcome warm = Retraining.run(SECOND, brief, brief, ckpt, false, m, TrainingListener.NONE, () -> false);
+      Retraining.Outcome full = Retraining.run(SECOND, brief, brief, ckpt, true, m, TrainingListener.NONE, () -> false);
       assertThat(warm.mode()).isEqualTo(Retraining.Mode.WARM);
       assertThat(full.mode()).isEqualTo(Retraining.Mode.FULL);
       assertThat(full.why()).isEqualTo("asked for");
@@ -98,13 +98,15 @@ class RetrainingTest {
   void aCheckpointOfAnotherModelOrWidthTrainsFromScratchAndSaysWhy() {
     try (NDManager m = NDManager.newBaseManager()) {
       Checkpoint ckpt = trainFirst("lightgcn", m);
-      Retraining.Outcome bpr = Retraining.run(SECOND, config("bpr", 1), ckpt, false, m, TrainingListener.NONE, () -> false);
+      TrainConfig bprConfig = config("bpr", 1);
+      Retraining.Outcome bpr = Retraining.run(SECOND, bprConfig, bprConfig, ckpt, false, m, TrainingListener.NONE,
+          () -> false);
       assertThat(bpr.mode()).isEqualTo(Retraining.Mode.FULL);
       assertThat(bpr.why()).contains("lightgcn model, not bpr");
       assertThat(bpr.baseline()).containsKey("recall@20"); // the serving lightgcn model, carried over
       TrainConfig wide = config("lightgcn", 1);
       wide.embeddingDim = 32;
-      Retraining.Outcome other = Retraining.run(SECOND, wide, ckpt, false, m, TrainingListener.NONE, () -> false);
+      Retraining.Outcome other = Retraining.run(SECOND, wide, wide, ckpt, false, m, TrainingListener.NONE, () -> false);
       assertThat(other.mode()).isEqualTo(Retraining.Mode.FULL);
       assertThat(other.why()).contains("user_embedding").contains("other dimensions");
     }
