@@ -24,6 +24,10 @@ class HelpTest {
         Arguments.of(Jar.TRAINER, new String[] {"train"}),
         Arguments.of(Jar.TRAINER, new String[] {"bench"}),
         Arguments.of(Jar.TRAINER, new String[] {"bench-steps"}),
+        Arguments.of(Jar.TRAINER, new String[] {"serve"}),
+        Arguments.of(Jar.TRAINER, new String[] {"retrain"}),
+        Arguments.of(Jar.TRAINER, new String[] {"publish"}),
+        Arguments.of(Jar.TRAINER, new String[] {"status"}),
         Arguments.of(Jar.STANDALONE, new String[] {}));
   }
 

@@ -59,6 +59,15 @@ class UnreachableBrokerTest {
   }
 
   @Test
+  void trainerServiceAndStatus() throws Exception {
+    for (String command : new String[] {"serve", "status"}) {
+      Jar.Run r = Jar.TRAINER.run(dir, Duration.ofSeconds(60), command, "--set", "bootstrap.servers=" + nowhere,
+          "--set", "connect.timeout.ms=" + BOUND_S * 1000);
+      assertOneLineWithin(r, "bootstrap.servers (--set bootstrap.servers=HOST:PORT or CRANE_TRAINER_BOOTSTRAP_SERVERS)");
+    }
+  }
+
+  @Test
   void verboseAddsTheStackTrace() throws Exception {
     Jar.Run r = Jar.INGEST.run(dir, Duration.ofSeconds(60), "synthetic", "--bootstrap-servers", nowhere,
         "--connect-timeout", "1", "--verbose");

@@ -30,8 +30,4 @@ final class ServiceOptions {
     Reachability.registry(c.schemaRegistryUrl(), c.connectTimeout(),
         "schema.registry.url (--set schema.registry.url=URL or CRANE_TRAINER_SCHEMA_REGISTRY_URL)");
   }
-
-  static final String FOOTER = "Settings, later ones winning: defaults, --config FILE, environment CRANE_TRAINER_<KEY>"
-      + " (dots as underscores, e.g. CRANE_TRAINER_GATE_TOLERANCE), --set key=value. Keys (trainer serve --help lists"
-      + " them with their defaults): see trainer/README.md.";
 }

@@ -87,7 +87,7 @@ public final class ServiceConfig extends AbstractConfig {
     Map<String, String> train = new LinkedHashMap<>();
     for (var e : raw.entrySet()) {
       if (e.getKey().startsWith(TRAIN_PREFIX)) {
-        train.put(e.getKey().substring(TRAIN_PREFIX.length()), e.getValue());
+        train.put(trainField(e.getKey().substring(TRAIN_PREFIX.length())), e.getValue());
       } else if (DEF.names().contains(e.getKey())) {
         own.put(e.getKey(), e.getValue());
       } else {
@@ -101,8 +101,27 @@ public final class ServiceConfig extends AbstractConfig {
     } catch (ConfigException e) {
       throw new IllegalArgumentException("trainer service config: " + e.getMessage(), e);
     }
-    c.trainConfig(false); // an unknown or malformed train.* setting fails now, not at the first snapshot
+    try {
+      c.trainConfig(false); // an unknown or malformed train.* setting fails now, not at the first snapshot
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("trainer service config, a train.<field> key: " + e.getMessage()
+          + " (the fields are those of trainer train --set)", e);
+    }
     return c;
+  }
+
+  /**
+   * The training field a train.* key names, found regardless of case: an environment variable
+   * (CRANE_TRAINER_TRAIN_LEARNINGRATE) cannot carry the field's camel case. Unknown names are kept
+   * for TrainCommand.set to refuse by name.
+   */
+  private static String trainField(String name) {
+    for (java.lang.reflect.Field f : TrainConfig.class.getFields()) {
+      if (f.getName().equalsIgnoreCase(name)) {
+        return f.getName();
+      }
+    }
+    return name;
   }
 
   /** The keys, their defaults and documentation, for --help. */

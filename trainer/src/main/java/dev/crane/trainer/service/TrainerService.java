@@ -133,8 +133,8 @@ public final class TrainerService implements AutoCloseable {
   /** Serves until {@code stop} says so: finishes an interrupted publish, then handles snapshots as they come. */
   public void run(BooleanSupplier stop) {
     try {
+      finishPending(stop); // first: its transaction commits the offset the consumer then starts from
       consumer = snapshotConsumer();
-      finishPending(stop);
       while (!stop.getAsBoolean()) {
         ConsumerRecords<String, SnapshotManifest> records = consumer.poll(Duration.ofSeconds(1));
         ConsumerRecord<String, SnapshotManifest> newest = null;

@@ -52,10 +52,15 @@ class TrainerServiceTest {
   }
 
   static Map<String, String> settings(String stateDir) {
+    return settingsFor(pipeline, dir.resolve(stateDir));
+  }
+
+  /** A small, fast LightGCN service on the pipeline's broker and registry. */
+  static Map<String, String> settingsFor(LivePipeline pipeline, Path stateDir) {
     Map<String, String> s = new HashMap<>();
     s.put("bootstrap.servers", pipeline.runtime.bootstrapServers());
     s.put("schema.registry.url", pipeline.runtime.schemaRegistryUrl());
-    s.put("state.dir", dir.resolve(stateDir).toString());
+    s.put("state.dir", stateDir.toString());
     s.put("model", "lightgcn");
     s.put("full.epochs", "20");
     s.put("finetune.epochs", "4");
