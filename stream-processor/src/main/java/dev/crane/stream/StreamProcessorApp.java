@@ -96,6 +96,32 @@ public final class StreamProcessorApp implements AutoCloseable {
   }
 
   /**
+   * True when this application's group has committed every interaction on the topic so far: what
+   * was published before the call is in the profiles (and in the next snapshot cut).
+   */
+  public boolean caughtUp() {
+    Map<String, Object> c = KafkaClientDefaults.common();
+    c.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    try (Admin admin = Admin.create(c)) {
+      Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed =
+          admin.listConsumerGroupOffsets(config.applicationId()).partitionsToOffsetAndMetadata().get();
+      Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new java.util.HashMap<>();
+      for (int p = 0; p < config.inputPartitions(); p++) {
+        latest.put(new org.apache.kafka.common.TopicPartition(Topics.INTERACTIONS, p),
+            org.apache.kafka.clients.admin.OffsetSpec.latest());
+      }
+      var ends = admin.listOffsets(latest).all().get();
+      return ends.entrySet().stream().allMatch(e -> e.getValue().offset() == 0
+          || committed.containsKey(e.getKey()) && committed.get(e.getKey()).offset() >= e.getValue().offset());
+    } catch (java.util.concurrent.ExecutionException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /**
    * Asks for a snapshot now, as the count trigger does when many interactions are new. It cuts
    * whatever each partition has processed when the request reaches it: wait for the input to be
    * consumed first when the snapshot must cover it.

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.crane.trainer.data.IdMapping;
 import dev.crane.trainer.engine.Autograd;
+import dev.crane.trainer.engine.Tensors;
 import dev.crane.trainer.model.Recommender;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -153,7 +154,7 @@ public final class Checkpoint {
       if (v.length != p.getShape().size()) {
         throw new IllegalArgumentException("parameter " + name + " has " + v.length + " values, model expects " + p.getShape());
       }
-      p.set(v);
+      Tensors.assign(p, v);
     }));
   }
 

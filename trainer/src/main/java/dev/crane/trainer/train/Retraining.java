@@ -117,7 +117,7 @@ public final class Retraining {
     Map<String, Double> valid = Map.of();
     Map<String, Double> test = Map.of();
     if (!best.isEmpty()) {
-      Autograd.noGrad(() -> model.parameters().all().forEach((name, p) -> p.set(best.get(name))));
+      Autograd.noGrad(() -> model.parameters().all().forEach((name, p) -> dev.crane.trainer.engine.Tensors.assign(p, best.get(name))));
       valid = evaluate(model, evaluator, Split.VALID, rng);
       test = data.evaluatedUsers(Split.TEST).length == 0 ? Map.of() : evaluate(model, evaluator, Split.TEST, null);
     }

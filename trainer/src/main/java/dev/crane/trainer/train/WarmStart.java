@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDScope;
 import dev.crane.trainer.data.TrainingData;
 import dev.crane.trainer.engine.Autograd;
 import dev.crane.trainer.engine.Scalars;
+import dev.crane.trainer.engine.Tensors;
 import dev.crane.trainer.model.ContentMap;
 import dev.crane.trainer.model.ContentSpace;
 import dev.crane.trainer.model.Parameters;
@@ -104,12 +105,12 @@ public final class WarmStart {
       // shared weights first: a learned content map is then the checkpoint's
       for (Map.Entry<String, NDArray> e : ps.all().entrySet()) {
         if (ps.rows(e.getKey()) == Rows.SHARED) {
-          e.getValue().set(ckpt.parameters().get(e.getKey()));
+          Tensors.assign(e.getValue(), ckpt.parameters().get(e.getKey()));
         }
       }
       for (Map.Entry<String, NDArray> e : ps.all().entrySet()) {
         if (ps.rows(e.getKey()) == Rows.ITEM_DATA) {
-          e.getValue().set(withOldRows(e.getValue(), ckpt.parameters().get(e.getKey()), oldItems));
+          Tensors.assign(e.getValue(), withOldRows(e.getValue(), ckpt.parameters().get(e.getKey()), oldItems));
         }
       }
       String userParam = only(ps, Rows.USER);
@@ -122,10 +123,10 @@ public final class WarmStart {
         boolean[] placed = new boolean[data.numItems() - oldItems];
         counts[0] = placeByContent(model, data, items, oldItems, d, placed);
         counts[1] = placeByUsers(data, items, users, oldItems, oldUsers, d, placed);
-        ps.get(itemParam).set(items);
+        Tensors.assign(ps.get(itemParam), items);
         counts[2] = placeUsersByItems(data, users, items, oldUsers, d);
       }
-      ps.get(userParam).set(users);
+      Tensors.assign(ps.get(userParam), users);
     });
     return new Report(oldUsers, data.numUsers() - oldUsers, oldItems, data.numItems() - oldItems, counts[0], counts[1],
         counts[2]);

@@ -20,19 +20,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
@@ -98,22 +94,7 @@ final class LivePipeline implements AutoCloseable {
 
   /** Waits until the processor has committed every interaction published, then cuts a snapshot. */
   void snapshotAfterProcessing() throws InterruptedException {
-    await("the stream processor to consume all interactions", Duration.ofSeconds(90), () -> {
-      try (Admin admin = runtime.admin()) {
-        Map<TopicPartition, OffsetAndMetadata> committed =
-            admin.listConsumerGroupOffsets(APP).partitionsToOffsetAndMetadata().get();
-        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        committed.keySet().stream().filter(tp -> tp.topic().equals(Topics.INTERACTIONS))
-            .forEach(tp -> latest.put(tp, OffsetSpec.latest()));
-        if (latest.size() < 2) {
-          return false;
-        }
-        var ends = admin.listOffsets(latest).all().get();
-        return ends.entrySet().stream().allMatch(e -> committed.get(e.getKey()).offset() >= e.getValue().offset());
-      } catch (Exception e) {
-        return false;
-      }
-    });
+    await("the stream processor to consume all interactions", Duration.ofSeconds(90), processor::caughtUp);
     processor.requestSnapshot();
   }
 

@@ -198,7 +198,7 @@ class TrainerServiceTest {
           for (int k = 0; k < noise.length; k++) {
             noise[k] = (float) rng.nextGaussian();
           }
-          p.set(noise);
+          dev.crane.trainer.engine.Tensors.assign(p, noise);
         }));
         return true;
       }
