@@ -136,7 +136,16 @@ public final class TrainerService implements AutoCloseable {
       finishPending(stop); // first: its transaction commits the offset the consumer then starts from
       consumer = snapshotConsumer();
       while (!stop.getAsBoolean()) {
-        ConsumerRecords<String, SnapshotManifest> records = consumer.poll(Duration.ofSeconds(1));
+        ConsumerRecords<String, SnapshotManifest> records;
+        try {
+          records = consumer.poll(Duration.ofSeconds(1));
+        } catch (org.apache.kafka.common.KafkaException e) {
+          // e.g. the registry is down, so a manifest cannot be decoded: the position stays, try again
+          LOG.error("reading topic snapshots failed, retrying in {} ms: {}", config.retryBackoff().toMillis(),
+              CliRunner.oneLine(e));
+          pause(stop);
+          continue;
+        }
         ConsumerRecord<String, SnapshotManifest> newest = null;
         for (ConsumerRecord<String, SnapshotManifest> r : records) {
           if (r.value() != null && (newest == null || r.offset() > newest.offset())) {
@@ -387,25 +396,33 @@ public final class TrainerService implements AutoCloseable {
         return true;
       } catch (RuntimeException e) {
         metrics.publishFailed();
-        LOG.error("publishing failed, retrying in {} s: {}", config.retryBackoff().toSeconds(), CliRunner.oneLine(e));
+        LOG.error("publishing failed, retrying in {} ms: {}", config.retryBackoff().toMillis(), CliRunner.oneLine(e));
         if (publisher != null) {
           publisher.close();
           publisher = null;
         }
-        long until = System.nanoTime() + config.retryBackoff().toNanos();
-        while (System.nanoTime() < until) {
-          if (stop.getAsBoolean()) {
-            return false;
-          }
-          try {
-            Thread.sleep(100);
-          } catch (InterruptedException ie) {
-            Thread.currentThread().interrupt();
-            return false;
-          }
+        if (!pause(stop)) {
+          return false;
         }
       }
     }
+  }
+
+  /** Waits retry.backoff.ms; false when stopped (or interrupted) meanwhile. */
+  private boolean pause(BooleanSupplier stop) {
+    long until = System.nanoTime() + config.retryBackoff().toNanos();
+    while (System.nanoTime() < until) {
+      if (stop.getAsBoolean()) {
+        return false;
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return true;
   }
 
   private static Map<String, Double> manifestMetrics(Retraining.Outcome o, Duration took) {
