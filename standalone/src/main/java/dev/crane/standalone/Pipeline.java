@@ -20,7 +20,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -82,13 +81,13 @@ final class Pipeline implements AutoCloseable {
 
   /** Waits for the processor to take in everything published, asks for a snapshot and returns its manifest. */
   SnapshotManifest firstSnapshot(Duration timeout) throws InterruptedException {
-    await("the stream processor to consume the interactions", timeout, () -> processor.caughtUp() ? true : null);
+    Await.until("the stream processor to consume the interactions", timeout, processor::caughtUp);
     processor.requestSnapshot();
-    return await("the first snapshot", timeout, this::newestSnapshot);
+    return Await.value("the first snapshot", timeout, this::newestSnapshot);
   }
 
   ModelVersion firstVersion(Duration timeout) throws InterruptedException {
-    return await("the first model version", timeout, () -> {
+    return Await.value("the first model version", timeout, () -> {
       if (!trainer.healthy()) {
         throw new IllegalStateException("the trainer service stopped; its log above says why");
       }
@@ -115,20 +114,6 @@ final class Pipeline implements AutoCloseable {
         }
       }
       return last;
-    }
-  }
-
-  private static <T> T await(String what, Duration timeout, Supplier<T> poll) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      T v = poll.get();
-      if (v != null) {
-        return v;
-      }
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("gave up waiting for " + what + " after " + timeout.toSeconds() + " s");
-      }
-      Thread.sleep(250);
     }
   }
 

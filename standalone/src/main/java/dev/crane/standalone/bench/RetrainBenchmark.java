@@ -14,6 +14,7 @@ import dev.crane.schemas.avro.ModelStatus;
 import dev.crane.schemas.avro.ModelVersion;
 import dev.crane.schemas.avro.SnapshotManifest;
 import dev.crane.schemas.serde.AvroDeserializer;
+import dev.crane.standalone.Await;
 import dev.crane.stream.StreamProcessorApp;
 import dev.crane.stream.config.ConfigLoader;
 import dev.crane.trainer.engine.Devices;
@@ -126,10 +127,10 @@ public final class RetrainBenchmark {
         try (var producer = ProducerFactory.create(runtime.bootstrapServers(), runtime.schemaRegistryUrl(), Map.of())) {
           new DatasetPublisher(producer, DatasetPublisher.Options.defaults()).publish(ds, waves[w], Map.of(), new int[0]);
         }
-        await(Duration.ofMinutes(5), processor::caughtUp);
+        Await.until("the stream processor to consume wave " + (w + 1), Duration.ofMinutes(5), processor::caughtUp);
         processor.requestSnapshot();
         long version = w + 1;
-        await(Duration.ofMinutes(5), () -> snapshot(runtime, version).isPresent());
+        Await.until("snapshot v" + version, Duration.ofMinutes(5), () -> snapshot(runtime, version).isPresent());
         out[w] = Path.of(snapshot(runtime, version).orElseThrow().getPath());
         System.out.printf("snapshot v%d: %s%n", version, out[w]);
       }
@@ -174,7 +175,7 @@ public final class RetrainBenchmark {
     try (TrainerService s = TrainerService.start(ServiceConfig.of(c), new SimpleMeterRegistry(), TrainerService.Hooks.NONE)) {
       Thread t = new Thread(() -> s.run(stop::get), "trainer-" + model);
       t.start();
-      await(Duration.ofHours(2), () -> secondVersion(runtime, model).isPresent());
+      Await.until(model + " on snapshot v2", Duration.ofHours(2), () -> secondVersion(runtime, model).isPresent());
       stop.set(true);
       t.join();
       v2 = secondVersion(runtime, model).orElseThrow();
@@ -224,15 +225,5 @@ public final class RetrainBenchmark {
       }
     }
     return Optional.empty();
-  }
-
-  private static void await(Duration timeout, java.util.function.BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("timed out after " + timeout);
-      }
-      Thread.sleep(500);
-    }
   }
 }

@@ -1,6 +1,7 @@
 package dev.crane.trainer.publish;
 
 import dev.crane.ops.kafka.KafkaClientDefaults;
+import dev.crane.ops.rate.Pacer;
 import dev.crane.schemas.Topics;
 import dev.crane.schemas.avro.ModelVersion;
 import java.time.Duration;
@@ -61,15 +62,14 @@ public final class VersionPublisher implements AutoCloseable {
   /** Version {@code v} whole, then its COMPLETE manifest, with the consumer's offsets when given. */
   public void publish(VersionData v, Offsets offsets) {
     transaction(offsets, () -> {
-      long start = System.nanoTime();
-      long sent = 0;
+      Pacer pacer = new Pacer(recordsPerSecond);
       for (int u = 0; u < v.userCount(); u++) {
         producer.send(new ProducerRecord<>(Topics.USER_EMBEDDINGS, v.userIds().get(u), v.user(u)));
-        pace(start, ++sent);
+        pacer.await();
       }
       for (int i = 0; i < v.itemCount(); i++) {
         producer.send(new ProducerRecord<>(Topics.ITEM_EMBEDDINGS, v.itemIds().get(i), v.item(i)));
-        pace(start, ++sent);
+        pacer.await();
       }
       producer.send(new ProducerRecord<>(Topics.MODEL_VERSIONS, Long.toString(v.version()), v.manifest()));
     });
@@ -101,22 +101,6 @@ public final class VersionPublisher implements AutoCloseable {
         // fenced or fatal: nothing was committed either way, and this publisher is spent
       }
       throw e;
-    }
-  }
-
-  private void pace(long start, long sent) {
-    if (recordsPerSecond <= 0) {
-      return;
-    }
-    long due = start + (long) (sent * 1e9 / recordsPerSecond);
-    long wait = due - System.nanoTime();
-    if (wait > 0) {
-      try {
-        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new org.apache.kafka.common.errors.InterruptException(e);
-      }
     }
   }
 
