@@ -14,7 +14,10 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.crane.schemas.avro.ModelVersion;
+import java.time.Duration;
 import java.util.Comparator;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -25,12 +28,15 @@ import picocli.CommandLine.Option;
 
 /**
  * The embedded default: starts the in-process broker and the local schema registry, generates a
- * synthetic dataset, publishes it and shows what landed on each topic. Later roles (stream
- * processor, trainer, API) join this same command.
+ * synthetic dataset, publishes it, runs the stream processor and the trainer service on it until the
+ * first model version is published, and shows what landed on each topic. The recommender API joins
+ * this same command next.
  */
-@Command(name = "crane", mixinStandardHelpOptions = true,
-    description = "Run the CRANE pipeline on the embedded default (in-process Kafka, local registry, synthetic data).")
+@Command(name = "crane", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Run the CRANE pipeline on the embedded default (in-process Kafka, local registry, synthetic data):"
+        + " ingest, stream processor, trainer service.")
 public final class CraneMain implements Callable<Integer> {
+  private static final Duration FIRST_VERSION_TIMEOUT = Duration.ofMinutes(20);
   @Option(names = "--data-dir", description = "Broker and registry data; default: a temporary directory removed at exit.")
   Path dataDir;
 
@@ -48,6 +54,14 @@ public final class CraneMain implements Callable<Integer> {
 
   @Option(names = "--seed", defaultValue = "42", description = "Default: ${DEFAULT-VALUE}")
   long seed;
+
+  @Option(names = "--model", defaultValue = "crane",
+      description = "Model the trainer service trains: crane | crane-ref | freedom | lightgcn | bpr. Default: ${DEFAULT-VALUE}")
+  String model;
+
+  @Option(names = "--epochs", defaultValue = "20",
+      description = "Most epochs of the first training (early stopping may end it sooner). Default: ${DEFAULT-VALUE}")
+  int epochs;
 
   @Option(names = "--keep-running", description = "Keep the broker and registry up until Ctrl+C.")
   boolean keepRunning;
@@ -78,12 +92,33 @@ public final class CraneMain implements Callable<Integer> {
             .publish(dataset, dataset.interactions().publishOrder(), Map.of(), new int[0]);
       }
       out.printf("%nIngest:%n%s", summary.render());
+      out.flush();
+
+      Path state = dir.resolve("state");
+      try (Pipeline pipeline = Pipeline.start(runtime, state, config.modalities(), model, epochs)) {
+        out.printf("%nStream processor: consuming the interactions, then cutting a snapshot ...%n");
+        out.flush();
+        var manifest = pipeline.firstSnapshot(Duration.ofMinutes(2));
+        out.printf("  snapshot v%d: %,d users, %,d items, %,d interactions%n", manifest.getVersion(), manifest.getUsers(),
+            manifest.getItems(), manifest.getInteractions());
+        out.printf("%nTrainer service: training %s on snapshot v%d (its epochs are logged on stderr) ...%n", model,
+            manifest.getVersion());
+        out.flush();
+        long t1 = System.nanoTime();
+        ModelVersion version = pipeline.firstVersion(FIRST_VERSION_TIMEOUT);
+        out.printf("  model version %d published after %.1f s: %s, %,d users, %,d items, dim %d%n", version.getVersion(),
+            (System.nanoTime() - t1) / 1e9, version.getModel(), version.getUserCount(), version.getItemCount(),
+            version.getDim());
+        Map<String, Double> m = version.getMetrics();
+        out.printf(Locale.ROOT, "  holdout Recall@20 %.4f  NDCG@20 %.4f  test Recall@20 %.4f  NDCG@20 %.4f (%.0f epochs, %.1f s)%n",
+            m.getOrDefault("holdout_recall@20", Double.NaN), m.getOrDefault("holdout_ndcg@20", Double.NaN),
+            m.getOrDefault("test_recall@20", Double.NaN), m.getOrDefault("test_ndcg@20", Double.NaN),
+            m.getOrDefault("epochs", Double.NaN), m.getOrDefault("train_seconds", Double.NaN));
+      }
 
       out.printf("%nWhat landed on each topic:%n");
-      try (var admin = runtime.admin()) {
-        var counts = TopicCounts.of(admin, Topics.ALL.stream().map(Topics.Spec::name).toList());
-        out.print(TopicSamples.render(counts, runtime));
-      }
+      var counts = TopicCounts.of(runtime.bootstrapServers(), Topics.ALL.stream().map(Topics.Spec::name).toList());
+      out.print(TopicSamples.render(counts, runtime));
       out.printf("%nDone in %.1f s.%n", (System.nanoTime() - t0) / 1e9);
       out.flush();
       if (keepRunning) {

@@ -1,36 +1,42 @@
 package dev.crane.standalone;
 
-import java.util.ArrayList;
+import dev.crane.ops.kafka.KafkaClientDefaults;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
-/** Records per topic, read from the partitions' earliest and latest offsets (no consuming). */
+/**
+ * Committed records per topic, counted by reading them (read_committed, values not decoded): the
+ * offsets alone would also count transaction markers, which the stream processor and the trainer
+ * write with every commit.
+ */
 final class TopicCounts {
   private TopicCounts() {}
 
-  static Map<String, Long> of(Admin admin, List<String> topics) throws ExecutionException, InterruptedException {
-    Map<String, TopicDescription> described = admin.describeTopics(topics).allTopicNames().get();
-    List<TopicPartition> partitions = new ArrayList<>();
-    described.values().forEach(d -> d.partitions()
-        .forEach(p -> partitions.add(new TopicPartition(d.name(), p.partition()))));
-    Map<TopicPartition, ListOffsetsResultInfo> latest = admin.listOffsets(
-        partitions.stream().collect(Collectors.toMap(p -> p, p -> OffsetSpec.latest()))).all().get();
-    Map<TopicPartition, ListOffsetsResultInfo> earliest = admin.listOffsets(
-        partitions.stream().collect(Collectors.toMap(p -> p, p -> OffsetSpec.earliest()))).all().get();
+  static Map<String, Long> of(String bootstrapServers, List<String> topics) {
+    Map<String, Object> c = KafkaClientDefaults.common();
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
     Map<String, Long> counts = new LinkedHashMap<>();
-    topics.forEach(t -> counts.put(t, 0L));
-    for (TopicPartition p : partitions) {
-      // Transaction markers also take offsets; for the idempotent (non-transactional) ingest
-      // producer the difference is exactly the number of records.
-      counts.merge(p.topic(), latest.get(p).offset() - earliest.get(p).offset(), Long::sum);
+    try (var consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      for (String topic : topics) {
+        List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
+            .map(p -> new TopicPartition(topic, p.partition())).toList();
+        consumer.assign(parts);
+        consumer.seekToBeginning(parts);
+        Map<TopicPartition, Long> end = consumer.endOffsets(parts);
+        long n = 0;
+        while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+          n += consumer.poll(Duration.ofMillis(200)).count();
+        }
+        counts.put(topic, n);
+      }
     }
     return counts;
   }

@@ -35,12 +35,14 @@ final class TopicSamples {
   /** The record as JSON-like text, with packed vectors shown as their first values. */
   static String brief(Object value) {
     if (value instanceof GenericRecord rec) {
+      boolean doubles = rec.getSchema().getName().equals("DoubleVector"); // float64 data, the profile sums
       StringBuilder sb = new StringBuilder("{");
       for (Schema.Field f : rec.getSchema().getFields()) {
         if (sb.length() > 1) {
           sb.append(", ");
         }
-        sb.append(f.name()).append('=').append(brief(rec.get(f.pos())));
+        Object v = rec.get(f.pos());
+        sb.append(f.name()).append('=').append(doubles && v instanceof ByteBuffer b ? firstDouble(b) : brief(v));
       }
       return sb.append('}').toString();
     }
@@ -49,16 +51,26 @@ final class TopicSamples {
       return floats.remaining() > 0
           ? String.format(Locale.ROOT, "[%.3f, …]", floats.get(0)) : "[]";
     }
+    if (value instanceof List<?> list && list.size() > 3 && list.get(0) instanceof Number first) {
+      return String.format(Locale.ROOT, "[%.3f, … %d values]", first.doubleValue(), list.size());
+    }
     if (value instanceof List<?> list) {
       return list.stream().map(TopicSamples::brief).collect(Collectors.joining(", ", "[", "]"));
     }
     return String.valueOf(value);
   }
 
+  private static String firstDouble(ByteBuffer buf) {
+    var d = buf.duplicate().order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer();
+    return d.remaining() > 0 ? String.format(Locale.ROOT, "[%.3f, …]", d.get(0)) : "[]";
+  }
+
   private static String firstRecord(String topic, EmbeddedRuntime runtime) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, runtime.bootstrapServers());
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put("enable.metrics.push", false);
     AvroDeserializer<Object> values = new AvroDeserializer<>();
     values.configure(Map.of("schema.registry.url", runtime.schemaRegistryUrl()), false);
     try (var consumer = new KafkaConsumer<>(p, new StringDeserializer(), values)) {

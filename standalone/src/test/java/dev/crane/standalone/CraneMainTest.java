@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** The README's main command, end to end, at a small size. */
+/** The README's main command, end to end, at a small size: ingest, stream processor, first model version. */
 class CraneMainTest {
   @TempDir Path dir;
 
@@ -23,7 +23,7 @@ class CraneMainTest {
     // A failing run's stack trace goes to err: keep it in the assertion message.
     cli.setErr(new PrintWriter(out, true));
     int code = cli.execute("--data-dir", dir.toString(), "--users", "150", "--items", "60",
-        "--modalities", "visual:32,text:8", "--partitions", "2");
+        "--modalities", "visual:32,text:8", "--partitions", "2", "--model", "lightgcn", "--epochs", "3");
     String text = out.toString();
     assertThat(code).as(text).isZero();
 
@@ -33,6 +33,11 @@ class CraneMainTest {
     String interactions = generated.group(1);
     assertThat(text).containsPattern("items\\s+60\\s+key=\\d+ \\{itemId=")
         .containsPattern("interactions\\s+" + interactions + "\\s+key=")
-        .containsPattern("dead-letters\\s+0");
+        .containsPattern("dead-letters\\s+0")
+        .contains("snapshot v1: 150 users, 60 items, " + interactions + " interactions")
+        .containsPattern("model version 1 published after [\\d.]+ s: lightgcn, 150 users, 60 items, dim 64")
+        .containsPattern("holdout Recall@20 0\\.\\d{4}")
+        .containsPattern("user-embeddings\\s+150\\s+key=")
+        .containsPattern("model-versions\\s+1\\s+key=");
   }
 }

@@ -23,6 +23,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import dev.crane.stream.snapshot.SnapshotMessages;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
@@ -87,6 +93,51 @@ public final class StreamProcessorApp implements AutoCloseable {
     LOG.info("starting stream processor: {}", app.config.describe());
     app.streams.start();
     return app;
+  }
+
+  /**
+   * True when this application's group has committed every interaction on the topic so far: what
+   * was published before the call is in the profiles (and in the next snapshot cut).
+   */
+  public boolean caughtUp() {
+    Map<String, Object> c = KafkaClientDefaults.common();
+    c.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    try (Admin admin = Admin.create(c)) {
+      Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed =
+          admin.listConsumerGroupOffsets(config.applicationId()).partitionsToOffsetAndMetadata().get();
+      Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new java.util.HashMap<>();
+      for (int p = 0; p < config.inputPartitions(); p++) {
+        latest.put(new org.apache.kafka.common.TopicPartition(Topics.INTERACTIONS, p),
+            org.apache.kafka.clients.admin.OffsetSpec.latest());
+      }
+      var ends = admin.listOffsets(latest).all().get();
+      return ends.entrySet().stream().allMatch(e -> e.getValue().offset() == 0
+          || committed.containsKey(e.getKey()) && committed.get(e.getKey()).offset() >= e.getValue().offset());
+    } catch (java.util.concurrent.ExecutionException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /**
+   * Asks for a snapshot now, as the count trigger does when many interactions are new. It cuts
+   * whatever each partition has processed when the request reaches it: wait for the input to be
+   * consumed first when the snapshot must cover it.
+   */
+  public void requestSnapshot() {
+    Map<String, Object> c = KafkaClientDefaults.common();
+    c.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    try (Producer<String, String> p = new KafkaProducer<>(c, new StringSerializer(), new StringSerializer())) {
+      p.send(new ProducerRecord<>(Names.partsTopic(config.applicationId()), "want-request",
+          SnapshotMessages.want(-1, 0))).get(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("cannot request a snapshot: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while requesting a snapshot", e);
+    }
   }
 
   public boolean healthy() {

@@ -9,19 +9,17 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Parses one {@code .inter} file: tab-separated, a header line naming the columns; userID, itemID
- * and x_label required, rating and timestamp optional, other columns ignored, any order.
+ * Parses one interactions file: tab-separated, a header line naming the columns; user, item and
+ * label columns required, rating and timestamp optional, other columns ignored, any order. The
+ * column names and the way ids read are the {@link InterLayout}'s (MMRec's .inter or a snapshot's
+ * interactions.tsv).
  */
 final class InterParser {
-  static final String USER = "userID";
-  static final String ITEM = "itemID";
-  static final String LABEL = "x_label";
-  static final String RATING = "rating";
-  static final String TIMESTAMP = "timestamp";
-
   private final Path file;
+  private final InterLayout layout;
   private final ReadOptions options;
   private final ReadReport report;
   /** Feature row count, or -1 when the dataset has no features. */
@@ -47,8 +45,10 @@ final class InterParser {
   private int[] starts;
   private int[] ends;
 
-  InterParser(Path file, ReadOptions options, ReadReport report, int featureRows, boolean[] badItems) {
+  InterParser(Path file, InterLayout layout, ReadOptions options, ReadReport report, int featureRows,
+      boolean[] badItems) {
     this.file = file;
+    this.layout = layout;
     this.options = options;
     this.report = report;
     this.featureRows = featureRows;
@@ -63,7 +63,7 @@ final class InterParser {
       String header = in.readLine();
       if (header == null) {
         throw new DatasetException(file, "empty file: expected a header line naming the columns "
-            + "(userID, itemID, x_label; optional rating, timestamp)");
+            + "(" + layout.requiredColumns() + ")");
       }
       parseHeader(header);
       long lineNo = 1;
@@ -113,11 +113,11 @@ final class InterParser {
       }
     }
     columns = cols.size();
-    userCol = required(cols, USER);
-    itemCol = required(cols, ITEM);
-    labelCol = required(cols, LABEL);
-    ratingCol = cols.indexOf(RATING);
-    timestampCol = cols.indexOf(TIMESTAMP);
+    userCol = required(cols, layout.user());
+    itemCol = required(cols, layout.item());
+    labelCol = required(cols, layout.label());
+    ratingCol = layout.rating() == null ? -1 : cols.indexOf(layout.rating());
+    timestampCol = cols.indexOf(layout.timestamp());
     if (ratingCol >= 0) {
       ratings = new float[1024];
     }
@@ -132,7 +132,7 @@ final class InterParser {
     int i = cols.indexOf(name);
     if (i < 0) {
       throw new DatasetException(file, "1", null, "the header has no column '" + name + "'; found " + cols
-          + " (required: userID, itemID, x_label; optional: rating, timestamp)");
+          + " (required: " + layout.requiredColumns() + ")");
     }
     return i;
   }
@@ -143,8 +143,8 @@ final class InterParser {
       throw bad(lineNo, BadReason.WRONG_FIELD_COUNT, (n > columns ? "more than " + columns : String.valueOf(n))
           + " tab-separated fields, the header has " + columns);
     }
-    int user = id(line, userCol, USER, lineNo);
-    int item = id(line, itemCol, ITEM, lineNo);
+    int user = id(line, userCol, layout.user(), layout.userRows(), "users.tsv", lineNo);
+    int item = id(line, itemCol, layout.item(), layout.itemRows(), "items.tsv", lineNo);
     Split split = label(line, lineNo);
     float rating = ratingCol < 0 ? 0 : rating(line, lineNo);
     long time = timestampCol < 0 ? 0 : timestamp(line, lineNo);
@@ -194,7 +194,15 @@ final class InterParser {
     return line.substring(starts[col], ends[col]);
   }
 
-  private int id(String line, int col, String name, long lineNo) {
+  private int id(String line, int col, String name, Map<String, Integer> rows, String listing, long lineNo) {
+    if (rows != null) {
+      String id = field(line, col);
+      Integer row = rows.get(id);
+      if (row == null) {
+        throw bad(lineNo, BadReason.BAD_ID, name + " '" + id + "' is not listed in " + listing);
+      }
+      return row;
+    }
     trim(line, col);
     long v;
     try {
@@ -225,8 +233,11 @@ final class InterParser {
         default:
           break;
       }
+    } else if (layout.unlabelledAllowed() && ends[labelCol] - s == 2 && line.startsWith("-1", s)) {
+      return Split.UNLABELLED;
     }
-    throw bad(lineNo, BadReason.BAD_LABEL, "x_label must be 0 (train), 1 (valid) or 2 (test), got '"
+    throw bad(lineNo, BadReason.BAD_LABEL, "x_label must be 0 (train), 1 (valid)"
+        + (layout.unlabelledAllowed() ? ", 2 (test) or -1 (no label)" : " or 2 (test)") + ", got '"
         + field(line, labelCol) + "'");
   }
 

@@ -12,7 +12,8 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
- * The one reader of MMRec-format dataset directories, for ingest and the trainer alike.
+ * The one reader of MMRec-format dataset directories, for ingest and the trainer alike (and, through
+ * the same parsers, of the stream processor's snapshots).
  *
  * <p>A directory holds exactly one {@code <name>.inter} and any number of {@code
  * <modality>_feat.npy} (float16/32/64, cast to float32; row i = item i). Modalities come in the
@@ -39,9 +40,16 @@ public final class MmrecReader {
     return read(dir, ReadOptions.defaults()).dataset();
   }
 
+  /**
+   * Reads an MMRec directory, or a stream-processor snapshot directory (recognised by its
+   * manifest.json; always strict, see {@link SnapshotReader}).
+   */
   public static ReadResult read(Path dir, ReadOptions options) throws IOException {
     if (!Files.isDirectory(dir)) {
       throw new DatasetException(dir, Files.exists(dir) ? "not a directory" : "no such directory");
+    }
+    if (SnapshotReader.isSnapshot(dir)) {
+      return new ReadResult(SnapshotReader.read(dir).dataset(), new ReadReport(options.examplesPerReason()));
     }
     Path inter = findInter(dir);
     String name = inter.getFileName().toString();
@@ -58,7 +66,7 @@ public final class MmrecReader {
       }
       report.badItems(badItems);
     }
-    InteractionTable table = new InterParser(inter, options, report, featureRows, badItems).parse();
+    InteractionTable table = new InterParser(inter, InterLayout.MMREC, options, report, featureRows, badItems).parse();
     return new ReadResult(MmrecDataset.of(name, table, features), report);
   }
 

@@ -76,14 +76,14 @@ public final class MmrecWriter {
   private static void writeInter(InteractionTable t, Path file) throws IOException {
     try (BufferedWriter w = new BufferedWriter(
         new OutputStreamWriter(Files.newOutputStream(file), StandardCharsets.UTF_8), 1 << 20)) {
-      w.write(InterParser.USER + "\t" + InterParser.ITEM);
+      w.write(InterLayout.MMREC.user() + "\t" + InterLayout.MMREC.item());
       if (t.hasRatings()) {
-        w.write("\t" + InterParser.RATING);
+        w.write("\t" + InterLayout.MMREC.rating());
       }
       if (t.hasTimestamps()) {
-        w.write("\t" + InterParser.TIMESTAMP);
+        w.write("\t" + InterLayout.MMREC.timestamp());
       }
-      w.write("\t" + InterParser.LABEL + "\n");
+      w.write("\t" + InterLayout.MMREC.label() + "\n");
       StringBuilder line = new StringBuilder(64);
       for (int i = 0; i < t.size(); i++) {
         line.setLength(0);

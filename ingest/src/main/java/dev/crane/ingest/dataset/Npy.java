@@ -204,6 +204,35 @@ public final class Npy {
     }
   }
 
+  /** A float64 matrix read without narrowing (the stream processor's exact profile sums). */
+  public record DoubleMatrix(int rows, int cols, double[] data) {}
+
+  /** Reads a 2-D .npy file of dtype float64 as it is; any other dtype is an error. */
+  public static DoubleMatrix readFloat64(Path file) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      Header h = readHeader(file, ch);
+      if (h.dtype() != Dtype.FLOAT64) {
+        throw new DatasetException(file, "has dtype " + h.descr() + " but float64 ('<f8') is expected");
+      }
+      int rows = (int) h.rows();
+      int cols = (int) h.cols();
+      double[] data = new double[Math.multiplyExact(rows, cols)];
+      int perChunk = CHUNK / 8;
+      ByteBuffer buf = ByteBuffer.allocateDirect(perChunk * 8).order(h.order());
+      long position = h.dataOffset();
+      for (int done = 0; done < data.length; ) {
+        int n = Math.min(perChunk, data.length - done);
+        buf.clear().limit(n * 8);
+        readFully(file, ch, buf, position);
+        position += n * 8L;
+        buf.flip();
+        buf.asDoubleBuffer().get(data, done, n);
+        done += n;
+      }
+      return new DoubleMatrix(rows, cols, data);
+    }
+  }
+
   private static void decode(Dtype dtype, ByteBuffer buf, float[] out, int at, int n) {
     switch (dtype) {
       case FLOAT32 -> buf.asFloatBuffer().get(out, at, n);

@@ -2,6 +2,7 @@ package dev.crane.ingest.publish;
 
 import dev.crane.ingest.dataset.MmrecDataset;
 import dev.crane.ops.progress.Progress;
+import dev.crane.ops.rate.Pacer;
 import dev.crane.schemas.Topics;
 import java.util.BitSet;
 import java.util.Map;
@@ -98,34 +99,6 @@ public final class DatasetPublisher {
     Exception e = failure.get();
     if (e != null) {
       throw new IllegalStateException("publishing failed, the broker refused a record: " + e.getMessage(), e);
-    }
-  }
-
-  /** Spaces sends evenly to reach a target rate without bursts. */
-  private static final class Pacer {
-    private final double nanosPerRecord;
-    private final long start = System.nanoTime();
-    private long sent;
-
-    Pacer(double ratePerSecond) {
-      this.nanosPerRecord = ratePerSecond > 0 ? 1e9 / ratePerSecond : 0;
-    }
-
-    void await() {
-      sent++;
-      if (nanosPerRecord == 0) {
-        return;
-      }
-      long due = start + (long) (sent * nanosPerRecord);
-      long wait = due - System.nanoTime();
-      if (wait > 0) {
-        try {
-          Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("interrupted while publishing", e);
-        }
-      }
     }
   }
 }

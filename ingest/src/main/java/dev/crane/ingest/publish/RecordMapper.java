@@ -46,7 +46,7 @@ final class RecordMapper {
         .setEventTime(Instant.ofEpochMilli(time))
         .setWeight(weight)
         .setType(null)
-        .setSplit(Split.valueOf(t.splits()[row].name()))
+        .setSplit(t.splits()[row] == dev.crane.ingest.dataset.Split.UNLABELLED ? null : Split.valueOf(t.splits()[row].name()))
         .build();
   }
 }

@@ -10,6 +10,7 @@ import dev.crane.api.topk.ExactIndex;
 import dev.crane.api.topk.Hits;
 import dev.crane.api.topk.Kernels;
 import dev.crane.embedded.EmbeddedRuntime;
+import dev.crane.ops.bench.Machine;
 import dev.crane.schemas.Topics;
 import dev.crane.schemas.avro.Interaction;
 import dev.crane.schemas.grpc.RecommendRequest;
@@ -77,7 +78,7 @@ public final class ApiBenchmark {
   public Map<String, Object> run() throws Exception {
     figures.put("command", o.command());
     figures.put("date", java.time.LocalDate.now().toString());
-    figures.put("machine", machine());
+    figures.put("machine", Machine.describe());
     figures.put("load_average", loadAverage());
     figures.put("topk_kernel", Kernels.best().name());
     figures.put("users", o.users());
@@ -342,28 +343,13 @@ public final class ApiBenchmark {
     }
   }
 
+  /** The 1-, 5- and 15-minute load averages: the run shares the machine, and the later two show what ran before it. */
   static String loadAverage() {
     try {
       String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
       return f[0] + " " + f[1] + " " + f[2];
     } catch (java.io.IOException e) {
-      return "unknown";
+      return Double.toString(Machine.loadAverage());
     }
-  }
-
-  static String machine() {
-    String cpu = "unknown CPU";
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-        if (line.startsWith("model name")) {
-          cpu = line.substring(line.indexOf(':') + 1).trim();
-          break;
-        }
-      }
-    } catch (java.io.IOException e) {
-      // keep "unknown CPU"
-    }
-    return cpu + ", " + Runtime.getRuntime().availableProcessors() + " cores, "
-        + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB heap, Java " + Runtime.version();
   }
 }

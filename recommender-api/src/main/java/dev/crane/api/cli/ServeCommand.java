@@ -4,7 +4,6 @@ import dev.crane.api.app.RecommenderApi;
 import dev.crane.api.config.ApiConfig;
 import dev.crane.api.config.ConfigLoader;
 import dev.crane.api.metrics.ApiMetrics;
-import dev.crane.ops.config.LayeredSettings;
 import dev.crane.ops.connect.Reachability;
 import dev.crane.ops.metrics.MetricsServer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -43,7 +42,7 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    ApiConfig c = ConfigLoader.load(config, System.getenv(), LayeredSettings.keyValues(sets));
+    ApiConfig c = ConfigLoader.load(config, System.getenv(), sets);
     Reachability.kafka(c.bootstrapServers(), Reachability.DEFAULT_TIMEOUT,
         "bootstrap.servers (--set bootstrap.servers=HOST:PORT or CRANE_API_BOOTSTRAP_SERVERS)");
     Reachability.registry(c.schemaRegistryUrl(), Reachability.DEFAULT_TIMEOUT,

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * Layers the settings as the other services do: defaults, then a properties file, then
@@ -47,13 +48,13 @@ public final class ConfigLoader {
    * @param overrides the flags (highest precedence)
    */
   public static ApiConfig load(Path file, Map<String, String> env, Map<String, String> overrides) {
-    return fromMap(LayeredSettings.load(ROLE, file, env, ENV_PREFIX,
-        KEYS.stream().map(Key::name).toList(), overrides));
+    return load(file, env, overrides.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
   }
 
-  /** The key an environment variable (without the prefix) sets. */
-  static String keyOfEnv(String name) {
-    return LayeredSettings.keyOfEnv(name, KEYS.stream().map(Key::name).toList());
+  /** The same with the flags as given on the command line ({@code key=value}). */
+  public static ApiConfig load(Path file, Map<String, String> env, Iterable<String> sets) {
+    return fromMap(LayeredSettings.load(file, env, ENV_PREFIX,
+        KEYS.stream().map(Key::name).collect(Collectors.toSet()), sets));
   }
 
   /** The config from flat keys, defaults filled in; unknown keys are errors. */
@@ -92,17 +93,29 @@ public final class ConfigLoader {
         kafka);
   }
 
-  private static final String ROLE = "recommender-api config";
-
   private static long number(Map<String, String> raw, String key) {
-    return LayeredSettings.number(ROLE, raw, key);
+    String v = raw.get(key);
+    try {
+      return Long.parseLong(v.strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("recommender-api config: " + key + "='" + v + "' is not an integer");
+    }
   }
 
   private static double decimal(Map<String, String> raw, String key) {
-    return LayeredSettings.decimal(ROLE, raw, key);
+    String v = raw.get(key);
+    try {
+      return Double.parseDouble(v.strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("recommender-api config: " + key + "='" + v + "' is not a number");
+    }
   }
 
   private static int integer(Map<String, String> raw, String key) {
-    return LayeredSettings.integer(ROLE, raw, key);
+    long v = number(raw, key);
+    if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("recommender-api config: " + key + "=" + v + " is out of range");
+    }
+    return (int) v;
   }
 }

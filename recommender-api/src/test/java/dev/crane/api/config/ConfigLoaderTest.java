@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,8 +38,14 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void environmentNamesMapToKeys() {
-    assertThat(ConfigLoader.keyOfEnv("PREVIOUS_VERSION_KEEP_MS")).isEqualTo("previous.version.keep.ms");
-    assertThat(ConfigLoader.keyOfEnv("KAFKA_FETCH_MAX_BYTES")).isEqualTo("kafka.fetch.max.bytes");
+  void environmentNamesMapToKeysAndFlagsMustBeKeyValue() {
+    ApiConfig c = ConfigLoader.load(null, Map.of("CRANE_API_PREVIOUS_VERSION_KEEP_MS", "5",
+        "CRANE_API_KAFKA_FETCH_MAX_BYTES", "7"), List.of("load.pause.ratio=0.5"));
+    assertThat(c.keepPrevious().toMillis()).isEqualTo(5);
+    assertThat(c.kafka()).containsEntry("fetch.max.bytes", "7");
+    assertThat(c.loadPauseRatio()).isEqualTo(0.5);
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), List.of("k.max"))).hasMessageContaining("key=value");
+    assertThatThrownBy(() -> ConfigLoader.fromMap(Map.of("load.pause.ratio", "lots")))
+        .hasMessageContaining("load.pause.ratio='lots' is not a number");
   }
 }

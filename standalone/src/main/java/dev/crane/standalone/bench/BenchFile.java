@@ -9,7 +9,7 @@ import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Writes a benchmark's figures as flat JSON (units in the key names) with its command and date. */
+/** Writes a benchmark's figures as flat JSON (units in the key names) with its command, date and machine. */
 public final class BenchFile {
   private BenchFile() {}
 
@@ -17,6 +17,7 @@ public final class BenchFile {
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("command", command);
     json.put("date", LocalDate.now().toString());
+    json.putIfAbsent("machine", dev.crane.ops.bench.Machine.describe());
     json.putAll(figures);
     Files.createDirectories(file.toAbsolutePath().getParent());
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), json);

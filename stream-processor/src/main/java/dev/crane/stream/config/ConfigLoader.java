@@ -1,15 +1,11 @@
 package dev.crane.stream.config;
 
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.file.Files;
+import dev.crane.ops.config.LayeredSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 
 /**
@@ -63,36 +59,9 @@ public final class ConfigLoader {
    */
   public static StreamConfig load(Path file, Map<String, String> env, Map<String, String> overrides) {
     Map<String, String> raw = new HashMap<>(DEFAULTS);
-    if (file != null) {
-      Properties p = new Properties();
-      try (Reader r = Files.newBufferedReader(file)) {
-        p.load(r);
-      } catch (IOException e) {
-        throw new IllegalArgumentException("cannot read config file " + file + ": " + e.getMessage(), e);
-      }
-      p.stringPropertyNames().forEach(k -> raw.put(k.strip(), p.getProperty(k).strip()));
-    }
-    env.forEach((k, v) -> {
-      if (k.startsWith(ENV_PREFIX)) {
-        raw.put(keyOfEnv(k.substring(ENV_PREFIX.length())), v);
-      }
-    });
-    raw.putAll(overrides);
+    raw.putAll(LayeredSettings.load(file, env, ENV_PREFIX, DEFAULTS.keySet(),
+        overrides.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList()));
     return fromMap(raw);
-  }
-
-  /**
-   * The key an environment variable sets: a known key whose dots and hyphens become underscores
-   * (UNKNOWN_ITEM_HOLD_MS is unknown-item.hold.ms), else the name in lower case with dots
-   * (KAFKA_NUM_STREAM_THREADS is kafka.num.stream.threads).
-   */
-  static String keyOfEnv(String name) {
-    for (String known : DEFAULTS.keySet()) {
-      if (known.replace('.', '_').replace('-', '_').toUpperCase(Locale.ROOT).equals(name)) {
-        return known;
-      }
-    }
-    return name.toLowerCase(Locale.ROOT).replace('_', '.');
   }
 
   /** Builds the config from flat keys (defaults filled in), rejecting unknown keys. */

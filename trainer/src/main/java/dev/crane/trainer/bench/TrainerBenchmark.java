@@ -259,40 +259,12 @@ public final class TrainerBenchmark implements Callable<Integer> {
     }
   }
 
-  /** CPU count, memory and load average at the start, for reading the timings. */
+  /** CPU count and model, memory and load average now (ops' {@link dev.crane.ops.bench.Machine}). */
   static String machine() {
-    var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-    return String.format("%d cores%s, %.0f GB RAM, load average %.2f at start", os.getAvailableProcessors(),
-        cpu(Path.of("/proc/cpuinfo")), os.getTotalMemorySize() / 1e9, os.getSystemLoadAverage());
+    return dev.crane.ops.bench.Machine.describe();
   }
 
-  /**
-   * " (model, widest SIMD)" from a Linux cpuinfo file, or "" where there is none: the same code's step
-   * time moved 1.7x between build hosts, so a figure is only comparable with the CPU it ran on.
-   */
   static String cpu(Path cpuinfo) {
-    List<String> lines;
-    try {
-      lines = Files.readAllLines(cpuinfo);
-    } catch (IOException | UncheckedIOException e) {
-      return "";
-    }
-    String model = field(lines, "model name");
-    if (model == null) {
-      return "";
-    }
-    String flags = " " + Objects.requireNonNullElse(field(lines, "flags"), "") + " ";
-    String simd = flags.contains(" avx512f ") ? "AVX-512" : flags.contains(" avx2 ") ? "AVX2" : "no AVX2";
-    return " (" + model + ", " + simd + ")";
-  }
-
-  private static String field(List<String> lines, String name) {
-    for (String line : lines) {
-      int colon = line.indexOf(':');
-      if (colon > 0 && line.substring(0, colon).trim().equals(name)) {
-        return line.substring(colon + 1).trim();
-      }
-    }
-    return null;
+    return dev.crane.ops.bench.Machine.cpu(cpuinfo);
   }
 }

@@ -8,10 +8,13 @@ import java.util.OptionalInt;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point: {@code trainer train --data DIR --model crane|crane-ref|freedom|lightgcn|bpr [overrides]}. */
+/** Entry point: {@code trainer train|serve|retrain|publish|status|bench|bench-steps ...}. */
 @Command(name = "trainer", mixinStandardHelpOptions = true, version = "trainer 0.1.0",
-    description = "Trains and evaluates CRANE and baselines on MMRec-format datasets.",
-    subcommands = {TrainCommand.class, dev.crane.trainer.bench.TrainerBenchmark.class,
+    description = {"Trains and evaluates CRANE and baselines on MMRec-format datasets and snapshots (train, bench), and"
+        + " runs the trainer service that turns the stream processor's snapshots into published model versions (serve,"
+        + " retrain, publish, status)."},
+    subcommands = {TrainCommand.class, ServeCommand.class, RetrainCommand.class, PublishCommand.class,
+        StatusCommand.class, dev.crane.trainer.bench.TrainerBenchmark.class,
         dev.crane.trainer.bench.PairedStepBenchmark.class})
 public final class TrainerCli implements Runnable {
   @CommandLine.Mixin VerboseOption verbose;
@@ -21,7 +24,8 @@ public final class TrainerCli implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand (train, bench)");
+    throw new CommandLine.ParameterException(spec.commandLine(),
+        "missing subcommand (train, serve, retrain, publish, status, bench, bench-steps)");
   }
 
   public static void main(String[] args) {
@@ -30,6 +34,16 @@ public final class TrainerCli implements Runnable {
       System.exit(child.getAsInt());
     }
     Devices.ensureOffline();
-    CliRunner.main(new TrainerCli(), args);
+    CommandLine cl = CliRunner.commandLine(new TrainerCli());
+    for (String service : java.util.List.of("serve", "retrain", "publish", "status")) {
+      var usage = cl.getSubcommands().get(service).getCommandSpec().usageMessage();
+      java.util.List<String> footer = new java.util.ArrayList<>(java.util.List.of("",
+          "Settings, later ones winning: defaults, --config FILE, environment CRANE_TRAINER_<KEY> (dots as underscores,"
+              + " e.g. CRANE_TRAINER_GATE_TOLERANCE), --set key=value; train.<field> sets a training setting (trainer"
+              + " train --help). Keys:"));
+      footer.addAll(dev.crane.trainer.service.ServiceConfig.describe());
+      usage.footer(footer.toArray(String[]::new));
+    }
+    System.exit(CliRunner.execute(cl, args));
   }
 }

@@ -32,6 +32,40 @@ public final class IdMapping {
     return new IdMapping(Arrays.asList(ids));
   }
 
+  /** No ids: the base of a model trained from scratch. */
+  public static IdMapping empty() {
+    return new IdMapping(List.of());
+  }
+
+  /**
+   * This mapping followed by the ids of {@code all} it lacks, in their order (design.md: append-only,
+   * so old rows keep their meaning). Every id of this mapping must be in {@code all}.
+   *
+   * @param what "user" or "item", for the message
+   */
+  public IdMapping extendedBy(List<String> all, String what) {
+    if (all.size() < ids.length) {
+      throw new IllegalArgumentException("the data has " + all.size() + " " + what + "s but the model already has "
+          + ids.length + ": is it an older snapshot than the model's?");
+    }
+    List<String> out = new java.util.ArrayList<>(all.size());
+    out.addAll(List.of(ids));
+    int present = 0;
+    for (String id : all) {
+      if (rows.containsKey(id)) {
+        present++;
+      } else {
+        out.add(id);
+      }
+    }
+    if (present != ids.length) {
+      String missing = List.of(ids).stream().filter(id -> !new java.util.HashSet<>(all).contains(id)).findFirst().orElse("?");
+      throw new IllegalArgumentException(what + " '" + missing + "' of the model is not in the data ("
+          + (ids.length - present) + " missing): ids are never removed, so the data must be a later snapshot of the same stream");
+    }
+    return new IdMapping(out);
+  }
+
   public int size() {
     return ids.length;
   }

@@ -61,14 +61,30 @@ public final class TrainingData {
 
   /** Builds the training structures; throws IllegalArgumentException when there is nothing to train on. */
   public static TrainingData from(MmrecDataset ds) {
+    return from(ds, IdMapping.empty(), IdMapping.empty());
+  }
+
+  /**
+   * Builds the training structures with rows assigned by the append-only id mappings: users and
+   * items of {@code baseUsers}/{@code baseItems} (a previous model's) keep their rows, new ones get
+   * the next rows in the dataset's order. Unlabelled rows are split by the {@link Holdout} rule.
+   */
+  public static TrainingData from(MmrecDataset ds, IdMapping baseUsers, IdMapping baseItems) {
+    IdMapping userIds = baseUsers.extendedBy(ds.userIds(), "user");
+    IdMapping itemIds = baseItems.extendedBy(ds.itemIds(), "item");
     int u = ds.numUsers();
     int n = ds.numItems();
     InteractionTable t = ds.interactions();
-    int[] users = t.users();
-    int[] items = t.items();
-    Split[] splits = t.splits();
+    int[] userRow = rowsOf(userIds, ds.userIds());
+    int[] itemRow = rowsOf(itemIds, ds.itemIds());
+    int[] users = remap(t.users(), userRow);
+    int[] items = remap(t.items(), itemRow);
+    Split[] splits = Holdout.assign(t);
     // ids in range and one feature row per item are guaranteed by the MmrecDataset record itself
-    int trainRows = t.count(Split.TRAIN);
+    int trainRows = 0;
+    for (Split s : splits) {
+      trainRows += s == Split.TRAIN ? 1 : 0;
+    }
     if (trainRows == 0) {
       throw new IllegalArgumentException("dataset " + ds.name() + " has no training interactions");
     }
@@ -76,8 +92,8 @@ public final class TrainingData {
     b.name = ds.name();
     b.numUsers = u;
     b.numItems = n;
-    b.userIds = IdMapping.dense(u);
-    b.itemIds = IdMapping.dense(n);
+    b.userIds = userIds;
+    b.itemIds = itemIds;
     b.rowUsers = new int[trainRows];
     b.rowItems = new int[trainRows];
     long[] keys = new long[trainRows];
@@ -118,8 +134,8 @@ public final class TrainingData {
       }
       b.userTrainItems[user] = Arrays.copyOfRange(b.edgeItems, from, e);
     }
-    b.validTargets = targets(t, Split.VALID, u, b.userDegree);
-    b.testTargets = targets(t, Split.TEST, u, b.userDegree);
+    b.validTargets = targets(users, items, splits, Split.VALID, u, b.userDegree);
+    b.testTargets = targets(users, items, splits, Split.TEST, u, b.userDegree);
     int pool = 0;
     for (int d : b.itemDegree) {
       pool += d > 0 ? 1 : 0;
@@ -130,8 +146,50 @@ public final class TrainingData {
         b.negativePool[p++] = i;
       }
     }
-    b.features = visualFirst(ds.features());
+    b.features = visualFirst(ds.features().stream().map(f -> permuteRows(f, itemRow)).toList());
     return new TrainingData(b);
+  }
+
+  /** The mapping's row of each of the dataset's ids. */
+  private static int[] rowsOf(IdMapping mapping, List<String> ids) {
+    int[] rows = new int[ids.size()];
+    for (int i = 0; i < rows.length; i++) {
+      rows[i] = mapping.row(ids.get(i));
+    }
+    return rows;
+  }
+
+  private static boolean identity(int[] map) {
+    for (int i = 0; i < map.length; i++) {
+      if (map[i] != i) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static int[] remap(int[] ids, int[] map) {
+    if (identity(map)) {
+      return ids;
+    }
+    int[] out = new int[ids.length];
+    for (int r = 0; r < ids.length; r++) {
+      out[r] = map[ids[r]];
+    }
+    return out;
+  }
+
+  /** Row i of the dataset's matrix becomes row {@code map[i]}. */
+  private static FeatureMatrix permuteRows(FeatureMatrix f, int[] map) {
+    if (identity(map)) {
+      return f;
+    }
+    int d = f.dim();
+    float[] out = new float[f.data().length];
+    for (int i = 0; i < map.length; i++) {
+      System.arraycopy(f.data(), i * d, out, map[i] * d, d);
+    }
+    return new FeatureMatrix(f.modality(), f.rows(), d, out);
   }
 
   /** Names read as MMRec's v_feat, whose kNN graph gets mm_image_weight (§2.2c). */
@@ -154,18 +212,19 @@ public final class TrainingData {
   }
 
   /** Distinct sorted targets per user; users without training rows are dropped (§1.4). */
-  private static int[][] targets(InteractionTable t, Split split, int numUsers, int[] userDegree) {
+  private static int[][] targets(int[] users, int[] items, Split[] splits, Split split, int numUsers,
+      int[] userDegree) {
     List<List<Integer>> per = new ArrayList<>(numUsers);
     for (int i = 0; i < numUsers; i++) {
       per.add(null);
     }
-    for (int r = 0; r < t.size(); r++) {
-      int user = t.users()[r];
-      if (t.splits()[r] == split && userDegree[user] > 0) {
+    for (int r = 0; r < users.length; r++) {
+      int user = users[r];
+      if (splits[r] == split && userDegree[user] > 0) {
         if (per.get(user) == null) {
           per.set(user, new ArrayList<>());
         }
-        per.get(user).add(t.items()[r]);
+        per.get(user).add(items[r]);
       }
     }
     int[][] out = new int[numUsers][];
@@ -212,6 +271,7 @@ public final class TrainingData {
       case VALID -> validTargets;
       case TEST -> testTargets;
       case TRAIN -> userTrainItems;
+      case UNLABELLED -> throw new IllegalArgumentException("unlabelled rows are assigned by the holdout rule");
     };
   }
 

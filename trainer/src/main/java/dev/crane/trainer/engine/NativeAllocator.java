@@ -95,6 +95,8 @@ public final class NativeAllocator {
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
     applyTo(pb.environment());
+    // libtorch's own C++ warnings (a deprecated dispatch mode, on every parameter load) are not for users
+    pb.environment().putIfAbsent("TORCH_CPP_LOG_LEVEL", "ERROR");
     try {
       Process child = pb.start();
       Thread stop = new Thread(child::destroy); // a killed parent must not leave a training child behind

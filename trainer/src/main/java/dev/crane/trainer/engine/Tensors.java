@@ -47,6 +47,17 @@ public final class Tensors {
     return JniUtils.embedding((PtNDArray) ids, (PtNDArray) table, false);
   }
 
+  /**
+   * Overwrites every value of {@code target} (a parameter, say) in place; call under no-grad. Through
+   * a full-slice assignment rather than {@code NDArray.set(float[])}, whose native path prints
+   * libtorch's deprecation warning about AutoNonVariableTypeMode on stderr.
+   */
+  public static void assign(NDArray target, float[] values) {
+    try (NDArray v = owned(target.getManager(), values, target.getShape())) {
+      target.set(new ai.djl.ndarray.index.NDIndex(":"), v);
+    }
+  }
+
   /** x W + b with the bias fused into the product (torch.linear on Wᵀ); W is in x out. */
   public static NDArray linear(NDArray x, NDArray w, NDArray b) {
     return JniUtils.linear((PtNDArray) x, (PtNDArray) w.transpose(), (PtNDArray) b);

@@ -19,8 +19,10 @@ public final class BprMf implements Recommender {
 
   public BprMf(TrainingData data, int dim, float regWeight, NDManager manager, SplittableRandom rng) {
     this.params = new Parameters(manager);
-    this.users = params.add("user_embedding", Init.xavierNormal(rng, data.numUsers(), dim), new Shape(data.numUsers(), dim));
-    this.items = params.add("item_embedding", Init.xavierNormal(rng, data.numItems(), dim), new Shape(data.numItems(), dim));
+    this.users = params.add("user_embedding", Init.xavierNormal(rng, data.numUsers(), dim), new Shape(data.numUsers(), dim),
+        Parameters.Rows.USER);
+    this.items = params.add("item_embedding", Init.xavierNormal(rng, data.numItems(), dim), new Shape(data.numItems(), dim),
+        Parameters.Rows.ITEM);
     this.regWeight = regWeight;
   }
 

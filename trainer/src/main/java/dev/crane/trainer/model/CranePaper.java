@@ -58,8 +58,10 @@ public final class CranePaper implements Recommender {
     this.manager = manager;
     this.params = new Parameters(manager);
     int d = c.embeddingDim;
-    this.users = params.add("user_embedding", Init.xavierUniform(rng, data.numUsers(), d), new Shape(data.numUsers(), d));
-    this.items = params.add("item_embedding", Init.xavierUniform(rng, data.numItems(), d), new Shape(data.numItems(), d));
+    this.users = params.add("user_embedding", Init.xavierUniform(rng, data.numUsers(), d), new Shape(data.numUsers(), d),
+        Parameters.Rows.USER);
+    this.items = params.add("item_embedding", Init.xavierUniform(rng, data.numItems(), d), new Shape(data.numItems(), d),
+        Parameters.Rows.ITEM);
     this.profiles = new UserModalityProfiles(data, d, params, manager, rng);
     int mCount = profiles.modalities();
     this.rca = c.noAttention ? null
@@ -149,8 +151,21 @@ public final class CranePaper implements Recommender {
 
   @Override
   public FinalEmbeddings embed() {
+    EmbeddingParts p = parts();
+    return new FinalEmbeddings(p.userCollaborative().add(p.userSemantic()), p.itemCollaborative().add(p.itemSemantic()));
+  }
+
+  /** Ē_u and e^sem_u (Eq. 16); Ē_i and e^sem_i (Eq. 15). */
+  @Override
+  public EmbeddingParts parts() {
     NDArray[] v = views(adjacency.full());
-    return new FinalEmbeddings(v[0].add(userProfile.of(v[2])), v[1].add(v[2]));
+    return new EmbeddingParts(v[0], userProfile.of(v[2]), v[1], v[2]);
+  }
+
+  /** The item rows of Eq. 6: each modality's projection F_m A_mᵀ + a_m. */
+  @Override
+  public List<ContentMap> contentMaps(List<dev.crane.ingest.dataset.FeatureMatrix> features) {
+    return profiles.contentMaps();
   }
 
   private static long[] distinct(long[] ids) {

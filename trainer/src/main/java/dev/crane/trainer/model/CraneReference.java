@@ -106,4 +106,15 @@ public final class CraneReference implements Recommender {
   public FinalEmbeddings embed() {
     return backbone.forward(fused(), false);
   }
+
+  @Override
+  public EmbeddingParts parts() {
+    return backbone.parts(fused(), false);
+  }
+
+  @Override
+  public List<ContentMap> contentMaps(List<FeatureMatrix> features) {
+    return projections.isEmpty() ? Recommender.super.contentMaps(features)
+        : projections.stream().map(FeatureProjection::contentMap).toList();
+  }
 }

@@ -20,7 +20,7 @@ public final class FeatureProjection {
   public FeatureProjection(FeatureMatrix f, int dim, Parameters params, SplittableRandom rng) {
     this.modality = f.modality();
     double bound = 1 / Math.sqrt(f.dim());
-    this.features = params.add(modality + "_embedding", f.data(), new Shape(f.rows(), f.dim()));
+    this.features = params.add(modality + "_embedding", f.data(), new Shape(f.rows(), f.dim()), Parameters.Rows.ITEM_DATA);
     this.weight = params.add(modality + "_trs.weight", Init.uniform(rng, dim * f.dim(), bound), new Shape(dim, f.dim()));
     this.bias = params.add(modality + "_trs.bias", Init.uniform(rng, dim, bound), new Shape(dim));
   }
@@ -32,5 +32,11 @@ public final class FeatureProjection {
 
   public String modality() {
     return modality;
+  }
+
+  /** A_m and a_m as a content map (raw features in, d out). */
+  public ContentMap contentMap() {
+    long[] shape = weight.getShape().getShape();
+    return new ContentMap(modality, (int) shape[1], (int) shape[0], weight.toFloatArray(), bias.toFloatArray());
   }
 }

@@ -71,4 +71,14 @@ public final class Freedom implements Recommender {
   public FinalEmbeddings embed() {
     return backbone.forward(backbone.itemEmbeddings(), false);
   }
+
+  @Override
+  public EmbeddingParts parts() {
+    return backbone.parts(backbone.itemEmbeddings(), false);
+  }
+
+  @Override
+  public List<ContentMap> contentMaps(List<FeatureMatrix> features) {
+    return modalities.stream().map(FeatureProjection::contentMap).toList();
+  }
 }

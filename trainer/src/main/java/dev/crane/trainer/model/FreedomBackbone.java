@@ -32,8 +32,10 @@ public final class FreedomBackbone {
       SplittableRandom rng) {
     int d = c.embeddingDim;
     this.numUsers = data.numUsers();
-    this.users = params.add("user_embedding", Init.xavierUniform(rng, data.numUsers(), d), new Shape(data.numUsers(), d));
-    this.items = params.add("item_id_embedding", Init.xavierUniform(rng, data.numItems(), d), new Shape(data.numItems(), d));
+    this.users = params.add("user_embedding", Init.xavierUniform(rng, data.numUsers(), d), new Shape(data.numUsers(), d),
+        Parameters.Rows.USER);
+    this.items = params.add("item_id_embedding", Init.xavierUniform(rng, data.numItems(), d), new Shape(data.numItems(), d),
+        Parameters.Rows.ITEM);
     this.itemGraph = data.features().isEmpty() ? null
         : ItemKnnGraph.mixed(manager, data.features(), c.knnK, c.mmImageWeight).toNDArray(manager);
     this.adjacency = new PrunedAdjacency(data, c.dropRatio, manager);
@@ -56,6 +58,12 @@ public final class FreedomBackbone {
    * @param training Â' (this epoch's pruned graph) when true, the full Â otherwise
    */
   public FinalEmbeddings forward(NDArray itemSignal, boolean training) {
+    EmbeddingParts p = parts(itemSignal, training);
+    return new FinalEmbeddings(p.userCollaborative(), p.itemCollaborative().add(p.itemSemantic()));
+  }
+
+  /** Ē_U; Ē_I and S^L X, the item vector's collaborative and semantic parts. */
+  public EmbeddingParts parts(NDArray itemSignal, boolean training) {
     if (itemGraph == null) {
       throw new IllegalStateException("the item kNN graph needs at least one feature modality");
     }
@@ -64,6 +72,6 @@ public final class FreedomBackbone {
       h = itemGraph.matMul(h);
     }
     NDArray all = gcn.propagate(training ? adjacency.training() : adjacency.full(), users, items);
-    return new FinalEmbeddings(all.get(new NDIndex(":{}", numUsers)), all.get(new NDIndex("{}:", numUsers)).add(h));
+    return new EmbeddingParts(all.get(new NDIndex(":{}", numUsers)), null, all.get(new NDIndex("{}:", numUsers)), h);
   }
 }

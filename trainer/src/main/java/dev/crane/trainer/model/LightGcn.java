@@ -27,8 +27,10 @@ public final class LightGcn implements Recommender {
 
   public LightGcn(TrainingData data, int dim, int layers, float regWeight, NDManager manager, SplittableRandom rng) {
     this.params = new Parameters(manager);
-    this.users = params.add("user_embedding", Init.xavierUniform(rng, data.numUsers(), dim), new Shape(data.numUsers(), dim));
-    this.items = params.add("item_embedding", Init.xavierUniform(rng, data.numItems(), dim), new Shape(data.numItems(), dim));
+    this.users = params.add("user_embedding", Init.xavierUniform(rng, data.numUsers(), dim), new Shape(data.numUsers(), dim),
+        Parameters.Rows.USER);
+    this.items = params.add("item_embedding", Init.xavierUniform(rng, data.numItems(), dim), new Shape(data.numItems(), dim),
+        Parameters.Rows.ITEM);
     this.adjacency = NormalizedAdjacency.of(data.numUsers(), data.numItems(), data.edgeUsers(), data.edgeItems())
         .toNDArray(manager);
     this.gcn = new UserItemGcn(layers);

@@ -16,4 +16,17 @@ public interface Recommender {
 
   /** The final user and item vectors, computed once per evaluation under no-grad (§2.6). */
   FinalEmbeddings embed();
+
+  /** The final vectors in their published parts; call under no-grad. */
+  default EmbeddingParts parts() {
+    return EmbeddingParts.collaborativeOnly(embed());
+  }
+
+  /**
+   * One map per modality of {@code features} into the model's content space: the model's own
+   * projection where it has one, else {@link ContentMap#random}.
+   */
+  default java.util.List<ContentMap> contentMaps(java.util.List<dev.crane.ingest.dataset.FeatureMatrix> features) {
+    return features.stream().map(ContentMap::random).toList();
+  }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.crane.trainer.data.IdMapping;
 import dev.crane.trainer.engine.Autograd;
+import dev.crane.trainer.engine.Tensors;
 import dev.crane.trainer.model.Recommender;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -41,6 +42,26 @@ public final class Checkpoint {
     public List<String> itemIds;
     public List<String> parameterNames = new ArrayList<>();
     public List<long[]> parameterShapes = new ArrayList<>();
+    /** Where a service's model came from and what it became; null for a plain training run. */
+    public Provenance provenance;
+  }
+
+  /** A position on a topic: every record below {@code endOffset} is covered. */
+  public record Position(String topic, int partition, long endOffset) {}
+
+  /**
+   * What the trainer service records with a model it trained: the snapshot (its version, directory,
+   * interaction count and its record's offset on topic snapshots), the input positions it covers, the
+   * model version it is published as, and the metrics published with it.
+   */
+  public static final class Provenance {
+    public long modelVersion;
+    public long snapshotVersion;
+    public String snapshotPath;
+    public long snapshotOffset;
+    public long snapshotInteractions;
+    public List<Position> inputOffsets = new ArrayList<>();
+    public Map<String, Double> metrics = new LinkedHashMap<>();
   }
 
   private final Meta meta;
@@ -133,7 +154,7 @@ public final class Checkpoint {
       if (v.length != p.getShape().size()) {
         throw new IllegalArgumentException("parameter " + name + " has " + v.length + " values, model expects " + p.getShape());
       }
-      p.set(v);
+      Tensors.assign(p, v);
     }));
   }
 

@@ -28,6 +28,8 @@ public final class TrainConfig {
   /** Weight of the first modality in the mixed kNN graph (§2.2c); the rest share 1 - w. */
   public float mmImageWeight = 0.1f;
   public int evalUserBatch = 4096;
+  /** Stop after the epoch during which the run's time passes this many seconds (0 = no limit): a fine-tune's budget. */
+  public float maxSeconds = 0;
   /** Train at most this many batches per epoch (0 = all): for cost measurements on large data only. */
   public int maxBatches = 0;
   /** Release freed native memory to the OS every this many batches and after each evaluation (0 = never). */
@@ -89,6 +91,7 @@ public final class TrainConfig {
     if (!(mmImageWeight >= 0 && mmImageWeight <= 1)) p.add("mm image weight must be in [0, 1]");
     if (evalUserBatch < 1) p.add("eval user batch must be >= 1");
     if (maxBatches < 0) p.add("max batches must be >= 0 (0 = all)");
+    if (!(maxSeconds >= 0)) p.add("maxSeconds must be >= 0 (0 = no limit)");
     if (trimEvery < 0) p.add("trimEvery must be >= 0 (0 = never)");
     if (attentionRounds < 1) p.add("attention rounds must be >= 1");
     if (!(tau > 0)) p.add("tau must be > 0");

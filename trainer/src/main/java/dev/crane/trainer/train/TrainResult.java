@@ -6,7 +6,7 @@ import java.util.Map;
 /**
  * Outcome of a run. Test metrics are those of the best validation epoch (never selected on test).
  *
- * @param stopReason "early-stopping", "max-epochs" or "nan-loss"
+ * @param stopReason "early-stopping", "max-epochs", "nan-loss", "stop-requested" or "time-budget"
  */
 public record TrainResult(
     int bestEpoch, Map<String, Double> bestValid, Map<String, Double> bestTest,

@@ -138,6 +138,10 @@ public final class Trainer {
         stop = "stop-requested";
         break;
       }
+      if (epoch + 1 < config.epochs && config.maxSeconds > 0 && (System.nanoTime() - runStart) / 1e9 >= config.maxSeconds) {
+        stop = "time-budget";
+        break;
+      }
     }
     double total = (System.nanoTime() - runStart) / 1e9;
     double perEpoch = history.isEmpty() ? 0 : trainSeconds / history.size();

@@ -31,11 +31,13 @@ public final class UserModalityProfiles {
   private final List<NDArray> itemFeatures = new ArrayList<>();
   private final List<NDArray> weights = new ArrayList<>();
   private final List<NDArray> biases = new ArrayList<>();
+  private final List<String> names = new ArrayList<>();
   private final NDArray interactions; // U x I, 1 per distinct training edge
 
   public UserModalityProfiles(TrainingData data, int dim, Parameters params, NDManager manager, SplittableRandom rng) {
     for (FeatureMatrix f : data.features()) {
       itemFeatures.add(Tensors.owned(manager, f.data(), new Shape(f.rows(), f.dim())));
+      names.add(f.modality());
       double bound = 1 / Math.sqrt(f.dim()); // torch.nn.Linear default
       weights.add(params.add(f.modality() + "_proj.weight", Init.uniform(rng, dim * f.dim(), bound),
           new Shape(dim, f.dim())));
@@ -46,6 +48,17 @@ public final class UserModalityProfiles {
 
   public int modalities() {
     return weights.size();
+  }
+
+  /** Each modality's projection (A_m, a_m) as a content map. */
+  public List<dev.crane.trainer.model.ContentMap> contentMaps() {
+    List<dev.crane.trainer.model.ContentMap> out = new ArrayList<>();
+    for (int m = 0; m < weights.size(); m++) {
+      long[] shape = weights.get(m).getShape().getShape();
+      out.add(new dev.crane.trainer.model.ContentMap(names.get(m), (int) shape[1], (int) shape[0],
+          weights.get(m).toFloatArray(), biases.get(m).toFloatArray()));
+    }
+    return out;
   }
 
   /** X_m for every modality m, each N x d, users first. */

@@ -1,0 +1,127 @@
+package dev.crane.standalone;
+
+import dev.crane.embedded.EmbeddedRuntime;
+import dev.crane.ingest.dataset.ModalityDim;
+import dev.crane.ops.kafka.KafkaClientDefaults;
+import dev.crane.schemas.Topics;
+import dev.crane.schemas.avro.ModelVersion;
+import dev.crane.schemas.avro.SnapshotManifest;
+import dev.crane.schemas.serde.AvroDeserializer;
+import dev.crane.stream.StreamProcessorApp;
+import dev.crane.stream.config.ConfigLoader;
+import dev.crane.trainer.engine.Devices;
+import dev.crane.trainer.publish.ManifestLog;
+import dev.crane.trainer.service.ServiceConfig;
+import dev.crane.trainer.service.TrainerService;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * The roles after ingest, in this JVM: the stream processor (snapshots cut on request) and the
+ * trainer service on its own thread. Closing stops the trainer after its current step, then the
+ * processor.
+ */
+final class Pipeline implements AutoCloseable {
+  private final EmbeddedRuntime runtime;
+  private final StreamProcessorApp processor;
+  private final TrainerService trainer;
+  private final Thread trainerThread;
+  private final AtomicBoolean stop = new AtomicBoolean();
+
+  private Pipeline(EmbeddedRuntime runtime, StreamProcessorApp processor, TrainerService trainer) {
+    this.runtime = runtime;
+    this.processor = processor;
+    this.trainer = trainer;
+    this.trainerThread = new Thread(() -> trainer.run(stop::get), "trainer-service");
+  }
+
+  static Pipeline start(EmbeddedRuntime runtime, Path state, List<ModalityDim> modalities, String model, int epochs) {
+    // The embedded default keeps its state in a temporary directory on purpose: Kafka Streams' warning
+    // against exactly that is noise here (it stays on for the stream processor's own jar).
+    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+        "org.apache.kafka.streams.processor.internals.StateDirectory")).setLevel(ch.qos.logback.classic.Level.ERROR);
+    Map<String, String> s = new HashMap<>();
+    s.put("bootstrap.servers", runtime.bootstrapServers());
+    s.put("schema.registry.url", runtime.schemaRegistryUrl());
+    s.put("state.dir", state.resolve("stream").toString());
+    s.put("snapshot.dir", state.resolve("snapshots").toString());
+    s.put("modalities", ModalityDim.format(modalities));
+    s.put("snapshot.interval.ms", Long.toString(Duration.ofMinutes(10).toMillis()));
+    s.put("metrics.port", "-1");
+    StreamProcessorApp processor = StreamProcessorApp.start(ConfigLoader.fromMap(s), new SimpleMeterRegistry(), false);
+    Map<String, String> t = new HashMap<>();
+    t.put("bootstrap.servers", runtime.bootstrapServers());
+    t.put("schema.registry.url", runtime.schemaRegistryUrl());
+    t.put("state.dir", state.resolve("trainer").toString());
+    t.put("model", model);
+    t.put("full.epochs", Integer.toString(epochs));
+    t.put("hyperparameters", "tiktok"); // the column tuned on a small dataset: lr 1e-3 learns in few epochs
+    t.put("metrics.port", "-1");
+    Devices.ensureOffline();
+    TrainerService trainer;
+    try {
+      trainer = TrainerService.start(ServiceConfig.of(t), new SimpleMeterRegistry(), TrainerService.Hooks.NONE);
+    } catch (RuntimeException e) {
+      processor.close();
+      throw e;
+    }
+    Pipeline p = new Pipeline(runtime, processor, trainer);
+    p.trainerThread.start();
+    return p;
+  }
+
+  /** Waits for the processor to take in everything published, asks for a snapshot and returns its manifest. */
+  SnapshotManifest firstSnapshot(Duration timeout) throws InterruptedException {
+    Await.until("the stream processor to consume the interactions", timeout, processor::caughtUp);
+    processor.requestSnapshot();
+    return Await.value("the first snapshot", timeout, this::newestSnapshot);
+  }
+
+  ModelVersion firstVersion(Duration timeout) throws InterruptedException {
+    return Await.value("the first model version", timeout, () -> {
+      if (!trainer.healthy()) {
+        throw new IllegalStateException("the trainer service stopped; its log above says why");
+      }
+      return ManifestLog.read(runtime.bootstrapServers(), runtime.schemaRegistryUrl(), Duration.ofSeconds(10))
+          .serving().orElse(null);
+    });
+  }
+
+  private SnapshotManifest newestSnapshot() {
+    Map<String, Object> c = KafkaClientDefaults.common();
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, runtime.bootstrapServers());
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    AvroDeserializer<SnapshotManifest> values = new AvroDeserializer<>();
+    values.configure(Map.of("schema.registry.url", runtime.schemaRegistryUrl(), "specific.avro.reader", true), false);
+    TopicPartition tp = new TopicPartition(Topics.SNAPSHOTS, 0);
+    try (KafkaConsumer<String, SnapshotManifest> consumer = new KafkaConsumer<>(c, new StringDeserializer(), values)) {
+      consumer.assign(List.of(tp));
+      consumer.seekToBeginning(List.of(tp));
+      long end = consumer.endOffsets(List.of(tp)).get(tp);
+      SnapshotManifest last = null;
+      while (consumer.position(tp) < end) {
+        for (var r : consumer.poll(Duration.ofMillis(200))) {
+          last = r.value() != null ? r.value() : last;
+        }
+      }
+      return last;
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    stop.set(true);
+    trainerThread.join(Duration.ofMinutes(2).toMillis());
+    trainer.close();
+    processor.close();
+  }
+}

@@ -1,0 +1,120 @@
+package dev.crane.trainer.cli;
+
+import dev.crane.ops.kafka.KafkaClientDefaults;
+import dev.crane.schemas.Topics;
+import dev.crane.schemas.avro.ModelStatus;
+import dev.crane.schemas.avro.ModelVersion;
+import dev.crane.schemas.avro.SnapshotManifest;
+import dev.crane.schemas.serde.AvroDeserializer;
+import dev.crane.trainer.publish.ManifestLog;
+import dev.crane.trainer.service.ServiceConfig;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code trainer status}: what is served and what the trainer did last, read from the topics. */
+@Command(name = "status", mixinStandardHelpOptions = true,
+    description = "Show the serving model version (its metrics and age), the last gate decision and why, and the last "
+        + "snapshot the trainer service has handled against the newest one; read from the topics, so it works from any host.")
+public final class StatusCommand implements Callable<Integer> {
+  @Mixin ServiceOptions options;
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    ServiceConfig c = options.load();
+    ServiceOptions.checkReachable(c);
+    PrintWriter w = spec.commandLine().getOut();
+    ManifestLog log = ManifestLog.read(c.bootstrapServers(), c.schemaRegistryUrl(), c.connectTimeout());
+    Optional<ModelVersion> serving = log.serving();
+    if (serving.isEmpty()) {
+      w.println("serving version: none published yet");
+    } else {
+      ModelVersion v = serving.get();
+      w.printf(Locale.ROOT, "serving version: %d (%s, snapshot v%s), published %s ago: %,d users, %,d items, dim %d%n",
+          v.getVersion(), v.getModel(), v.getSnapshotVersion(), age(v.getCreatedAt()), v.getUserCount(), v.getItemCount(),
+          v.getDim());
+      w.printf(Locale.ROOT, "  holdout R@20 %s  N@20 %s   test R@20 %s  N@20 %s%n", metric(v, "holdout_recall@20"),
+          metric(v, "holdout_ndcg@20"), metric(v, "test_recall@20"), metric(v, "test_ndcg@20"));
+    }
+    log.latest().ifPresent(last -> w.printf(Locale.ROOT, "last decision: version %d %s%s (%s ago)%n", last.getVersion(),
+        last.getStatus() == ModelStatus.COMPLETE ? "published" : last.getStatus().name().toLowerCase(Locale.ROOT),
+        last.getReason() == null ? "" : ": " + last.getReason(), age(last.getCreatedAt())));
+    long[] snapshots = snapshotPositions(c);
+    w.printf("snapshots: newest %s, last handled by the trainer (group %s) %s%n",
+        snapshots[0] < 0 ? "none" : "v" + snapshots[0], c.groupId(), snapshots[1] < 0 ? "none" : "v" + snapshots[1]);
+    w.flush();
+    return 0;
+  }
+
+  private static String metric(ModelVersion v, String key) {
+    Double x = v.getMetrics().get(key);
+    return x == null ? "-" : String.format(Locale.ROOT, "%.4f", x);
+  }
+
+  private static String age(Instant t) {
+    Duration d = Duration.between(t, Instant.now());
+    return d.toDays() > 0 ? d.toDays() + " d" : d.toHours() > 0 ? d.toHours() + " h"
+        : d.toMinutes() > 0 ? d.toMinutes() + " min" : d.toSeconds() + " s";
+  }
+
+  /** {newest snapshot version on the topic, version of the last one the group has handled}; -1 for none. */
+  private static long[] snapshotPositions(ServiceConfig c) {
+    Map<String, Object> p = KafkaClientDefaults.common();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, c.groupId());
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    AvroDeserializer<SnapshotManifest> values = new AvroDeserializer<>();
+    values.configure(Map.of("schema.registry.url", c.schemaRegistryUrl(), "specific.avro.reader", true), false);
+    TopicPartition tp = new TopicPartition(Topics.SNAPSHOTS, 0);
+    try (KafkaConsumer<String, SnapshotManifest> consumer = new KafkaConsumer<>(p, new StringDeserializer(), values)) {
+      consumer.assign(List.of(tp));
+      long end = consumer.endOffsets(List.of(tp), c.connectTimeout()).get(tp);
+      OffsetAndMetadata done = consumer.committed(Set.of(tp), c.connectTimeout()).get(tp);
+      return new long[] {versionAt(consumer, tp, end - 1), done == null ? -1 : versionAt(consumer, tp, done.offset() - 1)};
+    }
+  }
+
+  /** The version of the newest manifest at or before {@code offset} (transaction markers take offsets too). */
+  private static long versionAt(KafkaConsumer<String, SnapshotManifest> consumer, TopicPartition tp, long offset) {
+    for (long from = offset; from >= 0; from -= 16) {
+      consumer.seek(tp, Math.max(0, from - 15));
+      long version = -1;
+      for (int polls = 0; polls < 20; polls++) {
+        var records = consumer.poll(Duration.ofMillis(250));
+        for (ConsumerRecord<String, SnapshotManifest> r : records) {
+          if (r.offset() <= offset && r.value() != null) {
+            version = r.value().getVersion();
+          }
+        }
+        if (consumer.position(tp) > offset) {
+          break;
+        }
+      }
+      if (version >= 0) {
+        return version;
+      }
+      if (from - 15 <= 0) {
+        break;
+      }
+    }
+    return -1;
+  }
+}

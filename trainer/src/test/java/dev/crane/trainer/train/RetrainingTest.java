@@ -1,0 +1,114 @@
+package dev.crane.trainer.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDManager;
+import dev.crane.ingest.dataset.MmrecDataset;
+import dev.crane.trainer.data.PlantedData;
+import dev.crane.trainer.data.Snapshots;
+import dev.crane.trainer.data.TrainingData;
+import dev.crane.trainer.model.Recommender;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** A model trained on a first snapshot, carried over to a second one with new users and items. */
+class RetrainingTest {
+  static final MmrecDataset FULL = PlantedData.generate(300, 200, 5, 12, new int[] {16, 8}, 11);
+  static final MmrecDataset FIRST = Snapshots.cut(FULL, u -> u < 250, i -> i < 180);
+  static final MmrecDataset SECOND = Snapshots.cut(FULL, u -> true, i -> true);
+
+  static TrainConfig config(String model, int epochs) {
+    TrainConfig c = EndToEndTest.config(model);
+    c.epochs = epochs;
+    return c;
+  }
+
+  private static Checkpoint trainFirst(String model, NDManager m) {
+    TrainConfig c = config(model, 15);
+    Retraining.Outcome first = Retraining.run(FIRST, c, c, null, false, m, TrainingListener.NONE, () -> false);
+    assertThat(first.mode()).isEqualTo(Retraining.Mode.FULL);
+    assertThat(first.why()).isEqualTo("no serving model");
+    assertThat(first.baseline()).isEmpty();
+    return Checkpoint.of(first.model(), first.parameters(), c, first.data().userIds(), first.data().itemIds(), Map.of());
+  }
+
+  @Test
+  void oldRowsAreCarriedOverAndNewUsersAndItemsArePlacedByTheirItemsAndContent() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      Checkpoint ckpt = trainFirst("lightgcn", m);
+      TrainingData second = TrainingData.from(SECOND, new dev.crane.trainer.data.IdMapping(ckpt.meta().userIds),
+          new dev.crane.trainer.data.IdMapping(ckpt.meta().itemIds));
+      Recommender fresh = dev.crane.trainer.model.ModelFactory.create(config("lightgcn", 1), second, m,
+          new java.util.SplittableRandom(3));
+      WarmStart.Report r = WarmStart.apply(ckpt, fresh, second);
+      assertThat(r.oldUsers()).isEqualTo(250);
+      assertThat(r.newUsers()).isEqualTo(50);
+      assertThat(r.oldItems()).isEqualTo(180);
+      assertThat(r.newItems()).isEqualTo(20);
+      assertThat(r.itemsFromContent()).isEqualTo(20);
+      assertThat(r.usersFromItems()).isEqualTo(50);
+      int d = 16;
+      float[] users = fresh.parameters().get("user_embedding").toFloatArray();
+      float[] items = fresh.parameters().get("item_embedding").toFloatArray();
+      float[] oldUsers = ckpt.parameters().get("user_embedding");
+      // an old user keeps its row, found by id
+      String id = ckpt.meta().userIds.get(17);
+      int row = second.userIds().row(id);
+      assertThat(row).isEqualTo(17);
+      assertThat(java.util.Arrays.copyOfRange(users, row * d, row * d + d))
+          .containsExactly(java.util.Arrays.copyOfRange(oldUsers, 17 * d, 17 * d + d));
+      // a new user's row is the mean of its training items' rows
+      int u = 260;
+      int[] own = second.trainItems(u);
+      for (int c = 0; c < d; c++) {
+        double mean = 0;
+        for (int i : own) {
+          mean += items[i * d + c] / own.length;
+        }
+        assertThat(users[u * d + c]).isCloseTo((float) mean, org.assertj.core.data.Offset.offset(1e-5f));
+      }
+    }
+  }
+
+  @Test
+  void aWarmStartBeginsWhereTheServingModelWasAndAFullRetrainFromScratch() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      Checkpoint ckpt = trainFirst("lightgcn", m);
+      TrainConfig brief = config("lightgcn", 2);
+      brief.maxBatches = 2; // two steps an epoch: a cold model is still near random, a warm one near the baseline
+      Retraining.Outcome warm = Retraining.run(SECOND, brief, brief, ckpt, false, m, TrainingListener.NONE, () -> false);
+      Retraining.Outcome full = Retraining.run(SECOND, brief, brief, ckpt, true, m, TrainingListener.NONE, () -> false);
+      assertThat(warm.mode()).isEqualTo(Retraining.Mode.WARM);
+      assertThat(full.mode()).isEqualTo(Retraining.Mode.FULL);
+      assertThat(full.why()).isEqualTo("asked for");
+      // both are gated against the same baseline: the serving model carried over, untrained
+      assertThat(warm.baseline()).isEqualTo(full.baseline()).containsKey("recall@20");
+      double random = 20.0 / 190;
+      assertThat(warm.baselineRecall20()).isGreaterThan(random + 0.1);
+      // after the first epoch the warm start is far ahead of the cold one
+      double warmFirst = warm.result().history().get(0).valid().get("recall@20");
+      double fullFirst = full.result().history().get(0).valid().get("recall@20");
+      assertThat(warmFirst).isGreaterThan(fullFirst + 0.05);
+      assertThat(warm.data().userIds().ids().subList(0, 250)).isEqualTo(ckpt.meta().userIds);
+      assertThat(warm.validRecall20()).isEqualTo(warm.valid().get("recall@20"));
+    }
+  }
+
+  @Test
+  void aCheckpointOfAnotherModelOrWidthTrainsFromScratchAndSaysWhy() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      Checkpoint ckpt = trainFirst("lightgcn", m);
+      TrainConfig bprConfig = config("bpr", 1);
+      Retraining.Outcome bpr = Retraining.run(SECOND, bprConfig, bprConfig, ckpt, false, m, TrainingListener.NONE,
+          () -> false);
+      assertThat(bpr.mode()).isEqualTo(Retraining.Mode.FULL);
+      assertThat(bpr.why()).contains("lightgcn model, not bpr");
+      assertThat(bpr.baseline()).containsKey("recall@20"); // the serving lightgcn model, carried over
+      TrainConfig wide = config("lightgcn", 1);
+      wide.embeddingDim = 32;
+      Retraining.Outcome other = Retraining.run(SECOND, wide, wide, ckpt, false, m, TrainingListener.NONE, () -> false);
+      assertThat(other.mode()).isEqualTo(Retraining.Mode.FULL);
+      assertThat(other.why()).contains("user_embedding").contains("other dimensions");
+    }
+  }
+}
