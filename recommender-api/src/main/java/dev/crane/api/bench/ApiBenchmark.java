@@ -1,0 +1,355 @@
+package dev.crane.api.bench;
+
+import dev.crane.api.app.RecommenderApi;
+import dev.crane.api.config.ApiConfig;
+import dev.crane.api.config.ConfigLoader;
+import dev.crane.api.metrics.ApiMetrics;
+import dev.crane.api.model.EmbeddingTable;
+import dev.crane.api.serving.LiveVersion;
+import dev.crane.api.topk.ExactIndex;
+import dev.crane.api.topk.Hits;
+import dev.crane.api.topk.Kernels;
+import dev.crane.embedded.EmbeddedRuntime;
+import dev.crane.ops.bench.Machine;
+import dev.crane.schemas.Topics;
+import dev.crane.schemas.avro.Interaction;
+import dev.crane.schemas.grpc.RecommendRequest;
+import dev.crane.schemas.grpc.RecommendResponse;
+import dev.crane.schemas.grpc.RecommenderGrpc;
+import dev.crane.schemas.grpc.ScoredItem;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.HdrHistogram.Histogram;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The recommender API's benchmark (docs/benchmarks.md): versions of 7k, 63k and 1M items x 64-d
+ * published through the real topics and registry into a running service, open-loop Recommend load
+ * over loopback gRPC at fixed rates and up a ladder to the highest sustained rate, a swap under
+ * load, freshness of fold-in, long histories, and HNSW recall@20 against the exact scan. Prints
+ * each figure as it comes and writes them all as flat JSON.
+ */
+public final class ApiBenchmark {
+  private static final Logger LOG = LoggerFactory.getLogger(ApiBenchmark.class);
+  private static final int DIM = 64;
+  private static final double[] FIXED = {1000, 2000, 5000};
+  private static final double[] LADDER = {1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10000, 12000, 14000,
+      16000};
+  /** A rate counts as sustained while p99 stays under this (and nothing fails, and the rate is met). */
+  private static final double SUSTAINED_P99_MS = 50;
+
+  /** What to run. */
+  public record Options(Path out, Path work, int users, Duration step, boolean million, String command) {}
+
+  private final Options o;
+  private final Map<String, Object> figures = new LinkedHashMap<>();
+  private final SyntheticModel model = new SyntheticModel(DIM, 64, 20261205L);
+  private EmbeddedRuntime runtime;
+  private boolean longHistoriesSent;
+  private final Map<String, List<ManagedChannel>> loadChannels = new HashMap<>();
+  /** The exact reference per item table (a tiled copy each: made once). */
+  private final Map<EmbeddingTable, ExactIndex> exactIndexes = new java.util.IdentityHashMap<>();
+
+  public ApiBenchmark(Options options) {
+    this.o = options;
+  }
+
+  public Map<String, Object> run() throws Exception {
+    figures.put("command", o.command());
+    figures.put("date", java.time.LocalDate.now().toString());
+    figures.put("machine", Machine.describe());
+    figures.put("load_average", loadAverage());
+    figures.put("topk_kernel", Kernels.best().name());
+    figures.put("users", o.users());
+    figures.put("dim", DIM);
+    figures.put("sustained_p99_bound_ms", SUSTAINED_P99_MS);
+    runtime = EmbeddedRuntime.start(o.work().resolve("infra"), 2);
+    try (VersionPublisher publisher = new VersionPublisher(runtime.bootstrapServers(), runtime.schemaRegistryUrl());
+        Producer<String, Interaction> interactions = interactionProducer()) {
+      ApiMetrics metrics = ApiMetrics.inMemory();
+      try (RecommenderApi api = RecommenderApi.start(config("api-exact", 500_000), metrics)) {
+        ManagedChannel ch = channel(api);
+        publish(publisher, api, 1, 7_000, "7k");
+        rates(ch, "7k_exact");
+        publish(publisher, api, 2, 63_000, "63k");
+        rates(ch, "63k_exact");
+        swapUnderLoad(ch, publisher, api);
+        freshness(ch, interactions, api);
+        longHistories(ch, interactions, api, "exact", "u_long");
+        // A second service that indexes the same 63k version with HNSW (it reads version 3 from the topics).
+        long hnswStart = System.nanoTime();
+        try (RecommenderApi hnsw = RecommenderApi.start(config("api-hnsw", 50_000), ApiMetrics.inMemory())) {
+          ManagedChannel ch2 = channel(hnsw);
+          await("63k HNSW service", Duration.ofMinutes(5), () -> hnsw.state().current() != null
+              && hnsw.state().current().version() == 3 && hnsw.feedsCaughtUp());
+          figure("63k_hnsw_index", hnsw.state().current().index().kind());
+          figure("63k_hnsw_loaded_s", round((System.nanoTime() - hnswStart) / 1e9, 1));
+          rates(ch2, "63k_hnsw");
+          recall(ch2, hnsw, "63k_hnsw", 500);
+          longHistories(ch2, interactions, hnsw, "hnsw", "u_long");
+          ch2.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        if (o.million()) {
+          publish(publisher, api, 4, 1_000_000, "1m");
+          rates(ch, "1m_hnsw");
+          recall(ch, api, "1m_hnsw", 300);
+        }
+        ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+    } finally {
+      loadChannels.values().forEach(l -> l.forEach(ManagedChannel::shutdownNow));
+      runtime.close();
+    }
+    figures.put("load_average_after", loadAverage());
+    return figures;
+  }
+
+  private ApiConfig config(String name, int hnswMinItems) {
+    return ConfigLoader.fromMap(Map.of("bootstrap.servers", runtime.bootstrapServers(),
+        "schema.registry.url", runtime.schemaRegistryUrl(), "grpc.host", "127.0.0.1", "grpc.port", "0",
+        "state.dir", o.work().resolve(name).toString(), "hnsw.min.items", Integer.toString(hnswMinItems),
+        "k.max", "1000", "metrics.port", "-1",
+        // no load is measured while a graph builds: give it every core (the service's default is half)
+        "hnsw.build.threads", Integer.toString(Runtime.getRuntime().availableProcessors())));
+  }
+
+  /** Four connections to the same server for the load generator, made once per server and closed at the end. */
+  private List<ManagedChannel> loadChannels(ManagedChannel ch) {
+    return loadChannels.computeIfAbsent(ch.authority(), a -> LoadGenerator.loopbackChannels(
+        Integer.parseInt(a.substring(a.lastIndexOf(':') + 1)), 4));
+  }
+
+  private static ManagedChannel channel(RecommenderApi api) {
+    return ManagedChannelBuilder.forAddress("127.0.0.1", api.grpcPort()).usePlaintext().build();
+  }
+
+  private void publish(VersionPublisher p, RecommenderApi api, long version, int items, String label) {
+    long t0 = System.nanoTime();
+    p.publish(model.manifest(version, "bpr"), model.users(o.users(), version), model.items(items, version));
+    double sent = (System.nanoTime() - t0) / 1e9;
+    await("version " + version + " in service", Duration.ofMinutes(20),
+        () -> api.state().current() != null && api.state().current().version() == version);
+    double total = (System.nanoTime() - t0) / 1e9;
+    figure(label + "_publish_s", round(sent, 1));
+    figure(label + "_published_to_served_s", round(total, 1));
+    figure(label + "_index", api.state().current().index().kind());
+  }
+
+  private LoadGenerator generator(ManagedChannel ch, int k) {
+    return new LoadGenerator(loadChannels(ch), i -> RecommendRequest.newBuilder()
+        .setUserId(SyntheticModel.userId(Math.floorMod(i * 7919, o.users()))).setK(k).build());
+  }
+
+  private void rates(ManagedChannel ch, String prefix) {
+    LoadGenerator g = generator(ch, 20);
+    // The JIT compiles the serving path under load first: not measured.
+    LOG.info("{}: warming up, {}", prefix, g.run(2000, Duration.ofSeconds(8), Duration.ofSeconds(2)));
+    for (double qps : FIXED) {
+      LoadGenerator.Result r = g.run(qps, Duration.ofSeconds(2), o.step());
+      String rate = (int) (qps / 1000) + "k_qps";
+      LOG.info("{} at {}: {}", prefix, rate, r);
+      figure(prefix + "_p50_ms_" + rate, round(r.p50Ms(), 3));
+      figure(prefix + "_p99_ms_" + rate, round(r.p99Ms(), 3));
+      figure(prefix + "_errors_" + rate, r.errors());
+    }
+    double max = g.maxSustained(LADDER, Duration.ofSeconds(1), Duration.ofSeconds(4), SUSTAINED_P99_MS,
+        r -> LOG.info("{} ladder: {}", prefix, r));
+    figure(prefix + "_max_qps", max);
+  }
+
+  /** p99 and errors at 2k QPS over a window in which a new 63k version is published, loaded and switched to. */
+  private void swapUnderLoad(ManagedChannel ch, VersionPublisher p, RecommenderApi api) throws Exception {
+    LoadGenerator g = generator(ch, 20);
+    LoadGenerator.Result steady = g.run(2000, Duration.ofSeconds(2), Duration.ofSeconds(10));
+    figure("swap_steady_p99_ms_2k_qps", round(steady.p99Ms(), 3));
+    AtomicBoolean started = new AtomicBoolean();
+    long[] swapNs = {0, 0};
+    Thread publishing = new Thread(() -> {
+      swapNs[0] = System.nanoTime();
+      p.publish(model.manifest(3, "bpr"), model.users(o.users(), 3), model.items(63_000, 3));
+      await("version 3", Duration.ofMinutes(5), () -> api.state().current().version() == 3);
+      swapNs[1] = System.nanoTime();
+    }, "bench-publish-v3");
+    LoadGenerator.Result swap = g.run(2000, Duration.ofSeconds(2), Duration.ofSeconds(20), t -> {
+      if (t > 2_000_000_000L && started.compareAndSet(false, true)) {
+        publishing.start();
+      }
+    });
+    publishing.join();
+    LOG.info("swap under 2k QPS: {} (steady: {})", swap, steady);
+    figure("swap_p99_ms_2k_qps", round(swap.p99Ms(), 3));
+    figure("swap_p50_ms_2k_qps", round(swap.p50Ms(), 3));
+    figure("swap_max_ms_2k_qps", round(swap.maxMs(), 1));
+    figure("swap_errors", swap.errors());
+    figure("swap_publish_to_served_s", round((swapNs[1] - swapNs[0]) / 1e9, 1));
+    figure("swap_p99_over_steady", round(swap.p99Ms() / Math.max(1e-9, steady.p99Ms()), 2));
+  }
+
+  /** From producing a new user's first interaction to a Recommend reply that is personalised by it. */
+  private void freshness(ManagedChannel ch, Producer<String, Interaction> producer, RecommenderApi api) {
+    RecommenderGrpc.RecommenderBlockingStub stub = RecommenderGrpc.newBlockingStub(ch);
+    Histogram h = new Histogram(3);
+    SplittableRandom r = new SplittableRandom(1);
+    int samples = 200;
+    for (int s = 0; s < samples; s++) {
+      String user = "fresh-" + UUID.randomUUID();
+      long t0 = System.nanoTime();
+      producer.send(new ProducerRecord<>(Topics.INTERACTIONS, user, interaction(user,
+          SyntheticModel.itemId(r.nextInt(63_000)))));
+      producer.flush();
+      while (true) {
+        RecommendResponse reply = stub.recommend(RecommendRequest.newBuilder().setUserId(user).setK(20).build());
+        if (!reply.getFallback()) {
+          break;
+        }
+        if (System.nanoTime() - t0 > 10_000_000_000L) {
+          throw new IllegalStateException("an interaction was not reflected within 10 s");
+        }
+        java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+      }
+      h.recordValue((System.nanoTime() - t0) / 1000);
+    }
+    figure("freshness_samples", samples);
+    figure("freshness_p50_ms", round(h.getValueAtPercentile(50) / 1000.0, 2));
+    figure("freshness_p99_ms", round(h.getValueAtPercentile(99) / 1000.0, 2));
+    figure("freshness_max_ms", round(h.getMaxValue() / 1000.0, 2));
+  }
+
+  /** Users with 1,200 seen items: k results, none seen, and the reply's overlap with the exact top-k. */
+  private void longHistories(ManagedChannel ch, Producer<String, Interaction> producer, RecommenderApi api,
+      String index, String prefix) {
+    int users = 20;
+    int history = 1_200;
+    int items = api.state().current().items().size();
+    if (!longHistoriesSent) {
+      longHistoriesSent = true;
+      SplittableRandom r = new SplittableRandom(7);
+      for (int u = 0; u < users; u++) {
+        String user = prefix + u;
+        Set<Integer> chosen = new HashSet<>();
+        while (chosen.size() < history) {
+          chosen.add(r.nextInt(Math.min(items, 63_000)));
+        }
+        for (int item : chosen) {
+          producer.send(new ProducerRecord<>(Topics.INTERACTIONS, user, interaction(user, SyntheticModel.itemId(item))));
+        }
+      }
+      producer.flush();
+    }
+    await("long histories read", Duration.ofMinutes(2),
+        () -> api.state().seen().history(prefix + (users - 1)).size() >= history);
+    RecommenderGrpc.RecommenderBlockingStub stub = RecommenderGrpc.newBlockingStub(ch);
+    int minResults = Integer.MAX_VALUE;
+    double overlap = 0;
+    int seenReturned = 0;
+    for (int u = 0; u < users; u++) {
+      String user = prefix + u;
+      RecommendResponse reply = stub.recommend(RecommendRequest.newBuilder().setUserId(user).setK(20).build());
+      minResults = Math.min(minResults, reply.getItemsCount());
+      Set<String> seen = api.state().seen().history(user).firstOffsets().keySet();
+      seenReturned += (int) reply.getItemsList().stream().filter(s -> seen.contains(s.getItemId())).count();
+      overlap += overlapWithExact(api, user, reply, seen);
+    }
+    String p = "long_history_" + index;
+    figure(p + "_seen_items", history);
+    figure(p + "_min_results_k20", minResults);
+    figure(p + "_seen_items_returned", seenReturned);
+    figure(p + "_recall20", round(overlap / users, 4));
+  }
+
+  /** Share of the exact top-20 (same version, same folded vector, same exclusion) that the reply holds. */
+  private double overlapWithExact(RecommenderApi api, String user, RecommendResponse reply, Set<String> seen) {
+    LiveVersion v = api.state().resolve(reply.getModelVersion());
+    EmbeddingTable items = v.items();
+    LiveVersion.UserVector uv = v.userVector(user);
+    int[] excluded = seen.stream().mapToInt(items::row).filter(r -> r >= 0).sorted().toArray();
+    ExactIndex reference = exactIndexes.computeIfAbsent(items, t -> new ExactIndex(t.vectors(), t.size(), t.dim(),
+        Kernels.best()));
+    Hits exact = reference.search(uv.vector(), 20, excluded);
+    Set<String> truth = new HashSet<>();
+    Arrays.stream(exact.rows()).forEach(r -> truth.add(items.ids()[r]));
+    return reply.getItemsList().stream().map(ScoredItem::getItemId).filter(truth::contains).count()
+        / (double) Math.max(1, truth.size());
+  }
+
+  /** Recall@20 of the served (HNSW) replies against the exact scan, over {@code queries} users. */
+  private void recall(ManagedChannel ch, RecommenderApi api, String prefix, int queries) {
+    RecommenderGrpc.RecommenderBlockingStub stub = RecommenderGrpc.newBlockingStub(ch);
+    double sum = 0;
+    for (int q = 0; q < queries; q++) {
+      String user = SyntheticModel.userId(q * 13 % o.users());
+      RecommendResponse reply = stub.recommend(RecommendRequest.newBuilder().setUserId(user).setK(20).build());
+      sum += overlapWithExact(api, user, reply, api.state().seen().history(user).firstOffsets().keySet());
+    }
+    figure(prefix + "_recall20", round(sum / queries, 4));
+    figure(prefix + "_recall_queries", queries);
+  }
+
+  private Producer<String, Interaction> interactionProducer() {
+    Map<String, Object> c = new HashMap<>();
+    c.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, runtime.bootstrapServers());
+    c.put(ProducerConfig.ACKS_CONFIG, "all");
+    c.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+    c.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    c.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, "dev.crane.schemas.serde.AvroSerializer");
+    c.put("schema.registry.url", runtime.schemaRegistryUrl());
+    c.put("auto.register.schemas", true);
+    return new KafkaProducer<>(c);
+  }
+
+  private static Interaction interaction(String user, String item) {
+    return Interaction.newBuilder().setEventId(UUID.randomUUID().toString()).setUserId(user).setItemId(item)
+        .setEventTime(Instant.now()).build();
+  }
+
+  private void figure(String key, Object value) {
+    figures.put(key, value);
+    System.out.println(key + " = " + value);
+  }
+
+  private static double round(double v, int digits) {
+    double f = Math.pow(10, digits);
+    return Math.round(v * f) / f;
+  }
+
+  private static void await(String what, Duration timeout, java.util.function.BooleanSupplier done) {
+    long end = System.nanoTime() + timeout.toNanos();
+    while (!done.getAsBoolean()) {
+      if (System.nanoTime() > end) {
+        throw new IllegalStateException("benchmark: timed out waiting for " + what);
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+    }
+  }
+
+  /** The 1-, 5- and 15-minute load averages: the run shares the machine, and the later two show what ran before it. */
+  static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (java.io.IOException e) {
+      return Double.toString(Machine.loadAverage());
+    }
+  }
+}

@@ -1,0 +1,172 @@
+package dev.crane.api.bench;
+
+import dev.crane.schemas.grpc.RecommendRequest;
+import dev.crane.schemas.grpc.RecommendResponse;
+import dev.crane.schemas.grpc.RecommenderGrpc;
+import io.grpc.Channel;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntFunction;
+import java.util.function.LongConsumer;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * An open-loop load generator: request i is due at t0 + i / rate whatever happened to the earlier
+ * ones, sent asynchronously, and its latency is measured from when it was due, not from when it
+ * was sent. A stalled server therefore shows in the percentiles in full (no coordinated omission:
+ * a closed loop would simply send less while the server stalls). Bounded in time: it stops sending
+ * after the duration and waits at most the call deadline for the last replies.
+ */
+public final class LoadGenerator {
+  /** One run's figures. Latencies in milliseconds. */
+  public record Result(double offeredQps, double achievedQps, long sent, long ok, long errors, double p50Ms,
+      double p99Ms, double maxMs, Histogram histogram) {
+    /** Sustained: every call answered, at the offered rate, with p99 under the bound. */
+    public boolean sustained(double p99BoundMs) {
+      return errors == 0 && achievedQps >= 0.95 * offeredQps && p99Ms <= p99BoundMs;
+    }
+
+    @Override
+    public String toString() {
+      return String.format("offered %.0f/s achieved %.0f/s, %d ok, %d errors, p50 %.2f ms, p99 %.2f ms, max %.1f ms",
+          offeredQps, achievedQps, ok, errors, p50Ms, p99Ms, maxMs);
+    }
+  }
+
+  private static final Duration DEADLINE = Duration.ofSeconds(5);
+
+  private final RecommenderGrpc.RecommenderStub[] stubs;
+  private final IntFunction<RecommendRequest> requests;
+  private boolean lastOverloaded;
+
+  /**
+   * @param channels calls go round-robin over them, as from several clients (one HTTP/2
+   *     connection is served by one event-loop thread)
+   * @param requests the i-th request
+   */
+  public LoadGenerator(java.util.List<? extends Channel> channels, IntFunction<RecommendRequest> requests) {
+    this.stubs = channels.stream().map(RecommenderGrpc::newStub).toArray(RecommenderGrpc.RecommenderStub[]::new);
+    this.requests = requests;
+  }
+
+  /**
+   * Channels to a server on this machine for {@link #LoadGenerator}: replies are handled on the
+   * transport's threads (the handler only records a number), so the generator adds no thread hops.
+   */
+  public static java.util.List<io.grpc.ManagedChannel> loopbackChannels(int port, int n) {
+    java.util.List<io.grpc.ManagedChannel> out = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(io.grpc.ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().directExecutor().build());
+    }
+    return out;
+  }
+
+  /** Runs at {@code qps} for {@code warmup} (not measured), then for {@code duration}. */
+  public Result run(double qps, Duration warmup, Duration duration) {
+    return run(qps, warmup, duration, t -> {});
+  }
+
+  /**
+   * @param tick called from the sending thread about every 100 ms with the nanoseconds since the
+   *     measured window began (the swap benchmark publishes a version from it)
+   */
+  public Result run(double qps, Duration warmup, Duration duration, LongConsumer tick) {
+    // After an overloaded run the server is still working off calls whose clients gave up: let it.
+    LockSupport.parkNanos(lastOverloaded ? 5_000_000_000L : 1_000_000_000L);
+    Recorder recorder = new Recorder(3);
+    AtomicLong ok = new AtomicLong();
+    AtomicLong errors = new AtomicLong();
+    AtomicLong outstanding = new AtomicLong();
+    double interval = 1e9 / qps;
+    long start = System.nanoTime();
+    long measureFrom = start + warmup.toNanos();
+    long end = measureFrom + duration.toNanos();
+    long sent = 0;
+    long nextTick = measureFrom;
+    for (long i = 0; ; i++) {
+      long due = start + (long) (i * interval);
+      if (due >= end) {
+        break;
+      }
+      long now;
+      while ((now = System.nanoTime()) < due) {
+        long wait = due - now;
+        if (wait > 20_000) {
+          LockSupport.parkNanos(wait - 10_000);
+        } else {
+          Thread.onSpinWait();
+        }
+      }
+      if (now >= nextTick && now >= measureFrom) {
+        tick.accept(now - measureFrom);
+        nextTick = now + 100_000_000;
+      }
+      boolean measured = due >= measureFrom;
+      if (measured) {
+        sent++;
+      }
+      outstanding.incrementAndGet();
+      stubs[(int) (i % stubs.length)].withDeadlineAfter(DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
+          .recommend(requests.apply((int) i),
+          new StreamObserver<>() {
+            @Override
+            public void onNext(RecommendResponse r) {}
+
+            @Override
+            public void onError(Throwable t) {
+              if (measured) {
+                errors.incrementAndGet();
+              }
+              outstanding.decrementAndGet();
+            }
+
+            @Override
+            public void onCompleted() {
+              if (measured) {
+                recorder.recordValue(Math.max(1, (System.nanoTime() - due) / 1000)); // microseconds since due
+                ok.incrementAndGet();
+              }
+              outstanding.decrementAndGet();
+            }
+          });
+    }
+    long drainUntil = System.nanoTime() + DEADLINE.toNanos() + 1_000_000_000L;
+    while (outstanding.get() > 0 && System.nanoTime() < drainUntil) {
+      LockSupport.parkNanos(1_000_000);
+    }
+    double seconds = duration.toNanos() / 1e9;
+    Histogram h = recorder.getIntervalHistogram();
+    lastOverloaded = errors.get() + outstanding.get() > 0 || ok.get() < 0.95 * sent;
+    return new Result(qps, ok.get() / seconds, sent, ok.get(), errors.get() + outstanding.get(),
+        h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0, h);
+  }
+
+  /**
+   * The highest rate of {@code ladder} (ascending) that is sustained, stopping at the first that
+   * is not.
+   *
+   * @return the highest sustained rate, or 0
+   */
+  public double maxSustained(double[] ladder, Duration warmup, Duration step, double p99BoundMs,
+      java.util.function.Consumer<Result> report) {
+    double best = 0;
+    for (double qps : ladder) {
+      Result r = run(qps, warmup, step);
+      report.accept(r);
+      if (!r.sustained(p99BoundMs)) {
+        // One more try: on a shared machine a neighbour's burst can sink a single step.
+        r = run(qps, warmup, step);
+        report.accept(r);
+        if (!r.sustained(p99BoundMs)) {
+          break;
+        }
+      }
+      best = qps;
+    }
+    return best;
+  }
+}

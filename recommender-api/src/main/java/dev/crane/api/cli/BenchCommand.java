@@ -1,0 +1,75 @@
+package dev.crane.api.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.crane.api.bench.ApiBenchmark;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The benchmark of docs/benchmarks.md: an in-process broker and registry, the service, loopback load. */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Benchmark the service on this machine: 7k/63k/1M-item versions through the real topics, "
+        + "open-loop load at 1k/2k/5k QPS and up to the highest sustained rate, a swap under load, fold-in "
+        + "freshness, long histories, HNSW recall@20. Prints the figures and writes them as JSON. "
+        + "Run it alone on a quiet machine (about 15 minutes with the 1M case).")
+public final class BenchCommand implements Callable<Integer> {
+  @Option(names = "--out", defaultValue = "docs/bench/api.json", description = "JSON file (default ${DEFAULT-VALUE}).")
+  Path out;
+
+  @Option(names = "--work", description = "Scratch directory for the broker, registry and stores (default: a new temporary one, deleted after).")
+  Path work;
+
+  @Option(names = "--users", defaultValue = "10000", description = "Users of each version (default ${DEFAULT-VALUE}).")
+  int users;
+
+  @Option(names = "--step-seconds", defaultValue = "10", description = "Measured seconds at each fixed rate (default ${DEFAULT-VALUE}).")
+  int stepSeconds;
+
+  @Option(names = "--skip-1m", description = "Leave out the 1M-item HNSW case (minutes of graph building).")
+  boolean skipMillion;
+
+  @Override
+  public Integer call() throws Exception {
+    if (users < 100 || stepSeconds < 1 || stepSeconds > 120) {
+      throw new IllegalArgumentException("--users must be >= 100 and --step-seconds 1..120");
+    }
+    boolean temporary = work == null;
+    Path dir = temporary ? Files.createTempDirectory("crane-api-bench") : work;
+    String command = "java --add-modules jdk.incubator.vector -Xmx8g -jar recommender-api/target/recommender-api.jar bench"
+        + (skipMillion ? " --skip-1m" : "") + " --users " + users + " --step-seconds " + stepSeconds + " --out " + out;
+    try {
+      Map<String, Object> figures = new ApiBenchmark(new ApiBenchmark.Options(out, dir, users,
+          Duration.ofSeconds(stepSeconds), !skipMillion, command)).run();
+      Path parent = out.toAbsolutePath().getParent();
+      Files.createDirectories(parent);
+      ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+      Map<String, Object> all = new java.util.LinkedHashMap<>(figures);
+      if (Files.exists(out)) {
+        // The fold-in quality benchmark (a separate command: it trains models) keeps its keys here.
+        @SuppressWarnings("unchecked")
+        Map<String, Object> old = json.readValue(out.toFile(), java.util.LinkedHashMap.class);
+        old.forEach((k, v) -> {
+          if (k.startsWith("foldin_") || k.startsWith("nofoldin_") || k.startsWith("retrain_")) {
+            all.put(k, v);
+          }
+        });
+      }
+      json.writeValue(out.toFile(), all);
+      System.out.println("wrote " + out);
+      return 0;
+    } finally {
+      if (temporary) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+          walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,8 @@
+package dev.crane.api.topk;
+
+/** Exact below {@code hnswMinItems} trained items, HNSW from there on. */
+public record IndexFactory(int hnswMinItems, HnswIndex.Params hnsw, ScoreKernel kernel) {
+  public ItemIndex build(float[] matrix, int rows, int dim) {
+    return rows >= hnswMinItems ? new HnswIndex(matrix, rows, dim, kernel, hnsw) : new ExactIndex(matrix, rows, dim, kernel);
+  }
+}

@@ -1,0 +1,53 @@
+package dev.crane.api.topk;
+
+/**
+ * Plain loops with eight independent accumulators, for JVMs started without the Vector API
+ * module. C2 on JDK 17 does not vectorise a float reduction; the accumulators at least keep the
+ * FMA pipeline busy (measured 1.26 ms per query on 63k x 64 against 0.35 ms with the Vector API).
+ */
+final class LoopKernel implements ScoreKernel {
+  @Override
+  public void scores(float[] m, float[] q, int from, int to, float[] out) {
+    int d = q.length;
+    int d8 = d & ~7;
+    for (int i = from; i < to; i++) {
+      int o = i * d;
+      float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+      int j = 0;
+      for (; j < d8; j += 8) {
+        s0 += m[o + j] * q[j];
+        s1 += m[o + j + 1] * q[j + 1];
+        s2 += m[o + j + 2] * q[j + 2];
+        s3 += m[o + j + 3] * q[j + 3];
+        s4 += m[o + j + 4] * q[j + 4];
+        s5 += m[o + j + 5] * q[j + 5];
+        s6 += m[o + j + 6] * q[j + 6];
+        s7 += m[o + j + 7] * q[j + 7];
+      }
+      for (; j < d; j++) {
+        s0 += m[o + j] * q[j];
+      }
+      out[i] = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+    }
+  }
+
+  @Override
+  public Scan scan(float[] matrix, int rows, int dim) {
+    return new Scan() {
+      @Override
+      public void scores(float[] q, float[] out) {
+        LoopKernel.this.scores(matrix, q, 0, rows, out);
+      }
+
+      @Override
+      public int paddedRows() {
+        return rows;
+      }
+    };
+  }
+
+  @Override
+  public String name() {
+    return "loops";
+  }
+}

@@ -1,0 +1,155 @@
+package dev.crane.api.topk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.crane.api.bench.SyntheticModel;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+class TopKTest {
+  private static float[] random(Random r, int n) {
+    float[] a = new float[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = (float) r.nextGaussian();
+    }
+    return a;
+  }
+
+  /** Rows by score descending (ties: lower row), the excluded ones left out: what top-k must return. */
+  private static int[] reference(float[] m, int rows, float[] q, int k, Set<Integer> excluded) {
+    int d = q.length;
+    float[] s = new float[rows];
+    for (int i = 0; i < rows; i++) {
+      double acc = 0;
+      for (int j = 0; j < d; j++) {
+        acc += (double) m[i * d + j] * q[j];
+      }
+      s[i] = (float) acc;
+    }
+    return IntStream.range(0, rows).boxed().filter(i -> !excluded.contains(i))
+        .sorted(Comparator.<Integer>comparingDouble(i -> -s[i]).thenComparingInt(i -> i))
+        .limit(k).mapToInt(Integer::intValue).toArray();
+  }
+
+  @Test
+  void vectorApiAndLoopKernelsAgreeWithDoublePrecision() {
+    ScoreKernel vector = Kernels.vectorApi();
+    assertThat(vector).as("the tests run with --add-modules jdk.incubator.vector").isNotNull();
+    Random r = new Random(3);
+    for (int d : new int[] {64, 37, 8, 1}) {
+      float[] m = random(r, 500 * d);
+      float[] q = random(r, d);
+      float[] a = new float[500];
+      float[] b = new float[500];
+      vector.scores(m, q, 0, 500, a);
+      Kernels.loops().scores(m, q, 0, 500, b);
+      for (int i = 0; i < 500; i++) {
+        double exact = 0;
+        for (int j = 0; j < d; j++) {
+          exact += (double) m[i * d + j] * q[j];
+        }
+        assertThat((double) a[i]).as("vector api d=%d row %d", d, i).isCloseTo(exact, org.assertj.core.data.Offset.offset(1e-3));
+        assertThat((double) b[i]).as("loops d=%d row %d", d, i).isCloseTo(exact, org.assertj.core.data.Offset.offset(1e-3));
+        assertThat(vector.dot(m, i, q)).isCloseTo(a[i], org.assertj.core.data.Offset.offset(1e-3f));
+      }
+    }
+  }
+
+  @Test
+  void theKernelsWholeMatrixScansMatchTheRowByRowScores() {
+    Random r = new Random(4);
+    for (ScoreKernel k : new ScoreKernel[] {Kernels.vectorApi(), Kernels.loops()}) {
+      for (int rows : new int[] {1, 15, 16, 17, 1000}) {
+        int d = 24;
+        float[] m = random(r, rows * d);
+        float[] q = random(r, d);
+        ScoreKernel.Scan scan = k.scan(m, rows, d);
+        assertThat(scan.paddedRows()).isGreaterThanOrEqualTo(rows);
+        float[] out = new float[scan.paddedRows()];
+        scan.scores(q, out);
+        for (int i = 0; i < rows; i++) {
+          assertThat(out[i]).as("%s rows=%d row %d", k.name(), rows, i)
+              .isCloseTo(Kernels.loops().dot(m, i, q), org.assertj.core.data.Offset.offset(1e-3f));
+        }
+      }
+    }
+  }
+
+  @Test
+  void exactIndexReturnsTheBestRowsWithoutTheExcludedOnes() {
+    Random r = new Random(5);
+    int rows = 3000;
+    int d = 24;
+    float[] m = random(r, rows * d);
+    ExactIndex index = new ExactIndex(m, rows, d, Kernels.best());
+    for (int t = 0; t < 20; t++) {
+      float[] q = random(r, d);
+      Set<Integer> excluded = new HashSet<>();
+      int[] ex = IntStream.generate(() -> r.nextInt(rows)).limit(t * 50).distinct().sorted().toArray();
+      Arrays.stream(ex).forEach(excluded::add);
+      Hits h = index.search(q, 20, ex);
+      assertThat(h.rows()).containsExactly(reference(m, rows, q, 20, excluded));
+      for (int i = 1; i < h.size(); i++) {
+        assertThat(h.scores()[i]).isLessThanOrEqualTo(h.scores()[i - 1]);
+      }
+    }
+  }
+
+  @Test
+  void exactIndexWithKAboveTheRowsReturnsEveryRowNotExcluded() {
+    float[] m = {1, 0, 0, 1, 1, 1};
+    Hits h = new ExactIndex(m, 3, 2, Kernels.best()).search(new float[] {1, 2}, 10, new int[] {1});
+    assertThat(h.rows()).containsExactly(2, 0);
+    assertThat(h.scores()).containsExactly(3f, 1f);
+  }
+
+  @Test
+  void heapKeepsTheKBestAndBreaksTiesByLowerRow() {
+    TopKHeap heap = new TopKHeap(3);
+    float[] scores = {5, 1, 5, 7, 5, 0};
+    for (int i = 0; i < scores.length; i++) {
+      heap.offer(i, scores[i]);
+    }
+    Hits h = heap.drain();
+    assertThat(h.rows()).containsExactly(3, 0, 2);
+  }
+
+  @Test
+  void hnswRecallAgainstExactAndLongExclusionListsStillGiveKResults() {
+    int d = 32;
+    int rows = 6000;
+    SyntheticModel model = new SyntheticModel(d, 40, 11);
+    float[] m = new float[rows * d];
+    for (int i = 0; i < rows; i++) {
+      System.arraycopy(model.itemVector(i, 1), 0, m, i * d, d);
+    }
+    HnswIndex hnsw = new HnswIndex(m, rows, d, Kernels.best(), new HnswIndex.Params(16, 100, 100, 2));
+    ExactIndex exact = new ExactIndex(m, rows, d, Kernels.best());
+    double hits = 0;
+    int queries = 50;
+    Random r = new Random(9);
+    for (int t = 0; t < queries; t++) {
+      float[] q = model.userVector(t, 1);
+      int[] ex = t % 2 == 0 ? new int[0] : IntStream.generate(() -> r.nextInt(rows)).limit(1200).distinct().sorted()
+          .toArray();
+      Hits a = hnsw.search(q, 20, ex);
+      Hits e = exact.search(q, 20, ex);
+      assertThat(a.size()).isEqualTo(20);
+      Set<Integer> exSet = new HashSet<>();
+      Arrays.stream(ex).forEach(exSet::add);
+      Arrays.stream(a.rows()).forEach(row -> assertThat(exSet).doesNotContain(row));
+      Set<Integer> truth = new HashSet<>();
+      Arrays.stream(e.rows()).forEach(truth::add);
+      hits += Arrays.stream(a.rows()).filter(truth::contains).count();
+      for (int i = 0; i < a.size(); i++) {
+        assertThat(a.scores()[i]).isCloseTo(Kernels.best().dot(m, a.rows()[i], q), org.assertj.core.data.Offset.offset(1e-4f));
+      }
+    }
+    assertThat(hits / (queries * 20.0)).as("recall@20 of HNSW against exact").isGreaterThan(0.9);
+  }
+}
