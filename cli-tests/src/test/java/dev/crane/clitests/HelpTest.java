@@ -28,7 +28,11 @@ class HelpTest {
         Arguments.of(Jar.TRAINER, new String[] {"retrain"}),
         Arguments.of(Jar.TRAINER, new String[] {"publish"}),
         Arguments.of(Jar.TRAINER, new String[] {"status"}),
-        Arguments.of(Jar.STANDALONE, new String[] {}));
+        Arguments.of(Jar.STANDALONE, new String[] {}),
+        Arguments.of(Jar.RECOMMENDER_API, new String[] {}),
+        Arguments.of(Jar.RECOMMENDER_API, new String[] {"serve"}),
+        Arguments.of(Jar.RECOMMENDER_API, new String[] {"load"}),
+        Arguments.of(Jar.RECOMMENDER_API, new String[] {"bench"}));
   }
 
   @ParameterizedTest(name = "{0} {1} --help")

@@ -20,6 +20,7 @@ record Jar(String module) {
   static final Jar STREAM_PROCESSOR = new Jar("stream-processor");
   static final Jar TRAINER = new Jar("trainer");
   static final Jar STANDALONE = new Jar("standalone");
+  static final Jar RECOMMENDER_API = new Jar("recommender-api");
 
   /** What a finished run printed. */
   record Run(int exit, String out, String err, double seconds) {

@@ -168,4 +168,66 @@ class RolesTest {
     assertThat(work.resolve("run").resolve("metrics.json")).isRegularFile();
     Output.assertQuiet(r, 30);
   }
+
+  @Test
+  @Order(6)
+  void trainerPublishesThatRunAsAModelVersion() throws Exception {
+    Jar.Run r = Jar.TRAINER.run(work, Duration.ofMinutes(2), "publish", "--checkpoint",
+        work.resolve("run").resolve("checkpoint").toString(), "--data", dataset.toString(),
+        "--set", "bootstrap.servers=" + runtime.bootstrapServers(), "--set", "schema.registry.url=" + runtime.schemaRegistryUrl(),
+        "--set", "state.dir=" + work.resolve("trainer-state"));
+    assertThat(r.exit()).as(r.both()).isZero();
+    assertThat(r.out()).as(r.both()).contains("published lightgcn from ").endsWith("as version 1" + System.lineSeparator());
+    Output.assertQuiet(r, 10);
+
+    Jar.Run status = Jar.TRAINER.run(work, Duration.ofMinutes(1), "status", "--set", "bootstrap.servers="
+        + runtime.bootstrapServers(), "--set", "schema.registry.url=" + runtime.schemaRegistryUrl());
+    assertThat(status.exit()).as(status.both()).isZero();
+    assertThat(status.out()).as(status.both())
+        .contains("serving version: 1 (lightgcn").contains(USERS + " users, " + ITEMS + " items, dim 64")
+        .contains("last decision: version 1 published");
+  }
+
+  @Test
+  @Order(7)
+  void recommenderApiServesTheVersionAndAnswersUntilSigterm() throws Exception {
+    int grpc;
+    int metrics;
+    try (ServerSocket a = new ServerSocket(0); ServerSocket b = new ServerSocket(0)) {
+      grpc = a.getLocalPort();
+      metrics = b.getLocalPort();
+    }
+    Path logs = Files.createDirectories(work.resolve("api"));
+    Process api = Jar.RECOMMENDER_API.start(logs.resolve("stdout"), logs.resolve("stderr"), "serve",
+        "--set", "bootstrap.servers=" + runtime.bootstrapServers(), "--set", "schema.registry.url=" + runtime.schemaRegistryUrl(),
+        "--set", "state.dir=" + logs.resolve("state"), "--set", "grpc.port=" + grpc, "--set", "metrics.port=" + metrics);
+    Jar.Run load;
+    try {
+      java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+      java.net.http.HttpRequest health = java.net.http.HttpRequest.newBuilder(
+          java.net.URI.create("http://127.0.0.1:" + metrics + "/health")).build();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+      int code = 0;
+      while (code != 200 && api.isAlive() && System.nanoTime() < deadline) {
+        try {
+          code = http.send(health, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (java.io.IOException notYet) {
+          code = 0;
+        }
+        Thread.sleep(300);
+      }
+      assertThat(code).as("/health once version 1 is loaded:\n%s", Files.readString(logs.resolve("stderr"))).isEqualTo(200);
+      load = Jar.RECOMMENDER_API.run(work, Duration.ofMinutes(1), "load", "--port", Integer.toString(grpc),
+          "--qps", "50", "--seconds", "2", "--users", "50");
+    } finally {
+      api.destroy();
+      assertThat(api.waitFor(60, TimeUnit.SECONDS)).as("stopped within 60 s of SIGTERM").isTrue();
+    }
+    assertThat(load.exit()).as(load.both()).isZero();
+    assertThat(load.out()).as(load.both()).containsPattern("offered 50/s achieved \\d+/s, 100 ok, 0 errors");
+    String text = Files.readString(logs.resolve("stdout")) + Files.readString(logs.resolve("stderr"));
+    assertThat(text).contains("serving version 1");
+    assertThat(text.lines()).as(text).noneMatch(l -> l.contains(" ERROR "));
+    Output.assertQuiet(text, 40, text);
+  }
 }

@@ -68,6 +68,13 @@ class UnreachableBrokerTest {
   }
 
   @Test
+  void recommenderApi() throws Exception {
+    Jar.Run r = Jar.RECOMMENDER_API.run(dir, Duration.ofSeconds(60), "serve", "--set", "bootstrap.servers=" + nowhere,
+        "--set", "connect.timeout.ms=" + BOUND_S * 1000);
+    assertOneLineWithin(r, "bootstrap.servers (--set bootstrap.servers=HOST:PORT or CRANE_API_BOOTSTRAP_SERVERS)");
+  }
+
+  @Test
   void verboseAddsTheStackTrace() throws Exception {
     Jar.Run r = Jar.INGEST.run(dir, Duration.ofSeconds(60), "synthetic", "--bootstrap-servers", nowhere,
         "--connect-timeout", "1", "--verbose");

@@ -28,15 +28,14 @@ import picocli.CommandLine.Option;
 
 /**
  * The embedded default: starts the in-process broker and the local schema registry, generates a
- * synthetic dataset, publishes it, runs the stream processor and the trainer service on it until the
- * first model version is published, and shows what landed on each topic. The recommender API joins
- * this same command next.
+ * synthetic dataset and publishes it; then the stream processor, the trainer service and the
+ * recommender API run on it in this process, as {@link Walkthrough} shows step by step; last, what
+ * landed on each topic.
  */
 @Command(name = "crane", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Run the CRANE pipeline on the embedded default (in-process Kafka, local registry, synthetic data):"
-        + " ingest, stream processor, trainer service.")
+        + " ingest, stream processor, trainer service, recommender API.")
 public final class CraneMain implements Callable<Integer> {
-  private static final Duration FIRST_VERSION_TIMEOUT = Duration.ofMinutes(20);
   @Option(names = "--data-dir", description = "Broker and registry data; default: a temporary directory removed at exit.")
   Path dataDir;
 
@@ -96,24 +95,7 @@ public final class CraneMain implements Callable<Integer> {
 
       Path state = dir.resolve("state");
       try (Pipeline pipeline = Pipeline.start(runtime, state, config.modalities(), model, epochs)) {
-        out.printf("%nStream processor: consuming the interactions, then cutting a snapshot ...%n");
-        out.flush();
-        var manifest = pipeline.firstSnapshot(Duration.ofMinutes(2));
-        out.printf("  snapshot v%d: %,d users, %,d items, %,d interactions%n", manifest.getVersion(), manifest.getUsers(),
-            manifest.getItems(), manifest.getInteractions());
-        out.printf("%nTrainer service: training %s on snapshot v%d (its epochs are logged on stderr) ...%n", model,
-            manifest.getVersion());
-        out.flush();
-        long t1 = System.nanoTime();
-        ModelVersion version = pipeline.firstVersion(FIRST_VERSION_TIMEOUT);
-        out.printf("  model version %d published after %.1f s: %s, %,d users, %,d items, dim %d%n", version.getVersion(),
-            (System.nanoTime() - t1) / 1e9, version.getModel(), version.getUserCount(), version.getItemCount(),
-            version.getDim());
-        Map<String, Double> m = version.getMetrics();
-        out.printf(Locale.ROOT, "  holdout Recall@20 %.4f  NDCG@20 %.4f  test Recall@20 %.4f  NDCG@20 %.4f (%.0f epochs, %.1f s)%n",
-            m.getOrDefault("holdout_recall@20", Double.NaN), m.getOrDefault("holdout_ndcg@20", Double.NaN),
-            m.getOrDefault("test_recall@20", Double.NaN), m.getOrDefault("test_ndcg@20", Double.NaN),
-            m.getOrDefault("epochs", Double.NaN), m.getOrDefault("train_seconds", Double.NaN));
+        new Walkthrough(out, pipeline, model, seen(dataset)).run();
       }
 
       out.printf("%nWhat landed on each topic:%n");
@@ -132,6 +114,16 @@ public final class CraneMain implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /** Whether the dataset has user u with item i (its ids are the dense indices). */
+  private static java.util.function.BiPredicate<String, String> seen(dev.crane.ingest.dataset.MmrecDataset ds) {
+    java.util.Set<Long> pairs = new java.util.HashSet<>();
+    var t = ds.interactions();
+    for (int r = 0; r < t.size(); r++) {
+      pairs.add((long) t.users()[r] << 32 | t.items()[r]);
+    }
+    return (u, i) -> pairs.contains(Long.parseLong(u) << 32 | Long.parseLong(i));
   }
 
   private static void awaitCtrlC() throws InterruptedException {

@@ -1,11 +1,16 @@
 package dev.crane.standalone;
 
+import dev.crane.api.app.RecommenderApi;
+import dev.crane.api.metrics.ApiMetrics;
 import dev.crane.embedded.EmbeddedRuntime;
 import dev.crane.ingest.dataset.ModalityDim;
+import dev.crane.ingest.publish.ProducerFactory;
 import dev.crane.ops.kafka.KafkaClientDefaults;
 import dev.crane.schemas.Topics;
+import dev.crane.schemas.avro.Interaction;
 import dev.crane.schemas.avro.ModelVersion;
 import dev.crane.schemas.avro.SnapshotManifest;
+import dev.crane.schemas.grpc.RecommenderGrpc;
 import dev.crane.schemas.serde.AvroDeserializer;
 import dev.crane.stream.StreamProcessorApp;
 import dev.crane.stream.config.ConfigLoader;
@@ -13,32 +18,41 @@ import dev.crane.trainer.engine.Devices;
 import dev.crane.trainer.publish.ManifestLog;
 import dev.crane.trainer.service.ServiceConfig;
 import dev.crane.trainer.service.TrainerService;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * The roles after ingest, in this JVM: the stream processor (snapshots cut on request) and the
- * trainer service on its own thread. Closing stops the trainer after its current step, then the
- * processor.
+ * The roles after ingest, in this JVM: the stream processor (snapshots cut on request), the
+ * trainer service on its own thread, and (once a version is out) the recommender API on a loopback
+ * gRPC port with a client of it. Closing stops the API, the trainer after its current step, then
+ * the processor.
  */
 final class Pipeline implements AutoCloseable {
   private final EmbeddedRuntime runtime;
+  private final Path state;
   private final StreamProcessorApp processor;
   private final TrainerService trainer;
   private final Thread trainerThread;
   private final AtomicBoolean stop = new AtomicBoolean();
+  private RecommenderApi api;
+  private ManagedChannel channel;
 
-  private Pipeline(EmbeddedRuntime runtime, StreamProcessorApp processor, TrainerService trainer) {
+  private Pipeline(EmbeddedRuntime runtime, Path state, StreamProcessorApp processor, TrainerService trainer) {
     this.runtime = runtime;
+    this.state = state;
     this.processor = processor;
     this.trainer = trainer;
     this.trainerThread = new Thread(() -> trainer.run(stop::get), "trainer-service");
@@ -74,26 +88,66 @@ final class Pipeline implements AutoCloseable {
       processor.close();
       throw e;
     }
-    Pipeline p = new Pipeline(runtime, processor, trainer);
+    Pipeline p = new Pipeline(runtime, state, processor, trainer);
     p.trainerThread.start();
     return p;
   }
 
-  /** Waits for the processor to take in everything published, asks for a snapshot and returns its manifest. */
-  SnapshotManifest firstSnapshot(Duration timeout) throws InterruptedException {
+  /**
+   * Waits for the processor to take in everything published, asks for a snapshot and returns its
+   * manifest (the one after {@code previous}, 0 for the first).
+   */
+  SnapshotManifest snapshot(long previous, Duration timeout) throws InterruptedException {
     Await.until("the stream processor to consume the interactions", timeout, processor::caughtUp);
     processor.requestSnapshot();
-    return Await.value("the first snapshot", timeout, this::newestSnapshot);
+    return Await.value("snapshot v" + (previous + 1), timeout, () -> {
+      SnapshotManifest m = newestSnapshot();
+      return m != null && m.getVersion() > previous ? m : null;
+    });
   }
 
-  ModelVersion firstVersion(Duration timeout) throws InterruptedException {
-    return Await.value("the first model version", timeout, () -> {
+  /**
+   * The trainer's next decision: the newest manifest once one numbered {@code version} or later is
+   * out, whether a published (COMPLETE) or a REJECTED one.
+   */
+  ModelVersion version(long version, Duration timeout) throws InterruptedException {
+    return Await.value("model version " + version, timeout, () -> {
       if (!trainer.healthy()) {
         throw new IllegalStateException("the trainer service stopped; its log above says why");
       }
       return ManifestLog.read(runtime.bootstrapServers(), runtime.schemaRegistryUrl(), Duration.ofSeconds(10))
-          .serving().orElse(null);
+          .latest().filter(v -> v.getVersion() >= version).orElse(null);
     });
+  }
+
+  /** Starts the recommender API on a free loopback port and waits until it serves; returns its port. */
+  int startApi(Duration timeout) throws InterruptedException {
+    Map<String, String> a = new HashMap<>();
+    a.put("bootstrap.servers", runtime.bootstrapServers());
+    a.put("schema.registry.url", runtime.schemaRegistryUrl());
+    a.put("state.dir", state.resolve("api").toString());
+    a.put("grpc.host", "127.0.0.1");
+    a.put("grpc.port", "0");
+    a.put("metrics.port", "-1");
+    api = RecommenderApi.start(dev.crane.api.config.ConfigLoader.fromMap(a), ApiMetrics.inMemory());
+    channel = ManagedChannelBuilder.forAddress("127.0.0.1", api.grpcPort()).usePlaintext().build();
+    Await.until("the recommender API to serve a version", timeout, api::healthy);
+    return api.grpcPort();
+  }
+
+  /** A blocking client of the API (after {@link #startApi}). */
+  RecommenderGrpc.RecommenderBlockingStub client() {
+    return RecommenderGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  /** Live traffic: interactions without a split label, published as an app would. */
+  void publish(List<Interaction> interactions) {
+    try (var producer = ProducerFactory.create(runtime.bootstrapServers(), runtime.schemaRegistryUrl(), Map.of())) {
+      for (Interaction in : interactions) {
+        producer.send(new ProducerRecord<>(Topics.INTERACTIONS, in.getUserId(), in));
+      }
+      producer.flush();
+    }
   }
 
   private SnapshotManifest newestSnapshot() {
@@ -119,6 +173,12 @@ final class Pipeline implements AutoCloseable {
 
   @Override
   public void close() throws InterruptedException {
+    if (channel != null) {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+    if (api != null) {
+      api.close();
+    }
     stop.set(true);
     trainerThread.join(Duration.ofMinutes(2).toMillis());
     trainer.close();

@@ -15,6 +15,16 @@ import picocli.CommandLine;
 class CraneMainTest {
   @TempDir Path dir;
 
+  /** The live interactions the walkthrough printed ("user 1 -> items 36, 10, 30"). */
+  private static int live(String text) {
+    Matcher m = Pattern.compile("user \\d+ -> items ([\\d, ]+)").matcher(text);
+    int n = 0;
+    while (m.find()) {
+      n += m.group(1).split(",").length;
+    }
+    return n;
+  }
+
   @Test
   void publishesTheSyntheticDatasetAndReportsWhatLanded() {
     StringWriter out = new StringWriter();
@@ -32,12 +42,20 @@ class CraneMainTest {
     assertThat(generated.find()).as(text).isTrue();
     String interactions = generated.group(1);
     assertThat(text).containsPattern("items\\s+60\\s+key=\\d+ \\{itemId=")
-        .containsPattern("interactions\\s+" + interactions + "\\s+key=")
+        // the generated interactions and the walkthrough's live ones
+        .containsPattern("interactions\\s+" + String.format("%,d", Integer.parseInt(interactions.replace(",", "")) + live(text))
+            + "\\s+key=")
         .containsPattern("dead-letters\\s+0")
         .contains("snapshot v1: 150 users, 60 items, " + interactions + " interactions")
-        .containsPattern("model version 1 published after [\\d.]+ s: lightgcn, 150 users, 60 items, dim 64")
+        .containsPattern("model version 1 published after [\\d.]+ s: lightgcn, 150 users, 60 items, dim 64, trained from scratch")
+        .containsPattern("Recommender API: serving version 1 on gRPC 127.0.0.1:\\d+")
+        .containsPattern("user 1 \\[v1\\]: \\d+, \\d+, \\d+, \\d+, \\d+")
+        .containsPattern("user 1 -> items \\d+, \\d+, \\d+")
+        .containsPattern("user 1 \\[v1, folded in\\]: ")
+        .containsPattern("snapshot v2: [\\d,]+ interactions \\(\\d new\\)")
+        .containsPattern("(user 1 \\[v2\\]: |the candidate \\(version 2\\) was rejected by the gate)")
         .containsPattern("holdout Recall@20 0\\.\\d{4}")
-        .containsPattern("user-embeddings\\s+150\\s+key=")
-        .containsPattern("model-versions\\s+1\\s+key=");
+        .containsPattern("user-embeddings\\s+(150|300)\\s+key=")
+        .containsPattern("model-versions\\s+2\\s+key=");
   }
 }

@@ -43,9 +43,9 @@ public final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     ApiConfig c = ConfigLoader.load(config, System.getenv(), sets);
-    Reachability.kafka(c.bootstrapServers(), Reachability.DEFAULT_TIMEOUT,
+    Reachability.kafka(c.bootstrapServers(), c.connectTimeout(),
         "bootstrap.servers (--set bootstrap.servers=HOST:PORT or CRANE_API_BOOTSTRAP_SERVERS)");
-    Reachability.registry(c.schemaRegistryUrl(), Reachability.DEFAULT_TIMEOUT,
+    Reachability.registry(c.schemaRegistryUrl(), c.connectTimeout(),
         "schema.registry.url (--set schema.registry.url=URL or CRANE_API_SCHEMA_REGISTRY_URL)");
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);

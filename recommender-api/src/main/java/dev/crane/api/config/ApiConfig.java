@@ -26,6 +26,7 @@ public record ApiConfig(
     int coldStartNeighbours,
     double loadPauseRatio,
     Duration shutdownGrace,
+    Duration connectTimeout,
     Map<String, String> kafka) {
 
   public ApiConfig {
@@ -45,6 +46,7 @@ public record ApiConfig(
     require(coldStartNeighbours >= 1, "coldstart.neighbours must be >= 1, got " + coldStartNeighbours);
     require(loadPauseRatio >= 0 && loadPauseRatio <= 100, "load.pause.ratio must be 0..100, got " + loadPauseRatio);
     require(!shutdownGrace.isNegative(), "shutdown.grace.ms must be >= 0");
+    require(connectTimeout.toMillis() >= 1, "connect.timeout.ms must be >= 1");
   }
 
   private static void require(boolean ok, String message) {

@@ -25,7 +25,7 @@ public final class ConfigLoader {
       new Key("grpc.host", "0.0.0.0", "address the gRPC server binds"),
       new Key("grpc.port", "50051", "gRPC port (0: any free port)"),
       new Key("grpc.threads", "0", "threads computing replies (0: one per core)"),
-      new Key("metrics.port", "9405", "Prometheus /metrics and /health port (-1: off, 0: any free port)"),
+      new Key("metrics.port", "9406", "Prometheus /metrics and /health port (-1: off, 0: any free port)"),
       new Key("state.dir", System.getProperty("java.io.tmpdir") + "/crane-api-state",
           "local RocksDB store (versions, seen items, offsets)"),
       new Key("k.max", "1000", "largest k a request may ask for"),
@@ -38,7 +38,8 @@ public final class ConfigLoader {
       new Key("coldstart.neighbours", "10", "trained items a cold-start item's parts are taken from"),
       new Key("load.pause.ratio", "1.0",
           "reading a version, pause this many times each batch's time (1: at most half a core; 0: full speed)"),
-      new Key("shutdown.grace.ms", "10000", "how long shutdown waits for calls in flight"));
+      new Key("shutdown.grace.ms", "10000", "how long shutdown waits for calls in flight"),
+      new Key("connect.timeout.ms", "15000", "start-up gives up in one line when the broker or the registry does not answer"));
 
   private ConfigLoader() {}
 
@@ -90,6 +91,7 @@ public final class ConfigLoader {
         integer(raw, "coldstart.neighbours"),
         decimal(raw, "load.pause.ratio"),
         Duration.ofMillis(number(raw, "shutdown.grace.ms")),
+        Duration.ofMillis(number(raw, "connect.timeout.ms")),
         kafka);
   }
 
