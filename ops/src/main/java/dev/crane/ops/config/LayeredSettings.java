@@ -60,4 +60,46 @@ public final class LayeredSettings {
     }
     return name.toLowerCase(Locale.ROOT).replace('_', '.');
   }
+
+  /** Setting {@code key} as a long. @throws IllegalArgumentException naming the role and the key */
+  public static long longValue(String role, Map<String, String> raw, String key) {
+    String v = raw.get(key);
+    try {
+      return Long.parseLong(v.strip());
+    } catch (NumberFormatException | NullPointerException e) {
+      throw new IllegalArgumentException(role + ": " + key + "='" + v + "' is not an integer");
+    }
+  }
+
+  /** Setting {@code key} as an int. @throws IllegalArgumentException naming the role and the key */
+  public static int intValue(String role, Map<String, String> raw, String key) {
+    long v = longValue(role, raw, key);
+    if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(role + ": " + key + "=" + v + " is out of range");
+    }
+    return (int) v;
+  }
+
+  /** Setting {@code key} as a finite double. @throws IllegalArgumentException naming the role and the key */
+  public static double doubleValue(String role, Map<String, String> raw, String key) {
+    String v = raw.get(key);
+    try {
+      double d = Double.parseDouble(v.strip());
+      if (Double.isFinite(d)) {
+        return d;
+      }
+    } catch (NumberFormatException | NullPointerException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(role + ": " + key + "='" + v + "' is not a number");
+  }
+
+  /** Setting {@code key} as true or false (nothing else). @throws IllegalArgumentException naming the role and the key */
+  public static boolean booleanValue(String role, Map<String, String> raw, String key) {
+    String v = raw.get(key) == null ? null : raw.get(key).strip();
+    if (!"true".equals(v) && !"false".equals(v)) {
+      throw new IllegalArgumentException(role + ": " + key + "='" + v + "' is not true or false");
+    }
+    return v.equals("true");
+  }
 }

@@ -95,29 +95,17 @@ public final class ConfigLoader {
         kafka);
   }
 
+  private static final String ROLE = "recommender-api config";
+
   private static long number(Map<String, String> raw, String key) {
-    String v = raw.get(key);
-    try {
-      return Long.parseLong(v.strip());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("recommender-api config: " + key + "='" + v + "' is not an integer");
-    }
+    return LayeredSettings.longValue(ROLE, raw, key);
   }
 
   private static double decimal(Map<String, String> raw, String key) {
-    String v = raw.get(key);
-    try {
-      return Double.parseDouble(v.strip());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("recommender-api config: " + key + "='" + v + "' is not a number");
-    }
+    return LayeredSettings.doubleValue(ROLE, raw, key);
   }
 
   private static int integer(Map<String, String> raw, String key) {
-    long v = number(raw, key);
-    if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException("recommender-api config: " + key + "=" + v + " is out of range");
-    }
-    return (int) v;
+    return LayeredSettings.intValue(ROLE, raw, key);
   }
 }

@@ -107,29 +107,18 @@ public final class ConfigLoader {
         kafka);
   }
 
+  private static final String ROLE = "stream-processor config";
+
   private static long number(Map<String, String> raw, String key) {
-    String v = raw.get(key);
-    try {
-      return Long.parseLong(v.strip());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("stream-processor config: " + key + "='" + v + "' is not an integer");
-    }
+    return LayeredSettings.longValue(ROLE, raw, key);
   }
 
   private static boolean bool(Map<String, String> raw, String key) {
-    String v = raw.get(key).strip();
-    if (!v.equals("true") && !v.equals("false")) {
-      throw new IllegalArgumentException("stream-processor config: " + key + "='" + v + "' is not true or false");
-    }
-    return v.equals("true");
+    return LayeredSettings.booleanValue(ROLE, raw, key);
   }
 
   private static int integer(Map<String, String> raw, String key) {
-    long v = number(raw, key);
-    if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException("stream-processor config: " + key + "=" + v + " is out of range");
-    }
-    return (int) v;
+    return LayeredSettings.intValue(ROLE, raw, key);
   }
 
   private static Duration millis(Map<String, String> raw, String key) {
