@@ -43,10 +43,11 @@ public final class ServiceConfig extends AbstractConfig {
           "Consumer group whose offset on 'snapshots' says which snapshots are done.")
       .define("transactional.id", Type.STRING, "crane-trainer", Importance.MEDIUM,
           "Transactional id of the publisher: one service per id; a restarted service fences its previous self.")
-      .define("finetune.epochs", Type.INT, 10, Range.atLeast(1), Importance.MEDIUM,
+      .define("finetune.epochs", Type.INT, 20, Range.atLeast(1), Importance.MEDIUM,
           "Most epochs of a fine-tune from the accepted model.")
-      .define("finetune.patience", Type.INT, 3, Range.atLeast(0), Importance.MEDIUM,
-          "A fine-tune stops after this many epochs without a better holdout Recall@20.")
+      .define("finetune.patience", Type.INT, 10, Range.atLeast(0), Importance.MEDIUM,
+          "A fine-tune stops after this many epochs without a better holdout Recall@20 (its fresh optimizer"
+              + " first shakes the converged model; trainer/README.md).")
       .define("finetune.max.seconds", Type.DOUBLE, 0.0, Range.atLeast(0), Importance.MEDIUM,
           "A fine-tune stops after the epoch that passes this time (0 = no limit).")
       .define("full.epochs", Type.INT, 0, Range.atLeast(0), Importance.MEDIUM,
@@ -128,7 +129,8 @@ public final class ServiceConfig extends AbstractConfig {
   public static List<String> describe() {
     List<String> out = new ArrayList<>();
     for (ConfigDef.ConfigKey k : DEF.configKeys().values()) {
-      out.add("  " + k.name + " (default " + k.defaultValue + "): " + k.documentation);
+      // picocli formats footers: a % in a description must not be read as a conversion
+      out.add(("  " + k.name + " (default " + k.defaultValue + "): " + k.documentation).replace("%", "%%"));
     }
     return out;
   }

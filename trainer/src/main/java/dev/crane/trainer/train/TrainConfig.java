@@ -28,7 +28,10 @@ public final class TrainConfig {
   /** Weight of the first modality in the mixed kNN graph (§2.2c); the rest share 1 - w. */
   public float mmImageWeight = 0.1f;
   public int evalUserBatch = 4096;
-  /** Stop after the epoch during which the run's time passes this many seconds (0 = no limit): a fine-tune's budget. */
+  /**
+   * A run's time budget in seconds (0 = no limit), e.g. a fine-tune's: training stops after an epoch
+   * when one more epoch as long as it would pass the budget.
+   */
   public float maxSeconds = 0;
   /** Train at most this many batches per epoch (0 = all): for cost measurements on large data only. */
   public int maxBatches = 0;

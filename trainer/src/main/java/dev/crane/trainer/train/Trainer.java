@@ -138,7 +138,9 @@ public final class Trainer {
         stop = "stop-requested";
         break;
       }
-      if (epoch + 1 < config.epochs && config.maxSeconds > 0 && (System.nanoTime() - runStart) / 1e9 >= config.maxSeconds) {
+      // within the budget: stop when another epoch like this one would pass it
+      if (epoch + 1 < config.epochs && config.maxSeconds > 0
+          && (System.nanoTime() - runStart) / 1e9 + seconds > config.maxSeconds) {
         stop = "time-budget";
         break;
       }
