@@ -34,7 +34,12 @@ final class ServiceState implements AutoCloseable {
     try {
       Files.createDirectories(dir);
       FileChannel ch = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-      FileLock lock = ch.tryLock();
+      FileLock lock;
+      try {
+        lock = ch.tryLock();
+      } catch (java.nio.channels.OverlappingFileLockException sameProcess) {
+        lock = null;
+      }
       if (lock == null) {
         ch.close();
         throw new IllegalStateException("another trainer is using state.dir " + dir + " (its lock is held)");

@@ -93,18 +93,23 @@ public final class TrainerService implements AutoCloseable {
     this.metrics = new ServiceMetrics(registry);
     this.hooks = hooks;
     this.state = ServiceState.open(config.stateDir());
-    try {
-      ManifestLog log = ManifestLog.read(config.bootstrapServers(), config.schemaRegistryUrl(), config.connectTimeout());
-      this.nextVersion = log.lastVersion() + 1;
-      log.serving().ifPresent(v -> metrics.published(v.getVersion(), v.getMetrics().getOrDefault("holdout_recall@20",
-          Double.NaN)));
-    } catch (RuntimeException e) {
-      state.close();
-      throw e;
-    }
   }
 
-  /** Opens the state directory (locked) and reads the manifests published so far. */
+  /**
+   * The next version number, from the manifests published so far (read once, when first needed: a
+   * retrain that publishes nothing needs no broker).
+   */
+  private long nextVersion() {
+    if (nextVersion == 0) {
+      ManifestLog log = ManifestLog.read(config.bootstrapServers(), config.schemaRegistryUrl(), config.connectTimeout());
+      nextVersion = log.lastVersion() + 1;
+      log.serving().ifPresent(v -> metrics.published(v.getVersion(), v.getMetrics().getOrDefault("holdout_recall@20",
+          Double.NaN)));
+    }
+    return nextVersion;
+  }
+
+  /** Opens the state directory (locked); the topics are first read when needed. */
   public static TrainerService start(ServiceConfig config, MeterRegistry registry, Hooks hooks) {
     return new TrainerService(config, registry, hooks);
   }
@@ -134,6 +139,7 @@ public final class TrainerService implements AutoCloseable {
   public void run(BooleanSupplier stop) {
     try {
       finishPending(stop); // first: its transaction commits the offset the consumer then starts from
+      nextVersion();
       consumer = snapshotConsumer();
       while (!stop.getAsBoolean()) {
         ConsumerRecords<String, SnapshotManifest> records;
@@ -254,7 +260,8 @@ public final class TrainerService implements AutoCloseable {
         return new Report(d, o, -1, false, checkpoint(o, -1, ref, published), took);
       }
       metrics.decision(d.publish());
-      long version = nextVersion++;
+      long version = nextVersion();
+      nextVersion++;
       Checkpoint ckpt = checkpoint(o, version, ref, published);
       if (d.publish()) {
         state.savePending(ckpt);
@@ -293,7 +300,8 @@ public final class TrainerService implements AutoCloseable {
         : dev.crane.ingest.dataset.MmrecReader.read(dataDir);
     List<TopicOffset> inputs = isSnapshot ? snapshot.inputs().stream()
         .map(i -> new TopicOffset(i.topic(), i.partition(), i.endOffset())).toList() : List.of();
-    long version = nextVersion++;
+    long version = nextVersion();
+    nextVersion++;
     Map<String, Double> metrics = new LinkedHashMap<>();
     ckpt.meta().metrics.forEach((k, x) -> {
       if (x instanceof Number n) {
@@ -351,7 +359,7 @@ public final class TrainerService implements AutoCloseable {
       return;
     }
     Checkpoint.Provenance p = pending.get().meta().provenance;
-    nextVersion = Math.max(nextVersion, p.modelVersion + 1);
+    nextVersion = Math.max(nextVersion(), p.modelVersion + 1);
     try {
       boolean out = ManifestLog.read(config.bootstrapServers(), config.schemaRegistryUrl(), config.connectTimeout())
           .all().stream().anyMatch(m -> m.getVersion() == p.modelVersion && m.getStatus() == ModelStatus.COMPLETE);
