@@ -5,17 +5,16 @@ import dev.crane.api.metrics.ApiMetrics;
 import dev.crane.embedded.EmbeddedRuntime;
 import dev.crane.ingest.dataset.ModalityDim;
 import dev.crane.ingest.publish.ProducerFactory;
-import dev.crane.ops.kafka.KafkaClientDefaults;
 import dev.crane.schemas.Topics;
 import dev.crane.schemas.avro.Interaction;
 import dev.crane.schemas.avro.ModelVersion;
 import dev.crane.schemas.avro.SnapshotManifest;
 import dev.crane.schemas.grpc.RecommenderGrpc;
-import dev.crane.schemas.serde.AvroDeserializer;
 import dev.crane.stream.StreamProcessorApp;
 import dev.crane.stream.config.ConfigLoader;
 import dev.crane.trainer.engine.Devices;
 import dev.crane.trainer.publish.ManifestLog;
+import dev.crane.trainer.publish.SnapshotLog;
 import dev.crane.trainer.service.ServiceConfig;
 import dev.crane.trainer.service.TrainerService;
 import io.grpc.ManagedChannel;
@@ -28,11 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * The roles after ingest, in this JVM: the stream processor (snapshots cut on request), the
@@ -151,24 +146,8 @@ final class Pipeline implements AutoCloseable {
   }
 
   private SnapshotManifest newestSnapshot() {
-    Map<String, Object> c = KafkaClientDefaults.common();
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, runtime.bootstrapServers());
-    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    AvroDeserializer<SnapshotManifest> values = new AvroDeserializer<>();
-    values.configure(Map.of("schema.registry.url", runtime.schemaRegistryUrl(), "specific.avro.reader", true), false);
-    TopicPartition tp = new TopicPartition(Topics.SNAPSHOTS, 0);
-    try (KafkaConsumer<String, SnapshotManifest> consumer = new KafkaConsumer<>(c, new StringDeserializer(), values)) {
-      consumer.assign(List.of(tp));
-      consumer.seekToBeginning(List.of(tp));
-      long end = consumer.endOffsets(List.of(tp)).get(tp);
-      SnapshotManifest last = null;
-      while (consumer.position(tp) < end) {
-        for (var r : consumer.poll(Duration.ofMillis(200))) {
-          last = r.value() != null ? r.value() : last;
-        }
-      }
-      return last;
-    }
+    return SnapshotLog.read(runtime.bootstrapServers(), runtime.schemaRegistryUrl(), Duration.ofSeconds(10)).newest()
+        .orElse(null);
   }
 
   @Override

@@ -5,24 +5,23 @@ import dev.crane.schemas.Topics;
 import dev.crane.schemas.avro.ModelStatus;
 import dev.crane.schemas.avro.ModelVersion;
 import dev.crane.schemas.avro.SnapshotManifest;
-import dev.crane.schemas.serde.AvroDeserializer;
 import dev.crane.trainer.publish.ManifestLog;
+import dev.crane.trainer.publish.SnapshotLog;
 import dev.crane.trainer.service.ServiceConfig;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
@@ -76,45 +75,20 @@ public final class StatusCommand implements Callable<Integer> {
 
   /** {newest snapshot version on the topic, version of the last one the group has handled}; -1 for none. */
   private static long[] snapshotPositions(ServiceConfig c) {
+    SnapshotLog log = SnapshotLog.read(c.bootstrapServers(), c.schemaRegistryUrl(), c.connectTimeout());
     Map<String, Object> p = KafkaClientDefaults.common();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, c.groupId());
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    AvroDeserializer<SnapshotManifest> values = new AvroDeserializer<>();
-    values.configure(Map.of("schema.registry.url", c.schemaRegistryUrl(), "specific.avro.reader", true), false);
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
     TopicPartition tp = new TopicPartition(Topics.SNAPSHOTS, 0);
-    try (KafkaConsumer<String, SnapshotManifest> consumer = new KafkaConsumer<>(p, new StringDeserializer(), values)) {
-      consumer.assign(List.of(tp));
-      long end = consumer.endOffsets(List.of(tp), c.connectTimeout()).get(tp);
-      OffsetAndMetadata done = consumer.committed(Set.of(tp), c.connectTimeout()).get(tp);
-      return new long[] {versionAt(consumer, tp, end - 1), done == null ? -1 : versionAt(consumer, tp, done.offset() - 1)};
+    try (Admin admin = Admin.create(p)) {
+      OffsetAndMetadata done = admin.listConsumerGroupOffsets(c.groupId()).partitionsToOffsetAndMetadata()
+          .get(c.connectTimeout().toMillis(), TimeUnit.MILLISECONDS).get(tp);
+      return new long[] {log.newest().map(SnapshotManifest::getVersion).orElse(-1L),
+          done == null ? -1 : log.before(done.offset()).map(SnapshotManifest::getVersion).orElse(-1L)};
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot read the offsets of group " + c.groupId() + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
     }
-  }
-
-  /** The version of the newest manifest at or before {@code offset} (transaction markers take offsets too). */
-  private static long versionAt(KafkaConsumer<String, SnapshotManifest> consumer, TopicPartition tp, long offset) {
-    for (long from = offset; from >= 0; from -= 16) {
-      consumer.seek(tp, Math.max(0, from - 15));
-      long version = -1;
-      for (int polls = 0; polls < 20; polls++) {
-        var records = consumer.poll(Duration.ofMillis(250));
-        for (ConsumerRecord<String, SnapshotManifest> r : records) {
-          if (r.offset() <= offset && r.value() != null) {
-            version = r.value().getVersion();
-          }
-        }
-        if (consumer.position(tp) > offset) {
-          break;
-        }
-      }
-      if (version >= 0) {
-        return version;
-      }
-      if (from - 15 <= 0) {
-        break;
-      }
-    }
-    return -1;
   }
 }

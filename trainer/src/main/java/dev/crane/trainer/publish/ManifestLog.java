@@ -1,19 +1,10 @@
 package dev.crane.trainer.publish;
 
-import dev.crane.ops.kafka.KafkaClientDefaults;
 import dev.crane.schemas.Topics;
 import dev.crane.schemas.avro.ModelVersion;
-import dev.crane.schemas.serde.AvroDeserializer;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /** Every committed manifest on {@code model-versions}, read to its end (one partition, read_committed). */
 public final class ManifestLog {
@@ -24,33 +15,8 @@ public final class ManifestLog {
   }
 
   public static ManifestLog read(String bootstrapServers, String schemaRegistryUrl, Duration timeout) {
-    Map<String, Object> c = KafkaClientDefaults.common();
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    c.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-    c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.MANIFEST_MAX_BYTES + (1 << 20));
-    AvroDeserializer<ModelVersion> values = new AvroDeserializer<>();
-    values.configure(Map.of("schema.registry.url", schemaRegistryUrl, "specific.avro.reader", true), false);
-    List<ModelVersion> out = new ArrayList<>();
-    try (KafkaConsumer<String, ModelVersion> consumer = new KafkaConsumer<>(c, new StringDeserializer(), values)) {
-      TopicPartition tp = new TopicPartition(Topics.MODEL_VERSIONS, 0);
-      consumer.assign(List.of(tp));
-      consumer.seekToBeginning(List.of(tp));
-      long end = consumer.endOffsets(List.of(tp), timeout).get(tp);
-      long deadline = System.nanoTime() + timeout.toNanos();
-      while (consumer.position(tp, timeout) < end) {
-        if (System.nanoTime() > deadline) {
-          throw new org.apache.kafka.common.errors.TimeoutException("reading " + Topics.MODEL_VERSIONS + " took over " + timeout);
-        }
-        for (ConsumerRecord<String, ModelVersion> r : consumer.poll(Duration.ofMillis(200))) {
-          if (r.value() != null) {
-            out.add(r.value());
-          }
-        }
-      }
-    }
-    return new ManifestLog(out);
+    return new ManifestLog(OrderedTopic.<ModelVersion>read(Topics.MODEL_VERSIONS, bootstrapServers, schemaRegistryUrl,
+        timeout).stream().map(OrderedTopic.Entry::value).toList());
   }
 
   public List<ModelVersion> all() {
