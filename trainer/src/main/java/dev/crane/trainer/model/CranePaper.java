@@ -91,6 +91,15 @@ public final class CranePaper implements Recommender {
   @Override
   public void beforeEpoch(SplittableRandom rng) {
     adjacency.resample(rng);
+    beforeEvaluation();
+  }
+
+  /**
+   * The item graph's neighbours from the current parameters: after an epoch they are the epoch
+   * start's, and the best epoch's score must be the one its saved parameters give again.
+   */
+  @Override
+  public void beforeEvaluation() {
     if (itemGraph != null) {
       Autograd.noGrad(() -> {
         try (ai.djl.ndarray.NDScope s = new ai.djl.ndarray.NDScope()) {

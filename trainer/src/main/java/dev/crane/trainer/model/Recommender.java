@@ -11,6 +11,13 @@ public interface Recommender {
   /** Per-epoch preprocessing, e.g. edge pruning (§2.3) or kNN index refresh; arrays it creates live until the next call. */
   default void beforeEpoch(SplittableRandom rng) {}
 
+  /**
+   * Brings what is derived from the parameters outside the gradient (CRANE's item-graph neighbours)
+   * up to date with the current parameters, so that an evaluation scores exactly the model that a
+   * checkpoint of these parameters reproduces.
+   */
+  default void beforeEvaluation() {}
+
   /** The training loss of one batch; called inside a gradient collector. */
   ai.djl.ndarray.NDArray loss(Batch batch);
 

@@ -28,7 +28,7 @@ public final class CheckpointVersion {
     SplittableRandom rng = new SplittableRandom(ckpt.meta().config.seed);
     Recommender model = ModelFactory.create(ckpt.meta().config, data, manager, rng);
     WarmStart.apply(ckpt, model, data);
-    model.beforeEpoch(rng); // the item graph's neighbours for these parameters
+    model.beforeEvaluation(); // the item graph's neighbours for these parameters
     return VersionData.of(version, model, data, metrics, snapshotVersion, inputOffsets);
   }
 

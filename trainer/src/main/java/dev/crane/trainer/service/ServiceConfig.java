@@ -49,11 +49,11 @@ public final class ServiceConfig extends AbstractConfig {
           "A fine-tune stops after this many epochs without a better holdout Recall@20 (its fresh optimizer"
               + " first shakes the converged model; trainer/README.md).")
       .define("finetune.max.seconds", Type.DOUBLE, 0.0, Range.atLeast(0), Importance.MEDIUM,
-          "A fine-tune stops after the epoch that passes this time (0 = no limit).")
+          "Time budget of a fine-tune, set-up included: it stops before an epoch that would pass it (0 = no limit).")
       .define("full.epochs", Type.INT, 0, Range.atLeast(0), Importance.MEDIUM,
           "Most epochs of a training from scratch (0 = the model's default).")
       .define("full.max.seconds", Type.DOUBLE, 0.0, Range.atLeast(0), Importance.MEDIUM,
-          "A training from scratch stops after the epoch that passes this time (0 = no limit).")
+          "Time budget of a training from scratch, as finetune.max.seconds (0 = no limit).")
       .define("gate.tolerance", Type.DOUBLE, 0.005, Range.atLeast(0), Importance.HIGH,
           "A candidate is published only if its holdout Recall@20 >= the serving model's on the same holdout minus this.")
       .define("gate.enabled", Type.BOOLEAN, true, Importance.HIGH, "false publishes every candidate (--force).")

@@ -66,6 +66,7 @@ public final class Retraining {
         throw new IllegalArgumentException("invalid configuration: " + String.join("; ", problems));
       }
     }
+    long t0 = System.nanoTime();
     TrainConfig config = fineTune;
     IdMapping users = IdMapping.empty();
     IdMapping items = IdMapping.empty();
@@ -87,7 +88,7 @@ public final class Retraining {
         Recommender old = ModelFactory.create(serving.meta().config, data, sub, new SplittableRandom(config.seed));
         if (WarmStart.incompatibility(serving, old, data).isEmpty()) {
           warm = Optional.of(WarmStart.apply(serving, old, data));
-          baseline = evaluate(old, evaluator, Split.VALID, new SplittableRandom(config.seed));
+          baseline = evaluate(old, evaluator, Split.VALID);
         }
       }
     }
@@ -111,6 +112,9 @@ public final class Retraining {
     }
     TrainConfig used = mode == Mode.WARM ? fineTune : fromScratch;
     used.dataset = data.name();
+    if (used.maxSeconds > 0) { // the budget is the whole run's: the set-up (data, warm start, baseline) comes off it
+      used.maxSeconds = Math.max(1e-3f, used.maxSeconds - (System.nanoTime() - t0) / 1e9f);
+    }
     Trainer trainer = new Trainer(data, used, listener, stopRequested);
     TrainResult result = trainer.fit(model, rng);
     Map<String, float[]> best = trainer.bestParameters();
@@ -118,8 +122,8 @@ public final class Retraining {
     Map<String, Double> test = Map.of();
     if (!best.isEmpty()) {
       Autograd.noGrad(() -> model.parameters().all().forEach((name, p) -> dev.crane.trainer.engine.Tensors.assign(p, best.get(name))));
-      valid = evaluate(model, evaluator, Split.VALID, rng);
-      test = data.evaluatedUsers(Split.TEST).length == 0 ? Map.of() : evaluate(model, evaluator, Split.TEST, null);
+      valid = evaluate(model, evaluator, Split.VALID);
+      test = data.evaluatedUsers(Split.TEST).length == 0 ? Map.of() : evaluate(model, evaluator, Split.TEST);
     }
     return new Outcome(data, model, used, mode, why, result, baseline, valid, test, best, warm);
   }
@@ -132,21 +136,18 @@ public final class Retraining {
     Evaluator evaluator = new Evaluator(o.data(), o.config().evalUserBatch);
     Map<String, float[]> now = new LinkedHashMap<>();
     o.model().parameters().all().forEach((k, v) -> now.put(k, v.toFloatArray()));
-    Map<String, Double> valid = evaluate(o.model(), evaluator, Split.VALID, new SplittableRandom(o.config().seed));
-    Map<String, Double> test = o.test().isEmpty() ? Map.of() : evaluate(o.model(), evaluator, Split.TEST, null);
+    Map<String, Double> valid = evaluate(o.model(), evaluator, Split.VALID);
+    Map<String, Double> test = o.test().isEmpty() ? Map.of() : evaluate(o.model(), evaluator, Split.TEST);
     return new Outcome(o.data(), o.model(), o.config(), o.mode(), o.why(), o.result(), o.baseline(), valid, test, now,
         o.warm());
   }
 
   /**
-   * Metrics of the model's current parameters. With {@code refresh}, the per-epoch structures (the
-   * item graph's neighbours) are first rebuilt for these parameters, as published vectors need.
+   * Metrics of the model's current parameters, with what derives from them (the item graph's
+   * neighbours) rebuilt first, as the published vectors are.
    */
-  private static Map<String, Double> evaluate(Recommender model, Evaluator evaluator, Split split,
-      SplittableRandom refresh) {
-    if (refresh != null) {
-      model.beforeEpoch(refresh);
-    }
+  private static Map<String, Double> evaluate(Recommender model, Evaluator evaluator, Split split) {
+    model.beforeEvaluation();
     Map<String, Double> out = new LinkedHashMap<>();
     try (NDScope scope = new NDScope()) {
       FinalEmbeddings[] f = new FinalEmbeddings[1];

@@ -110,6 +110,7 @@ public final class Trainer {
       Map<String, Double> test = null;
       boolean improved;
       try (NDScope scope = new NDScope()) {
+        model.beforeEvaluation();
         FinalEmbeddings[] f = new FinalEmbeddings[1];
         Autograd.noGrad(() -> f[0] = model.embed());
         valid = evaluator.evaluate(f[0].users(), f[0].items(), Split.VALID);

@@ -111,4 +111,39 @@ class RetrainingTest {
       assertThat(other.why()).contains("user_embedding").contains("other dimensions");
     }
   }
+
+  @Test
+  void theTimeBudgetCountsTheSetUpAndStillTrainsOneEpoch() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      Checkpoint ckpt = trainFirst("lightgcn", m);
+      TrainConfig spent = config("lightgcn", 50);
+      spent.maxSeconds = 0.001f; // building the data and the warm start alone take longer
+      Retraining.Outcome o = Retraining.run(SECOND, spent, spent, ckpt, false, m, TrainingListener.NONE, () -> false);
+      assertThat(o.mode()).isEqualTo(Retraining.Mode.WARM);
+      assertThat(o.result().history()).hasSize(1);
+      assertThat(o.result().stopReason()).isEqualTo("time-budget");
+      TrainConfig ample = config("lightgcn", 3);
+      ample.patience = 10;
+      ample.maxSeconds = 3600;
+      Retraining.Outcome all = Retraining.run(SECOND, ample, ample, ckpt, false, m, TrainingListener.NONE, () -> false);
+      assertThat(all.result().history()).hasSize(3);
+      assertThat(all.result().stopReason()).isEqualTo("max-epochs");
+    }
+  }
+
+  @Test
+  void theBestEpochsHoldoutScoreIsTheOneItsParametersGiveAgain() {
+    // CRANE's item graph takes its neighbours from the parameters once per epoch: an epoch's score must
+    // not be computed with the previous parameters' neighbours, or the kept epoch is not what is published
+    try (NDManager m = NDManager.newBaseManager()) {
+      TrainConfig c = config("crane", 4);
+      c.patience = 10;
+      Retraining.Outcome o = Retraining.run(FIRST, c, c, null, false, m, TrainingListener.NONE, () -> false);
+      assertThat(o.result().bestEpoch()).isGreaterThanOrEqualTo(1);
+      assertThat(o.valid().get("recall@20")).isCloseTo(o.result().bestValid().get("recall@20"),
+          org.assertj.core.data.Offset.offset(1e-9));
+      assertThat(o.valid().get("ndcg@20")).isCloseTo(o.result().bestValid().get("ndcg@20"),
+          org.assertj.core.data.Offset.offset(1e-9));
+    }
+  }
 }
