@@ -43,7 +43,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the accepted version 1 within a budget of {@code --budget} times (a)'s time, gates and publishes.
  * Test Recall@20 of both on TikTok's test split, their wall times, and the time from the service
  * picking snapshot 2 up to its version being complete on model-versions. Prints a table and writes
- * docs/bench/retrain.json.
+ * docs/bench/retrain.json, where the figures of models not run this time are kept.
  *
  * <p>Args: {@code [--data DIR] [--models lightgcn,crane] [--budget 0.25] [--out FILE] [--finetune k=v,...]
  * [--full-seeds 999,1,2 | lightgcn:999,1,2;crane:999]}; {@code --finetune} sets service keys for the fine-tune (e.g.
@@ -54,6 +54,8 @@ public final class RetrainBenchmark {
   public static final String COMMAND = "mvn -B -q -DskipTests install && java -Xmx8g -cp standalone/target/standalone.jar "
       + "dev.crane.standalone.bench.RetrainBenchmark --data ../shared/data/tiktok --models lightgcn,crane"
       + " --full-seeds 'lightgcn:999,1,2;crane:999'";
+
+  private static final List<String> MODELS = List.of("lightgcn", "crane", "crane-ref", "freedom", "bpr");
 
   public static void main(String[] args) throws Exception {
     OptionalInt child = NativeAllocator.relaunch(RetrainBenchmark.class, args); // the trainer's tuned malloc
@@ -98,7 +100,11 @@ public final class RetrainBenchmark {
       paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
     figures.put("load_average_end", Machine.loadAverage());
-    BenchFile.write(Path.of(opts.get("--out")), COMMAND, figures);
+    // the figures of models not run this time stay, each with its own finished_at and load average
+    List<String> run = java.util.Arrays.stream(opts.get("--models").split(",")).map(m -> m.strip().replace('-', '_') + "_")
+        .toList();
+    BenchFile.merge(Path.of(opts.get("--out")), COMMAND, figures, MODELS.stream().map(m -> m.replace('-', '_') + "_")
+        .filter(prefix -> !run.contains(prefix)).toList());
     System.out.println("wrote " + opts.get("--out"));
   }
 
@@ -233,6 +239,8 @@ public final class RetrainBenchmark {
     figures.put(p + "finetune_recall_ratio_to_mean", m.get("test_recall@20") / fullMean);
     figures.put(p + "finetune_time_ratio", m.get("train_seconds") / fullSeconds);
     figures.put(p + "target_met", m.get("test_recall@20") >= 0.99 * fullRecall && m.get("train_seconds") <= 0.25 * fullSeconds);
+    figures.put(p + "finished_at", java.time.Instant.now().toString());
+    figures.put(p + "load_average_end", Machine.loadAverage());
     System.out.printf(Locale.ROOT, "%-9s full: test R@20 %.4f in %.0f s | fine-tune: %.4f in %.0f s (%.1f %%, %.0f %% of the "
         + "time) | snapshot to published %.0f s (%s)%n", model, fullRecall, fullSeconds, m.get("test_recall@20"),
         m.get("train_seconds"), 100 * m.get("test_recall@20") / fullRecall, 100 * m.get("train_seconds") / fullSeconds,
