@@ -195,7 +195,7 @@ public final class ModelFeed extends TopicFeed {
       received.remove(x);
       lastProblem.remove(x);
       if (x != v && !state.retainedExpiries().containsKey(x)) {
-        LOG.info("version {} superseded by version {} before it was complete", x, v);
+        LOG.info("version {} skipped: the newer version {} is complete", x, v);
         metrics.versionRejected("superseded");
       }
     });
