@@ -60,7 +60,8 @@ public final class ApiBenchmark {
   private static final double SUSTAINED_P99_MS = 50;
 
   /** What to run. */
-  public record Options(Path out, Path work, int users, Duration step, boolean million, String command) {}
+  public record Options(Path out, Path work, int users, Duration step, boolean million, String command,
+      Map<String, String> serviceSettings) {}
 
   private final Options o;
   private final Map<String, Object> figures = new LinkedHashMap<>();
@@ -84,6 +85,7 @@ public final class ApiBenchmark {
     figures.put("users", o.users());
     figures.put("dim", DIM);
     figures.put("sustained_p99_bound_ms", SUSTAINED_P99_MS);
+    figures.put("service_settings", new java.util.TreeMap<>(o.serviceSettings()).toString());
     runtime = EmbeddedRuntime.start(o.work().resolve("infra"), 2);
     try (VersionPublisher publisher = new VersionPublisher(runtime.bootstrapServers(), runtime.schemaRegistryUrl());
         Producer<String, Interaction> interactions = interactionProducer()) {
@@ -126,12 +128,14 @@ public final class ApiBenchmark {
   }
 
   private ApiConfig config(String name, int hnswMinItems) {
-    return ConfigLoader.fromMap(Map.of("bootstrap.servers", runtime.bootstrapServers(),
+    Map<String, String> settings = new HashMap<>(Map.of("bootstrap.servers", runtime.bootstrapServers(),
         "schema.registry.url", runtime.schemaRegistryUrl(), "grpc.host", "127.0.0.1", "grpc.port", "0",
         "state.dir", o.work().resolve(name).toString(), "hnsw.min.items", Integer.toString(hnswMinItems),
         "k.max", "1000", "metrics.port", "-1",
         // no load is measured while a graph builds: give it every core (the service's default is half)
         "hnsw.build.threads", Integer.toString(Runtime.getRuntime().availableProcessors())));
+    settings.putAll(o.serviceSettings());
+    return ConfigLoader.fromMap(settings);
   }
 
   /** Four connections to the same server for the load generator, made once per server and closed at the end. */
@@ -285,7 +289,7 @@ public final class ApiBenchmark {
     LiveVersion.UserVector uv = v.userVector(user);
     int[] excluded = seen.stream().mapToInt(items::row).filter(r -> r >= 0).sorted().toArray();
     ExactIndex reference = exactIndexes.computeIfAbsent(items, t -> new ExactIndex(t.vectors(), t.size(), t.dim(),
-        Kernels.best()));
+        Kernels.best(), 1));
     Hits exact = reference.search(uv.vector(), 20, excluded);
     Set<String> truth = new HashSet<>();
     Arrays.stream(exact.rows()).forEach(r -> truth.add(items.ids()[r]));

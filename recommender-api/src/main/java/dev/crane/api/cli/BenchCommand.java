@@ -35,6 +35,10 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--skip-1m", description = "Leave out the 1M-item HNSW case (minutes of graph building).")
   boolean skipMillion;
 
+  @Option(names = "--set", paramLabel = "KEY=VALUE",
+      description = "A setting of the services under test (e.g. exact.passes=2); repeatable.")
+  Map<String, String> sets = new java.util.LinkedHashMap<>();
+
   @Override
   public Integer call() throws Exception {
     if (users < 100 || stepSeconds < 1 || stepSeconds > 120) {
@@ -43,10 +47,12 @@ public final class BenchCommand implements Callable<Integer> {
     boolean temporary = work == null;
     Path dir = temporary ? Files.createTempDirectory("crane-api-bench") : work;
     String command = "java --add-modules jdk.incubator.vector -Xmx8g -jar recommender-api/target/recommender-api.jar bench"
-        + (skipMillion ? " --skip-1m" : "") + " --users " + users + " --step-seconds " + stepSeconds + " --out " + out;
+        + (skipMillion ? " --skip-1m" : "")
+        + sets.entrySet().stream().map(e -> " --set " + e.getKey() + "=" + e.getValue()).collect(java.util.stream.Collectors.joining())
+        + " --users " + users + " --step-seconds " + stepSeconds + " --out " + out;
     try {
       Map<String, Object> figures = new ApiBenchmark(new ApiBenchmark.Options(out, dir, users,
-          Duration.ofSeconds(stepSeconds), !skipMillion, command)).run();
+          Duration.ofSeconds(stepSeconds), !skipMillion, command, sets)).run();
       Path parent = out.toAbsolutePath().getParent();
       Files.createDirectories(parent);
       ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -58,6 +64,11 @@ public final class BenchCommand implements Callable<Integer> {
         old.forEach((k, v) -> {
           if (k.startsWith("foldin_") || k.startsWith("nofoldin_") || k.startsWith("retrain_")) {
             all.put(k, v);
+          }
+          // --skip-1m keeps the previous run's 1M figures, marked with that run's date
+          if (skipMillion && k.startsWith("1m_") && !figures.containsKey(k)) {
+            all.put(k, v);
+            all.putIfAbsent("1m_date", old.getOrDefault("1m_date", old.get("date")));
           }
         });
       }

@@ -2,17 +2,21 @@ package dev.crane.api.topk;
 
 /**
  * The exact scan: every row's score into a per-thread buffer, excluded rows masked, then a
- * k-heap. At 63k x 64 the scan is ~0.3 ms with the Vector API kernel's tiled layout.
+ * k-heap. The scan itself is shared by the queries that arrive together ({@link SharedScan}); at
+ * 63k x 64 it costs 0.6 ms alone with the matrix out of cache, 0.13 ms per query in passes of eight.
  */
 public final class ExactIndex implements ItemIndex {
   private static final ThreadLocal<float[]> BUFFER = ThreadLocal.withInitial(() -> new float[0]);
 
   private final int rows;
-  private final ScoreKernel.Scan scan;
+  private final SharedScan scan;
+  private final ScoreKernel kernel;
 
-  public ExactIndex(float[] matrix, int rows, int dim, ScoreKernel kernel) {
+  /** @param passes scans at once (see {@link SharedScan}) */
+  public ExactIndex(float[] matrix, int rows, int dim, ScoreKernel kernel, int passes) {
     this.rows = rows;
-    this.scan = kernel.scan(matrix, rows, dim);
+    this.kernel = kernel;
+    this.scan = new SharedScan(kernel.scan(matrix, rows, dim), passes);
   }
 
   @Override
@@ -29,11 +33,10 @@ public final class ExactIndex implements ItemIndex {
       }
     }
     TopKHeap heap = new TopKHeap(Math.min(k, rows));
-    for (int i = 0; i < rows; i++) {
-      // Rows ascend, so a tie never displaces a kept row; masked rows (-inf) and NaN never pass.
-      if (scores[i] > heap.threshold()) {
-        heap.offer(i, scores[i]);
-      }
+    // Rows ascend, so a tie never displaces a kept row; masked rows (-inf) and NaN never pass.
+    for (int i = kernel.firstAbove(scores, 0, rows, heap.threshold()); i < rows;
+        i = kernel.firstAbove(scores, i + 1, rows, heap.threshold())) {
+      heap.offer(i, scores[i]);
     }
     return heap.drain();
   }

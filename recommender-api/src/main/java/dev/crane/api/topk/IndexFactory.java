@@ -1,8 +1,12 @@
 package dev.crane.api.topk;
 
-/** Exact below {@code hnswMinItems} trained items, HNSW from there on. */
-public record IndexFactory(int hnswMinItems, HnswIndex.Params hnsw, ScoreKernel kernel) {
+/**
+ * Exact below {@code hnswMinItems} trained items, HNSW from there on; {@code exactPasses} exact scans
+ * run at once ({@link SharedScan}).
+ */
+public record IndexFactory(int hnswMinItems, HnswIndex.Params hnsw, ScoreKernel kernel, int exactPasses) {
   public ItemIndex build(float[] matrix, int rows, int dim) {
-    return rows >= hnswMinItems ? new HnswIndex(matrix, rows, dim, kernel, hnsw) : new ExactIndex(matrix, rows, dim, kernel);
+    return rows >= hnswMinItems ? new HnswIndex(matrix, rows, dim, kernel, hnsw)
+        : new ExactIndex(matrix, rows, dim, kernel, exactPasses);
   }
 }

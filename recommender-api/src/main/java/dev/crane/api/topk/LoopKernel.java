@@ -39,6 +39,18 @@ final class LoopKernel implements ScoreKernel {
         LoopKernel.this.scores(matrix, q, 0, rows, out);
       }
 
+      /** Rows in chunks that stay in L2 while every query is scored against them. */
+      @Override
+      public void scores(float[][] qs, float[][] outs, int n) {
+        int chunk = Math.max(1, (128 << 10) / (Float.BYTES * Math.max(1, dim)));
+        for (int from = 0; from < rows; from += chunk) {
+          int to = Math.min(rows, from + chunk);
+          for (int i = 0; i < n; i++) {
+            LoopKernel.this.scores(matrix, qs[i], from, to, outs[i]);
+          }
+        }
+      }
+
       @Override
       public int paddedRows() {
         return rows;

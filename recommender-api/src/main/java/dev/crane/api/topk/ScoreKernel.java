@@ -16,6 +16,19 @@ public interface ScoreKernel {
   }
 
   /**
+   * The first i in [from, to) with scores[i] > threshold, or {@code to}: the top-k selection's filter
+   * (after the first k rows nearly every score fails it). NaN never passes.
+   */
+  default int firstAbove(float[] scores, int from, int to, float threshold) {
+    for (int i = from; i < to; i++) {
+      if (scores[i] > threshold) {
+        return i;
+      }
+    }
+    return to;
+  }
+
+  /**
    * The whole matrix laid out the way this kernel scans fastest (built once per version).
    */
   Scan scan(float[] matrix, int rows, int dim);
@@ -26,6 +39,17 @@ public interface ScoreKernel {
   interface Scan {
     /** out[i] = ⟨row i, q⟩ for every row; {@code out} needs {@link #paddedRows()} floats. */
     void scores(float[] q, float[] out);
+
+    /**
+     * The same for {@code n} queries in one pass over the matrix, each {@code outs[i]} equal bit for
+     * bit to {@code scores(qs[i], outs[i])}. The scan is memory-bound, so a kernel that keeps a piece
+     * of the matrix in cache across the queries scores several for little more than the cost of one.
+     */
+    default void scores(float[][] qs, float[][] outs, int n) {
+      for (int i = 0; i < n; i++) {
+        scores(qs[i], outs[i]);
+      }
+    }
 
     int paddedRows();
   }

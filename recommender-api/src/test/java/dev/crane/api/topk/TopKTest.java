@@ -81,12 +81,55 @@ class TopKTest {
   }
 
   @Test
+  void aPassOverSeveralQueriesGivesEachTheBitsOfItsOwnScan() {
+    Random r = new Random(5);
+    for (ScoreKernel k : new ScoreKernel[] {Kernels.vectorApi(), Kernels.loops()}) {
+      for (int d : new int[] {64, 37}) {
+        int rows = 3000; // more than one of the loop kernel's chunks at d = 64
+        ScoreKernel.Scan scan = k.scan(random(r, rows * d), rows, d);
+        for (int n : new int[] {1, 3, 4, 5, 8}) {
+          float[][] qs = new float[n][];
+          float[][] outs = new float[n][];
+          for (int i = 0; i < n; i++) {
+            qs[i] = random(r, d);
+            outs[i] = new float[scan.paddedRows()];
+          }
+          scan.scores(qs, outs, n);
+          for (int i = 0; i < n; i++) {
+            float[] alone = new float[scan.paddedRows()];
+            scan.scores(qs[i], alone);
+            assertThat(Arrays.copyOf(outs[i], rows)).as("%s d=%d n=%d query %d", k.name(), d, n, i)
+                .containsExactly(Arrays.copyOf(alone, rows));
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void theKernelsFindTheFirstScoreAboveAThresholdAlike() {
+    Random r = new Random(6);
+    float[] s = random(r, 1000);
+    s[40] = Float.NaN; // never passes
+    s[41] = 10f;
+    s[700] = 3f;
+    for (ScoreKernel k : new ScoreKernel[] {Kernels.vectorApi(), Kernels.loops()}) {
+      assertThat(k.firstAbove(s, 0, 1000, 5f)).as(k.name()).isEqualTo(41);
+      assertThat(k.firstAbove(s, 42, 1000, 2.99f)).as(k.name()).isEqualTo(
+          IntStream.range(42, 1000).filter(i -> s[i] > 2.99f).findFirst().orElse(1000));
+      assertThat(k.firstAbove(s, 0, 1000, 10f)).as("equal is not above: %s", k.name()).isEqualTo(1000);
+      assertThat(k.firstAbove(s, 0, 41, 5f)).as("nothing in range: %s", k.name()).isEqualTo(41);
+      assertThat(k.firstAbove(s, 995, 1000, Float.NEGATIVE_INFINITY)).as(k.name()).isEqualTo(995);
+    }
+  }
+
+  @Test
   void exactIndexReturnsTheBestRowsWithoutTheExcludedOnes() {
     Random r = new Random(5);
     int rows = 3000;
     int d = 24;
     float[] m = random(r, rows * d);
-    ExactIndex index = new ExactIndex(m, rows, d, Kernels.best());
+    ExactIndex index = new ExactIndex(m, rows, d, Kernels.best(), 1);
     for (int t = 0; t < 20; t++) {
       float[] q = random(r, d);
       Set<Integer> excluded = new HashSet<>();
@@ -103,7 +146,7 @@ class TopKTest {
   @Test
   void exactIndexWithKAboveTheRowsReturnsEveryRowNotExcluded() {
     float[] m = {1, 0, 0, 1, 1, 1};
-    Hits h = new ExactIndex(m, 3, 2, Kernels.best()).search(new float[] {1, 2}, 10, new int[] {1});
+    Hits h = new ExactIndex(m, 3, 2, Kernels.best(), 1).search(new float[] {1, 2}, 10, new int[] {1});
     assertThat(h.rows()).containsExactly(2, 0);
     assertThat(h.scores()).containsExactly(3f, 1f);
   }
@@ -129,7 +172,7 @@ class TopKTest {
       System.arraycopy(model.itemVector(i, 1), 0, m, i * d, d);
     }
     HnswIndex hnsw = new HnswIndex(m, rows, d, Kernels.best(), new HnswIndex.Params(16, 100, 100, 2));
-    ExactIndex exact = new ExactIndex(m, rows, d, Kernels.best());
+    ExactIndex exact = new ExactIndex(m, rows, d, Kernels.best(), 1);
     double hits = 0;
     int queries = 50;
     Random r = new Random(9);
