@@ -261,8 +261,10 @@ public final class ApiBenchmark {
       }
       producer.flush();
     }
-    await("long histories read", Duration.ofMinutes(2),
-        () -> api.state().seen().history(prefix + (users - 1)).size() >= history);
+    // every user (they are on different partitions) read in full and folded into the version in service
+    await("long histories read", Duration.ofMinutes(2), () -> java.util.stream.IntStream.range(0, users)
+        .allMatch(u -> api.state().seen().history(prefix + u).size() >= history
+            && api.state().current().userVector(prefix + u) != null));
     RecommenderGrpc.RecommenderBlockingStub stub = RecommenderGrpc.newBlockingStub(ch);
     int minResults = Integer.MAX_VALUE;
     double overlap = 0;
