@@ -48,6 +48,9 @@ public final class ServiceConfig extends AbstractConfig {
       .define("finetune.patience", Type.INT, 10, Range.atLeast(0), Importance.MEDIUM,
           "A fine-tune stops after this many epochs without a better holdout Recall@20 (its fresh optimizer"
               + " first shakes the converged model; trainer/README.md).")
+      .define("finetune.optimizer", Type.STRING, "carry", ValidString.in("carry", "fresh"), Importance.MEDIUM,
+          "carry: a fine-tune continues from the accepted model's Adam moments (new users' and items' at zero); "
+              + "fresh: from a new optimizer, whose first steps move every weight by about the learning rate.")
       .define("finetune.max.seconds", Type.DOUBLE, 0.0, Range.atLeast(0), Importance.MEDIUM,
           "Time budget of a fine-tune, set-up included: it stops before an epoch that would pass it (0 = no limit).")
       .define("full.epochs", Type.INT, 0, Range.atLeast(0), Importance.MEDIUM,
@@ -154,6 +157,7 @@ public final class ServiceConfig extends AbstractConfig {
       c.epochs = getInt("finetune.epochs");
       c.patience = getInt("finetune.patience");
       c.maxSeconds = getDouble("finetune.max.seconds").floatValue();
+      c.warmOptimizer = getString("finetune.optimizer").equals("carry");
     }
     trainSettings.forEach((k, v) -> TrainCommand.set(c, k + "=" + v));
     return c;

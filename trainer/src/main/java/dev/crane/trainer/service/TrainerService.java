@@ -239,7 +239,9 @@ public final class TrainerService implements AutoCloseable {
     Optional<Checkpoint> accepted = state.accepted();
     LOG.info("snapshot v{}: {} users, {} items, {} interactions ({} new); training {}", v,
         snapshot.dataset().numUsers(), snapshot.dataset().numItems(), snapshot.dataset().interactions().size(),
-        snapshot.newInteractions(), accepted.isPresent() && !full ? "from the accepted model" : "from scratch");
+        snapshot.newInteractions(), accepted.isPresent() && !full ? "from the accepted model"
+            + (accepted.get().optimizer() != null && config.trainConfig(false).warmOptimizer ? " and its optimizer state" : "")
+            : "from scratch");
     lastTrainingStart = System.currentTimeMillis();
     try (NDManager manager = NDManager.newBaseManager(Devices.pick(false))) {
       long t0 = System.nanoTime();
@@ -448,7 +450,8 @@ public final class TrainerService implements AutoCloseable {
 
   private Checkpoint checkpoint(Retraining.Outcome o, long version, SnapshotRef ref, Map<String, Double> published) {
     Map<String, Object> meta = new LinkedHashMap<>(published);
-    Checkpoint c = Checkpoint.of(o.model(), o.parameters(), o.config(), o.data().userIds(), o.data().itemIds(), meta);
+    Checkpoint c = Checkpoint.of(o.model(), o.parameters(), o.config(), o.data().userIds(), o.data().itemIds(), meta)
+        .withOptimizer(o.optimizer());
     Checkpoint.Provenance p = new Checkpoint.Provenance();
     p.modelVersion = version;
     p.snapshotVersion = ref.version();

@@ -25,8 +25,10 @@ import java.util.Map;
 /**
  * A checkpoint directory: {@code checkpoint.json} (format version, model, config, metrics, id
  * mappings, parameter names and shapes) and {@code parameters.bin} (the parameters in that order,
- * float32 little-endian). Written to a temporary directory and renamed, so a reader never sees half
- * a checkpoint.
+ * float32 little-endian); optionally {@code optimizer.bin}, Adam's first then second moments in the
+ * same order and layout, its step count in the JSON ({@code optimizerSteps}; checkpoints without it
+ * read as before). Written to a temporary directory and renamed, so a reader never sees half a
+ * checkpoint.
  */
 public final class Checkpoint {
   public static final int FORMAT_VERSION = 1;
@@ -44,6 +46,8 @@ public final class Checkpoint {
     public List<long[]> parameterShapes = new ArrayList<>();
     /** Where a service's model came from and what it became; null for a plain training run. */
     public Provenance provenance;
+    /** Adam's steps when {@code optimizer.bin} holds its moments; null without them. */
+    public Integer optimizerSteps;
   }
 
   /** A position on a topic: every record below {@code endOffset} is covered. */
@@ -66,10 +70,18 @@ public final class Checkpoint {
 
   private final Meta meta;
   private final Map<String, float[]> parameters;
+  private final Adam.State optimizer;
 
   public Checkpoint(Meta meta, Map<String, float[]> parameters) {
+    this(meta, parameters, null);
+  }
+
+  /** @param optimizer Adam's state with these parameters, or null */
+  public Checkpoint(Meta meta, Map<String, float[]> parameters, Adam.State optimizer) {
     this.meta = meta;
     this.parameters = parameters;
+    this.optimizer = optimizer;
+    meta.optimizerSteps = optimizer == null ? null : optimizer.steps();
   }
 
   public static Checkpoint of(Recommender model, Map<String, float[]> values, TrainConfig config,
@@ -95,19 +107,24 @@ public final class Checkpoint {
     return parameters;
   }
 
+  /** Adam's state with these parameters, or null when the checkpoint has none. */
+  public Adam.State optimizer() {
+    return optimizer;
+  }
+
+  /** The same checkpoint with Adam's state. */
+  public Checkpoint withOptimizer(Adam.State state) {
+    return new Checkpoint(meta, parameters, state);
+  }
+
   public void save(Path dir) throws IOException {
     Path parent = dir.toAbsolutePath().getParent();
     Files.createDirectories(parent);
     Path tmp = Files.createTempDirectory(parent, ".ckpt-");
     JSON.writeValue(tmp.resolve("checkpoint.json").toFile(), meta);
-    try (OutputStream os = Files.newOutputStream(tmp.resolve("parameters.bin"));
-        DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(os, 1 << 20))) {
-      for (String name : meta.parameterNames) {
-        float[] v = parameters.get(name);
-        ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        b.asFloatBuffer().put(v);
-        out.write(b.array());
-      }
+    write(tmp.resolve("parameters.bin"), parameters, null);
+    if (optimizer != null) {
+      write(tmp.resolve("optimizer.bin"), optimizer.m(), optimizer.v());
     }
     if (Files.exists(dir)) {
       deleteTree(dir);
@@ -121,25 +138,55 @@ public final class Checkpoint {
       throw new IOException("checkpoint " + dir + " has format version " + m.formatVersion
           + "; this trainer reads version " + FORMAT_VERSION);
     }
-    Map<String, float[]> values = new LinkedHashMap<>();
-    try (InputStream is = Files.newInputStream(dir.resolve("parameters.bin"));
-        DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(is, 1 << 20))) {
-      for (int k = 0; k < m.parameterNames.size(); k++) {
-        long size = 1;
-        for (long s : m.parameterShapes.get(k)) {
-          size *= s;
+    List<Map<String, float[]>> values = read(dir.resolve("parameters.bin"), m, 1);
+    Adam.State optimizer = null;
+    if (m.optimizerSteps != null) {
+      List<Map<String, float[]>> moments = read(dir.resolve("optimizer.bin"), m, 2);
+      optimizer = new Adam.State(m.optimizerSteps, moments.get(0), moments.get(1));
+    }
+    return new Checkpoint(m, values.get(0), optimizer);
+  }
+
+  /** Every parameter's values of {@code first}, then of {@code second} (when not null), in manifest order. */
+  private void write(Path file, Map<String, float[]> first, Map<String, float[]> second) throws IOException {
+    try (OutputStream os = Files.newOutputStream(file);
+        DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(os, 1 << 20))) {
+      for (Map<String, float[]> part : second == null ? List.of(first) : List.of(first, second)) {
+        for (String name : meta.parameterNames) {
+          float[] v = part.get(name);
+          ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+          b.asFloatBuffer().put(v);
+          out.write(b.array());
         }
-        byte[] raw = new byte[Math.toIntExact(size * 4)];
-        in.readFully(raw);
-        float[] v = new float[(int) size];
-        ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
-        values.put(m.parameterNames.get(k), v);
-      }
-      if (in.read() != -1) {
-        throw new IOException("parameters.bin in " + dir + " is longer than its manifest says");
       }
     }
-    return new Checkpoint(m, values);
+  }
+
+  /** {@code parts} sets of every parameter's values, shaped as the manifest says; the file holds exactly those. */
+  private static List<Map<String, float[]>> read(Path file, Meta m, int parts) throws IOException {
+    List<Map<String, float[]>> out = new ArrayList<>();
+    try (InputStream is = Files.newInputStream(file);
+        DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(is, 1 << 20))) {
+      for (int part = 0; part < parts; part++) {
+        Map<String, float[]> values = new LinkedHashMap<>();
+        for (int k = 0; k < m.parameterNames.size(); k++) {
+          long size = 1;
+          for (long s : m.parameterShapes.get(k)) {
+            size *= s;
+          }
+          byte[] raw = new byte[Math.toIntExact(size * 4)];
+          in.readFully(raw);
+          float[] v = new float[(int) size];
+          ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
+          values.put(m.parameterNames.get(k), v);
+        }
+        out.add(values);
+      }
+      if (in.read() != -1) {
+        throw new IOException(file.getFileName() + " in " + file.getParent() + " is longer than its manifest says");
+      }
+    }
+    return out;
   }
 
   /** Copies the stored values into a freshly built model of the same shape. */

@@ -35,10 +35,12 @@ public final class Retraining {
    * @param valid the candidate's holdout metrics; {@code test} those on the test split, empty when the data has none
    * @param parameters the candidate's parameters (its best holdout epoch), for the checkpoint
    * @param warm what the warm start did (also for FULL: the baseline's)
+   * @param optimizer Adam's state at the candidate's best epoch (null without one), for the checkpoint
+   * @param warmOptimizer whether the fine-tune continued from the serving model's optimizer state
    */
   public record Outcome(TrainingData data, Recommender model, TrainConfig config, Mode mode, String why, TrainResult result,
       Map<String, Double> baseline, Map<String, Double> valid, Map<String, Double> test,
-      Map<String, float[]> parameters, Optional<WarmStart.Report> warm) {
+      Map<String, float[]> parameters, Optional<WarmStart.Report> warm, Adam.State optimizer, boolean warmOptimizer) {
 
     public double validRecall20() {
       return valid.getOrDefault("recall@20", Double.NaN);
@@ -116,7 +118,9 @@ public final class Retraining {
       used.maxSeconds = Math.max(1e-3f, used.maxSeconds - (System.nanoTime() - t0) / 1e9f);
     }
     Trainer trainer = new Trainer(data, used, listener, stopRequested);
-    TrainResult result = trainer.fit(model, rng);
+    // the serving model's moments, rows as its parameters' (old rows first, new ones from zero)
+    Adam.State start = mode == Mode.WARM && used.warmOptimizer ? serving.optimizer() : null;
+    TrainResult result = trainer.fit(model, rng, start);
     Map<String, float[]> best = trainer.bestParameters();
     Map<String, Double> valid = Map.of();
     Map<String, Double> test = Map.of();
@@ -125,7 +129,8 @@ public final class Retraining {
       valid = evaluate(model, evaluator, Split.VALID);
       test = data.evaluatedUsers(Split.TEST).length == 0 ? Map.of() : evaluate(model, evaluator, Split.TEST);
     }
-    return new Outcome(data, model, used, mode, why, result, baseline, valid, test, best, warm);
+    return new Outcome(data, model, used, mode, why, result, baseline, valid, test, best, warm, trainer.bestOptimizer(),
+        start != null);
   }
 
   /**
@@ -139,7 +144,7 @@ public final class Retraining {
     Map<String, Double> valid = evaluate(o.model(), evaluator, Split.VALID);
     Map<String, Double> test = o.test().isEmpty() ? Map.of() : evaluate(o.model(), evaluator, Split.TEST);
     return new Outcome(o.data(), o.model(), o.config(), o.mode(), o.why(), o.result(), o.baseline(), valid, test, now,
-        o.warm());
+        o.warm(), o.optimizer(), o.warmOptimizer());
   }
 
   /**

@@ -38,6 +38,11 @@ public final class TrainConfig {
   /** Release freed native memory to the OS every this many batches and after each evaluation (0 = never). */
   public int trimEvery = 50;
   public boolean forceCpu = false;
+  /**
+   * A fine-tune from a checkpoint that holds Adam's moments continues from them (new rows' at zero)
+   * instead of a fresh optimizer; no effect on a training from scratch.
+   */
+  public boolean warmOptimizer = true;
   /** Refuse configurations whose dense tensors exceed this many bytes; 0 = 80 % of physical memory. */
   public long memoryBudgetBytes = 0;
 

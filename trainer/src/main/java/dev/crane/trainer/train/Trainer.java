@@ -34,6 +34,7 @@ public final class Trainer {
   private final TrainingListener listener;
   private final BooleanSupplier stopRequested;
   private Map<String, float[]> bestParameters = Map.of();
+  private Adam.State bestOptimizer;
 
   public Trainer(TrainingData data, TrainConfig config, TrainingListener listener) {
     this(data, config, listener, () -> false);
@@ -53,7 +54,12 @@ public final class Trainer {
 
   /** @param rng the run's generator, already used for the model's initialisation */
   public TrainResult fit(Recommender model, SplittableRandom rng) {
-    Adam adam = new Adam(model.parameters(), config.learningRate);
+    return fit(model, rng, null);
+  }
+
+  /** @param optimizer Adam's state to continue from (a fine-tune), or null for a fresh optimizer */
+  public TrainResult fit(Recommender model, SplittableRandom rng, Adam.State optimizer) {
+    Adam adam = new Adam(model.parameters(), config.learningRate, optimizer);
     NegativeSampler sampler = new NegativeSampler(data);
     Evaluator evaluator = new Evaluator(data, config.evalUserBatch);
     EarlyStopping stopping = new EarlyStopping(config.patience);
@@ -129,6 +135,7 @@ public final class Trainer {
         bestValid = valid;
         bestTest = test;
         bestParameters = snapshot(model);
+        bestOptimizer = adam.state();
       }
       listener.epochDone(rec);
       if (stopping.shouldStop()) {
@@ -195,6 +202,11 @@ public final class Trainer {
   /** Parameter values at the best validation epoch, for the checkpoint. */
   public Map<String, float[]> bestParameters() {
     return bestParameters;
+  }
+
+  /** Adam's state at the best validation epoch (null before one), for the checkpoint. */
+  public Adam.State bestOptimizer() {
+    return bestOptimizer;
   }
 
   private static Map<String, float[]> snapshot(Recommender model) {

@@ -70,7 +70,8 @@ public final class TrainingRun {
         m.put("bestEpoch", result.bestEpoch());
         m.put("valid", result.bestValid());
         m.put("test", result.bestTest());
-        Checkpoint.of(model, trainer.bestParameters(), config, data.userIds(), data.itemIds(), m).save(ckpt);
+        Checkpoint.of(model, trainer.bestParameters(), config, data.userIds(), data.itemIds(), m)
+            .withOptimizer(trainer.bestOptimizer()).save(ckpt);
       }
       return new Report(result, metrics, png, ckpt, rss, device);
     }

@@ -71,6 +71,57 @@ class RetrainingTest {
   }
 
   @Test
+  void aFineTuneContinuesFromTheCheckpointsOptimizerStateUnlessAskedForAFreshOne(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path dir) throws Exception {
+    try (NDManager m = NDManager.newBaseManager()) {
+      TrainConfig c = config("lightgcn", 3);
+      Retraining.Outcome first = Retraining.run(FIRST, c, c, null, false, m, TrainingListener.NONE, () -> false);
+      Adam.State trained = first.optimizer();
+      assertThat(trained).isNotNull();
+      assertThat(trained.steps()).isPositive();
+      Checkpoint.of(first.model(), first.parameters(), c, first.data().userIds(), first.data().itemIds(), Map.of())
+          .withOptimizer(trained).save(dir.resolve("ckpt"));
+      Checkpoint ckpt = Checkpoint.load(dir.resolve("ckpt"));
+      // the moments come back as saved
+      assertThat(ckpt.optimizer().steps()).isEqualTo(trained.steps());
+      assertThat(ckpt.optimizer().v().get("item_embedding")).containsExactly(trained.v().get("item_embedding"));
+      assertThat(ckpt.optimizer().m().keySet()).isEqualTo(first.parameters().keySet());
+
+      TrainConfig one = config("lightgcn", 1);
+      Retraining.Outcome carried = Retraining.run(SECOND, one, one, ckpt, false, m, TrainingListener.NONE, () -> false);
+      assertThat(carried.warmOptimizer()).isTrue();
+      int epochSteps = carried.result().history().get(0).batches();
+      assertThat(carried.optimizer().steps()).isEqualTo(trained.steps() + epochSteps);
+      // old rows' second moments continue from the saved ones; new items' started from zero
+      float[] before = trained.v().get("item_embedding");
+      float[] after = carried.optimizer().v().get("item_embedding");
+      assertThat(after.length).isGreaterThan(before.length);
+      double oldDecay = 0;
+      for (int i = 0; i < before.length; i++) {
+        oldDecay += after[i] - Math.pow(0.999, epochSteps) * before[i];
+      }
+      assertThat(oldDecay).as("an old row's v is at least the decayed saved one").isGreaterThanOrEqualTo(-1e-6 * before.length);
+
+      one.warmOptimizer = false;
+      Retraining.Outcome fresh = Retraining.run(SECOND, one, one, ckpt, false, m, TrainingListener.NONE, () -> false);
+      assertThat(fresh.warmOptimizer()).isFalse();
+      assertThat(fresh.optimizer().steps()).isEqualTo(epochSteps);
+      // a checkpoint without optimizer state (written before it existed) fine-tunes from a fresh one
+      Checkpoint plain = Checkpoint.of(first.model(), first.parameters(), c, first.data().userIds(),
+          first.data().itemIds(), Map.of());
+      plain.save(dir.resolve("plain"));
+      assertThat(java.nio.file.Files.exists(dir.resolve("plain/optimizer.bin"))).isFalse();
+      Checkpoint reread = Checkpoint.load(dir.resolve("plain"));
+      assertThat(reread.optimizer()).isNull();
+      one.warmOptimizer = true;
+      Retraining.Outcome none = Retraining.run(SECOND, one, one, reread, false, m, TrainingListener.NONE, () -> false);
+      assertThat(none.mode()).isEqualTo(Retraining.Mode.WARM);
+      assertThat(none.warmOptimizer()).isFalse();
+      assertThat(none.optimizer().steps()).isEqualTo(epochSteps);
+    }
+  }
+
+  @Test
   void aWarmStartBeginsWhereTheServingModelWasAndAFullRetrainFromScratch() {
     try (NDManager m = NDManager.newBaseManager()) {
       Checkpoint ckpt = trainFirst("lightgcn", m);
