@@ -29,4 +29,40 @@ class StandaloneTest {
     assertThat(r.errLines()).as(r.both()).noneMatch(l -> l.startsWith("[W"));
     Output.assertQuiet(r, 150); // the trainer logs one line per epoch, twice
   }
+
+  @Test
+  void theMainJobRunsOnAnMmrecDatasetDirectory() throws Exception {
+    Path data = dir.resolve("mmrec");
+    Jar.Run written = Jar.INGEST.run(dir, Duration.ofMinutes(2), "synthetic", "--users", "150", "--items", "60",
+        "--modalities", "visual:16,text:8", "--out", data.toString(), "--no-publish");
+    assertThat(written.exit()).as(written.both()).isZero();
+    Jar.Run r = Jar.STANDALONE.run(dir, Duration.ofMinutes(5), "--data", data.toString(), "--model", "lightgcn",
+        "--epochs", "5", "--data-dir", dir.resolve("state").toString());
+    assertThat(r.exit()).as(r.both()).isZero();
+    assertThat(r.out()).as(r.both()).containsPattern("Read dataset .*: 150 users, 60 items, [\\d,]+ interactions, "
+            + "modalities (visual:16,text:8|text:8,visual:16)")
+        .doesNotContain("Generated synthetic dataset")
+        .containsPattern("(?m)^items\\s+60$")
+        .containsPattern("model version 1 published after [\\d.]+ s: lightgcn, 150 users, 60 items")
+        .containsPattern("user 1 \\[v1, folded in\\]: ")
+        .containsPattern("(?m)^Done in [\\d.]+ s\\.$");
+    assertThat(r.errLines()).as(r.both()).noneMatch(l -> l.contains(" ERROR "));
+  }
+
+  @Test
+  void aMissingDatasetOrSyntheticOptionsBesideItAreOneLineErrors() throws Exception {
+    Jar.Run missing = Jar.STANDALONE.run(dir, Duration.ofMinutes(1), "--data", dir.resolve("nowhere").toString());
+    assertThat(missing.exit()).as(missing.both()).isEqualTo(2);
+    assertThat(missing.errLines()).as(missing.both()).hasSize(1).first().asString()
+        .startsWith("error: --data: ").contains("nowhere: no such directory");
+    Jar.Run both = Jar.STANDALONE.run(dir, Duration.ofMinutes(1), "--data", dir.toString(), "--users", "10");
+    assertThat(both.exit()).as(both.both()).isEqualTo(2);
+    assertThat(both.errLines()).as(both.both()).hasSize(1).first().asString()
+        .contains("--users describes synthetic data");
+    Jar.Run broken = Jar.STANDALONE.run(dir, Duration.ofMinutes(1), "--data", dir.toString());
+    assertThat(broken.exit()).as(broken.both()).isEqualTo(2);
+    assertThat(broken.errLines()).as(broken.both()).hasSize(1).first().asString()
+        .startsWith("error: --data: ").contains("no <name>.inter file");
+    assertThat(broken.out()).as("nothing started for a dataset that cannot be read").doesNotContain("Embedded runtime up");
+  }
 }

@@ -1,7 +1,11 @@
 package dev.crane.standalone;
 
 import dev.crane.embedded.EmbeddedRuntime;
+import dev.crane.ingest.dataset.DatasetException;
+import dev.crane.ingest.dataset.MmrecDataset;
+import dev.crane.ingest.dataset.MmrecReader;
 import dev.crane.ingest.dataset.ModalityDim;
+import dev.crane.ingest.dataset.ReadOptions;
 import dev.crane.ingest.dataset.SyntheticConfig;
 import dev.crane.ingest.dataset.SyntheticGenerator;
 import dev.crane.ingest.publish.DatasetPublisher;
@@ -33,14 +37,19 @@ import picocli.CommandLine.Option;
  * landed on each topic.
  */
 @Command(name = "crane", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Run the CRANE pipeline on the embedded default (in-process Kafka, local registry, synthetic data):"
-        + " ingest, stream processor, trainer service, recommender API.")
+    description = "Run the CRANE pipeline on the embedded default (in-process Kafka, local registry, synthetic data"
+        + " or --data DIR): ingest, stream processor, trainer service, recommender API.")
 public final class CraneMain implements Callable<Integer> {
   @Option(names = "--data-dir", description = "Broker and registry data; default: a temporary directory removed at exit.")
   Path dataDir;
 
   @Option(names = "--partitions", defaultValue = "3", description = "Partitions per topic. Default: ${DEFAULT-VALUE}")
   int partitions;
+
+  @Option(names = "--data", paramLabel = "DIR",
+      description = "An MMRec-format dataset directory (<name>.inter, <modality>_feat.npy), e.g. ../shared/data/tiktok,"
+          + " instead of synthetic data; replaces --users, --items and --modalities.")
+  Path data;
 
   @Option(names = "--users", defaultValue = "1000", description = "Default: ${DEFAULT-VALUE}")
   int users;
@@ -72,6 +81,16 @@ public final class CraneMain implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
+    if (data != null) {
+      for (String synthetic : java.util.List.of("--users", "--items", "--modalities", "--seed")) {
+        if (spec.commandLine().getParseResult().hasMatchedOption(synthetic)) {
+          throw new IllegalArgumentException(synthetic + " describes synthetic data; --data " + data
+              + " reads a dataset instead: give one or the other");
+        }
+      }
+    }
+    // read before anything starts: a dataset that cannot be read is a one-line error
+    MmrecReader.ReadResult read = data != null ? readDataset(data) : null;
     boolean temporary = dataDir == null;
     Path dir = temporary ? Files.createTempDirectory("crane-embedded-") : dataDir;
     long t0 = System.nanoTime();
@@ -79,22 +98,32 @@ public final class CraneMain implements Callable<Integer> {
       out.printf("Embedded runtime up in %.1f s%n  Kafka:           %s%n  schema registry: %s%n  data:            %s%n",
           (System.nanoTime() - t0) / 1e9, runtime.bootstrapServers(), runtime.schemaRegistryUrl(), dir);
 
-      var config = SyntheticConfig.defaults(users, items, ModalityDim.parseList(modalities), seed);
-      var dataset = SyntheticGenerator.generate(config).dataset();
-      out.printf("%nGenerated synthetic dataset: %,d users, %,d items, %,d interactions, modalities %s%n",
-          dataset.numUsers(), dataset.numItems(), dataset.interactions().size(), modalities);
+      MmrecDataset dataset;
+      if (read != null) {
+        dataset = read.dataset();
+        out.printf("%nRead dataset %s: %,d users, %,d items, %,d interactions, modalities %s%n", data,
+            dataset.numUsers(), dataset.numItems(), dataset.interactions().size(), dataset.modalities().stream()
+                .map(m -> m.name() + ":" + m.dim()).collect(java.util.stream.Collectors.joining(",")));
+      } else {
+        var config = SyntheticConfig.defaults(users, items, ModalityDim.parseList(modalities), seed);
+        dataset = SyntheticGenerator.generate(config).dataset();
+        out.printf("%nGenerated synthetic dataset: %,d users, %,d items, %,d interactions, modalities %s%n",
+            dataset.numUsers(), dataset.numItems(), dataset.interactions().size(), modalities);
+      }
       out.flush();
 
       PublishSummary summary;
       try (var producer = ProducerFactory.create(runtime.bootstrapServers(), runtime.schemaRegistryUrl(), Map.of())) {
         summary = new DatasetPublisher(producer, new DatasetPublisher.Options(0, -1, true))
-            .publish(dataset, dataset.interactions().publishOrder(), Map.of(), new int[0]);
+            .publish(dataset, dataset.interactions().publishOrder(),
+                read == null ? Map.of() : read.report().countsByDescription(),
+                read == null ? new int[0] : read.report().badItems());
       }
       out.printf("%nIngest:%n%s", summary.render());
       out.flush();
 
       Path state = dir.resolve("state");
-      try (Pipeline pipeline = Pipeline.start(runtime, state, config.modalities(), model, epochs)) {
+      try (Pipeline pipeline = Pipeline.start(runtime, state, dataset.modalities(), model, epochs)) {
         new Walkthrough(out, pipeline, model, seen(dataset)).run();
       }
 
@@ -114,6 +143,15 @@ public final class CraneMain implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /** The dataset, strict: a bad line or row is an error naming it (the ingest CLI's --skip-bad is for real feeds). */
+  private static MmrecReader.ReadResult readDataset(Path dir) throws IOException {
+    try {
+      return MmrecReader.read(dir, ReadOptions.defaults());
+    } catch (DatasetException e) {
+      throw new IllegalArgumentException("--data: " + e.getMessage(), e);
+    }
   }
 
   /** Whether the dataset has user u with item i (its ids are the dense indices). */

@@ -52,7 +52,7 @@ public final class ServiceConfig extends AbstractConfig {
           "carry: a fine-tune continues from the accepted model's Adam moments (new users' and items' at zero); "
               + "fresh: from a new optimizer, whose first steps move every weight by about the learning rate.")
       .define("finetune.max.seconds", Type.DOUBLE, 0.0, Range.atLeast(0), Importance.MEDIUM,
-          "Time budget of a fine-tune, set-up included: it stops before an epoch that would pass it (0 = no limit).")
+          "Time budget of a fine-tune, set-up and closing scoring included: it stops before an epoch that would pass it (0 = no limit).")
       .define("full.epochs", Type.INT, 0, Range.atLeast(0), Importance.MEDIUM,
           "Most epochs of a training from scratch (0 = the model's default).")
       .define("full.max.seconds", Type.DOUBLE, 0.0, Range.atLeast(0), Importance.MEDIUM,

@@ -30,7 +30,7 @@ public final class TrainConfig {
   public int evalUserBatch = 4096;
   /**
    * A run's time budget in seconds (0 = no limit), e.g. a fine-tune's: training stops after an epoch
-   * when one more epoch as long as it would pass the budget.
+   * when one more epoch as long as it, plus one more evaluation, would pass the budget.
    */
   public float maxSeconds = 0;
   /** Train at most this many batches per epoch (0 = all): for cost measurements on large data only. */

@@ -77,6 +77,7 @@ public final class Trainer {
     String stop = "max-epochs";
     long runStart = System.nanoTime();
     double trainSeconds = 0;
+    double longestEvaluation = 0;
     for (int epoch = 0; epoch < config.epochs; epoch++) {
       long t0 = System.nanoTime();
       SplittableRandom epochRng = rng.split();
@@ -127,6 +128,7 @@ public final class Trainer {
       }
       trimNativeHeap(); // the evaluation's score blocks are freed; training reuses little of them
       double seconds = (System.nanoTime() - t0) / 1e9;
+      longestEvaluation = Math.max(longestEvaluation, seconds - train);
       EpochRecord rec = new EpochRecord(epoch, lossSum / batches, valid, seconds, improved, batches, prepare,
           train - prepare);
       history.add(rec);
@@ -146,9 +148,10 @@ public final class Trainer {
         stop = "stop-requested";
         break;
       }
-      // within the budget: stop when another epoch like this one would pass it
+      // within the budget: stop when another epoch like this one would pass it, counting the closing
+      // evaluation of the kept epoch (a fine-tune scores it again) at the longest one seen
       if (epoch + 1 < config.epochs && config.maxSeconds > 0
-          && (System.nanoTime() - runStart) / 1e9 + seconds > config.maxSeconds) {
+          && (System.nanoTime() - runStart) / 1e9 + seconds + longestEvaluation > config.maxSeconds) {
         stop = "time-budget";
         break;
       }
