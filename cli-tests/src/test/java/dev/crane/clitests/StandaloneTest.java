@@ -65,4 +65,34 @@ class StandaloneTest {
         .startsWith("error: --data: ").contains("no <name>.inter file");
     assertThat(broken.out()).as("nothing started for a dataset that cannot be read").doesNotContain("Embedded runtime up");
   }
+
+  @Test
+  void keepRunningStopsOnSigtermClosingEverythingAndRemovingItsTemporaryDirectory() throws Exception {
+    Path out = dir.resolve("keep.out");
+    Path err = dir.resolve("keep.err");
+    // no --data-dir: a temporary directory, which the run names and must remove when stopped
+    Process p = Jar.STANDALONE.start(out, err, "--users", "150", "--items", "60", "--modalities", "visual:8",
+        "--model", "lightgcn", "--epochs", "3", "--keep-running");
+    try {
+      long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
+      while (!java.nio.file.Files.readString(out).contains("Ctrl+C to stop") && p.isAlive()
+          && System.nanoTime() < deadline) {
+        Thread.sleep(200);
+      }
+      String printed = java.nio.file.Files.readString(out);
+      assertThat(printed).as(printed + java.nio.file.Files.readString(err)).contains("Ctrl+C to stop");
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("data:\\s+(\\S+)").matcher(printed);
+      assertThat(m.find()).isTrue();
+      Path data = Path.of(m.group(1));
+      assertThat(data).isDirectory();
+      p.destroy(); // SIGTERM: the same shutdown path as Ctrl+C (a test run in the background ignores SIGINT)
+      assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("stopped within 60 s").isTrue();
+      String log = java.nio.file.Files.readString(err);
+      assertThat(p.exitValue()).as(log).isEqualTo(143);
+      assertThat(data).as("the temporary directory is removed").doesNotExist();
+      assertThat(log).contains("Embedded Kafka broker at").contains(" stopped").doesNotContain(" ERROR ");
+    } finally {
+      p.destroyForcibly();
+    }
+  }
 }

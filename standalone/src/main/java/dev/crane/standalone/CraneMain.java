@@ -78,6 +78,12 @@ public final class CraneMain implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  /** How long Ctrl+C waits for the broker, the registry and the temporary directory to go. */
+  private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(60);
+
+  /** Counted down once the run has closed everything and removed its temporary directory. */
+  private final CountDownLatch cleanedUp = new CountDownLatch(1);
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -141,6 +147,7 @@ public final class CraneMain implements Callable<Integer> {
       if (temporary) {
         deleteRecursively(dir);
       }
+      cleanedUp.countDown();
     }
     return 0;
   }
@@ -164,9 +171,21 @@ public final class CraneMain implements Callable<Integer> {
     return (u, i) -> pairs.contains(Long.parseLong(u) << 32 | Long.parseLong(i));
   }
 
-  private static void awaitCtrlC() throws InterruptedException {
+  /**
+   * Waits for Ctrl+C (SIGINT) or SIGTERM. The JVM is then shutting down and ends when its shutdown hooks
+   * return, so the hook waits (a bounded time) for this run to close the broker and the registry and to
+   * remove its temporary directory.
+   */
+  private void awaitCtrlC() throws InterruptedException {
     CountDownLatch stop = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      stop.countDown();
+      try {
+        cleanedUp.await(SHUTDOWN_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "crane-shutdown"));
     stop.await();
   }
 
