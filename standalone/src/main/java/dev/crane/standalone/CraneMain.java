@@ -5,7 +5,6 @@ import dev.crane.ingest.dataset.DatasetException;
 import dev.crane.ingest.dataset.MmrecDataset;
 import dev.crane.ingest.dataset.MmrecReader;
 import dev.crane.ingest.dataset.ModalityDim;
-import dev.crane.ingest.dataset.ReadOptions;
 import dev.crane.ingest.dataset.SyntheticConfig;
 import dev.crane.ingest.dataset.SyntheticGenerator;
 import dev.crane.ingest.publish.DatasetPublisher;
@@ -96,7 +95,7 @@ public final class CraneMain implements Callable<Integer> {
       }
     }
     // read before anything starts: a dataset that cannot be read is a one-line error
-    MmrecReader.ReadResult read = data != null ? readDataset(data) : null;
+    MmrecDataset read = data != null ? readDataset(data) : null;
     boolean temporary = dataDir == null;
     Path dir = temporary ? Files.createTempDirectory("crane-embedded-") : dataDir;
     long t0 = System.nanoTime();
@@ -106,7 +105,7 @@ public final class CraneMain implements Callable<Integer> {
 
       MmrecDataset dataset;
       if (read != null) {
-        dataset = read.dataset();
+        dataset = read;
         out.printf("%nRead dataset %s: %,d users, %,d items, %,d interactions, modalities %s%n", data,
             dataset.numUsers(), dataset.numItems(), dataset.interactions().size(), dataset.modalities().stream()
                 .map(m -> m.name() + ":" + m.dim()).collect(java.util.stream.Collectors.joining(",")));
@@ -121,9 +120,7 @@ public final class CraneMain implements Callable<Integer> {
       PublishSummary summary;
       try (var producer = ProducerFactory.create(runtime.bootstrapServers(), runtime.schemaRegistryUrl(), Map.of())) {
         summary = new DatasetPublisher(producer, new DatasetPublisher.Options(0, -1, true))
-            .publish(dataset, dataset.interactions().publishOrder(),
-                read == null ? Map.of() : read.report().countsByDescription(),
-                read == null ? new int[0] : read.report().badItems());
+            .publish(dataset, dataset.interactions().publishOrder(), Map.of(), new int[0]);
       }
       out.printf("%nIngest:%n%s", summary.render());
       out.flush();
@@ -152,10 +149,13 @@ public final class CraneMain implements Callable<Integer> {
     return 0;
   }
 
-  /** The dataset, strict: a bad line or row is an error naming it (the ingest CLI's --skip-bad is for real feeds). */
-  private static MmrecReader.ReadResult readDataset(Path dir) throws IOException {
+  /**
+   * The dataset, strict: a bad line or row is an error naming it (the ingest CLI's --skip-bad is for
+   * real feeds), so nothing is skipped and there are no bad records to report.
+   */
+  private static MmrecDataset readDataset(Path dir) throws IOException {
     try {
-      return MmrecReader.read(dir, ReadOptions.defaults());
+      return MmrecReader.read(dir);
     } catch (DatasetException e) {
       throw new IllegalArgumentException("--data: " + e.getMessage(), e);
     }

@@ -73,12 +73,16 @@ class SharedScanTest {
     return a;
   }
 
+  /** The best kernel's scan of a random rows x d matrix. */
+  private static ScoreKernel.Scan randomScan(Random r, int rows, int d) {
+    return Kernels.best().scan(random(r, rows * d), rows, d);
+  }
+
   @Test
   void queriesArrivingDuringAPassShareTheNextOneAndEachGetsItsOwnScores() throws Exception {
     Random r = new Random(7);
-    int rows = 500;
     int d = 16;
-    ScoreKernel.Scan real = Kernels.best().scan(random(r, rows * d), rows, d);
+    ScoreKernel.Scan real = randomScan(r, 500, d);
     Recording recording = new Recording(real, true);
     SharedScan shared = new SharedScan(recording, 1);
     float[][] qs = new float[8][];
@@ -113,7 +117,7 @@ class SharedScanTest {
   @Test
   void aFailedPassFailsEveryQueryInItAndTheNextPassesStillRun() throws Exception {
     Random r = new Random(8);
-    ScoreKernel.Scan real = Kernels.best().scan(random(r, 100 * 8), 100, 8);
+    ScoreKernel.Scan real = randomScan(r, 100, 8);
     Recording recording = new Recording(real, false);
     SharedScan shared = new SharedScan(recording, 1);
     recording.failWith = new IllegalStateException("boom");
@@ -131,9 +135,8 @@ class SharedScanTest {
   @Test
   void manyThreadsAtOnceEachGetTheirOwnScores() throws Exception {
     Random r = new Random(9);
-    int rows = 2000;
     int d = 32;
-    ScoreKernel.Scan real = Kernels.best().scan(random(r, rows * d), rows, d);
+    ScoreKernel.Scan real = randomScan(r, 2000, d);
     Recording recording = new Recording(real, false);
     SharedScan shared = new SharedScan(recording, 2);
     List<Future<Boolean>> calls = new ArrayList<>();
