@@ -4,12 +4,13 @@ import dev.crane.ops.kafka.KafkaClientDefaults;
 import dev.crane.ops.metrics.MetricsServer;
 import dev.crane.schemas.Topics;
 import dev.crane.stream.config.AppTopics;
+import dev.crane.stream.config.Names;
 import dev.crane.stream.config.StreamConfig;
 import dev.crane.stream.config.StreamsProperties;
 import dev.crane.stream.metrics.KafkaStreamsGauges;
 import dev.crane.stream.metrics.StreamMetrics;
+import dev.crane.stream.snapshot.SnapshotMessages;
 import dev.crane.stream.topology.CraneTopology;
-import dev.crane.stream.topology.Names;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -23,7 +24,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import dev.crane.stream.snapshot.SnapshotMessages;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -130,7 +130,7 @@ public final class StreamProcessorApp implements AutoCloseable {
     Map<String, Object> c = KafkaClientDefaults.common();
     c.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
     try (Producer<String, String> p = new KafkaProducer<>(c, new StringSerializer(), new StringSerializer())) {
-      p.send(new ProducerRecord<>(Names.partsTopic(config.applicationId()), "want-request",
+      p.send(new ProducerRecord<>(AppTopics.partsTopic(config.applicationId()), "want-request",
           SnapshotMessages.want(-1, 0))).get(30, java.util.concurrent.TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       throw new IllegalStateException("cannot request a snapshot: " + e.getMessage(), e);

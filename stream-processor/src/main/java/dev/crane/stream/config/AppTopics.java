@@ -2,7 +2,6 @@ package dev.crane.stream.config;
 
 import dev.crane.schemas.TopicSetup;
 import dev.crane.schemas.Topics;
-import dev.crane.stream.topology.Names;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +18,21 @@ import org.apache.kafka.common.config.TopicConfig;
  */
 public final class AppTopics {
   private AppTopics() {}
+
+  /** Item degree increments, keyed (and so partitioned) by item id. */
+  public static String itemDeltaTopic(String applicationId) {
+    return applicationId + "-item-deltas";
+  }
+
+  /** Coordinator to tasks: "cut your part of snapshot v" (one record per input partition). */
+  public static String requestsTopic(String applicationId) {
+    return applicationId + "-snapshot-requests";
+  }
+
+  /** Tasks to coordinator: "my part of v is written" and "I have many new interactions". */
+  public static String partsTopic(String applicationId) {
+    return applicationId + "-snapshot-parts";
+  }
 
   /** Partitions of a topic, waiting out the moment after creation when the broker does not know it yet. */
   static int partitionsOf(Admin admin, String topic) throws InterruptedException, ExecutionException {
@@ -46,17 +60,17 @@ public final class AppTopics {
           TopicConfig.RETENTION_MS_CONFIG, Long.toString(7L * 24 * 3600 * 1000));
       List<NewTopic> missing = new ArrayList<>();
       for (NewTopic t : List.of(
-          new NewTopic(Names.itemDeltaTopic(applicationId), p, (short) 1).configs(keep7d),
-          new NewTopic(Names.requestsTopic(applicationId), p, (short) 1).configs(keep7d),
-          new NewTopic(Names.partsTopic(applicationId), 1, (short) 1).configs(keep7d))) {
+          new NewTopic(itemDeltaTopic(applicationId), p, (short) 1).configs(keep7d),
+          new NewTopic(requestsTopic(applicationId), p, (short) 1).configs(keep7d),
+          new NewTopic(partsTopic(applicationId), 1, (short) 1).configs(keep7d))) {
         if (!existing.contains(t.name())) {
           missing.add(t);
         }
       }
       admin.createTopics(missing).all().get();
-      int requests = partitionsOf(admin, Names.requestsTopic(applicationId));
+      int requests = partitionsOf(admin, requestsTopic(applicationId));
       if (requests != p) {
-        throw new IllegalStateException("topic " + Names.requestsTopic(applicationId) + " has " + requests
+        throw new IllegalStateException("topic " + requestsTopic(applicationId) + " has " + requests
             + " partitions but " + Topics.INTERACTIONS + " has " + p + "; they must match (recreate it)");
       }
       return p;

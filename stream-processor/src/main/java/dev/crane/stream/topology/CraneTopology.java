@@ -4,6 +4,8 @@ import dev.crane.schemas.Topics;
 import dev.crane.schemas.avro.SnapshotManifest;
 import dev.crane.schemas.avro.UserProfile;
 import dev.crane.schemas.serde.AvroSerializer;
+import dev.crane.stream.config.AppTopics;
+import dev.crane.stream.config.Names;
 import dev.crane.stream.config.StreamConfig;
 import dev.crane.stream.config.StreamsProperties;
 import dev.crane.stream.metrics.StreamMetrics;
@@ -62,7 +64,7 @@ public final class CraneTopology {
     t.addSource(Names.INTERACTIONS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
         Topics.INTERACTIONS);
     t.addSource(Names.REQUESTS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
-        Names.requestsTopic(app));
+        AppTopics.requestsTopic(app));
     t.addProcessor(Names.USER_PROCESSOR, () -> new UserProcessor(config, metrics, itemCache), Names.INTERACTIONS_SOURCE,
         Names.REQUESTS_SOURCE);
     userProcessorStores(config).forEach(b -> t.addStateStore(b, Names.USER_PROCESSOR));
@@ -70,22 +72,22 @@ public final class CraneTopology {
         Names.USER_PROCESSOR);
     t.addSink(Names.PROFILES_SINK, Topics.USER_PROFILES, new StringSerializer(),
         configured(new AvroSerializer<UserProfile>(), serde), Names.USER_PROCESSOR);
-    t.addSink(Names.ITEM_DELTA_SINK, Names.itemDeltaTopic(app), new StringSerializer(), new ByteArraySerializer(),
+    t.addSink(Names.ITEM_DELTA_SINK, AppTopics.itemDeltaTopic(app), new StringSerializer(), new ByteArraySerializer(),
         Names.USER_PROCESSOR);
-    t.addSink(Names.PARTS_SINK, Names.partsTopic(app), new StringSerializer(), new StringSerializer(),
+    t.addSink(Names.PARTS_SINK, AppTopics.partsTopic(app), new StringSerializer(), new StringSerializer(),
         Names.USER_PROCESSOR);
 
     t.addSource(Names.ITEM_DELTA_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(),
-        Names.itemDeltaTopic(app));
+        AppTopics.itemDeltaTopic(app));
     t.addProcessor(Names.ITEM_STATS_PROCESSOR, ItemStatsProcessor::new, Names.ITEM_DELTA_SOURCE);
     t.addStateStore(cachedKv(Names.ITEM_STATS_STORE), Names.ITEM_STATS_PROCESSOR);
 
-    t.addSource(Names.PARTS_SOURCE, new StringDeserializer(), new StringDeserializer(), Names.partsTopic(app));
+    t.addSource(Names.PARTS_SOURCE, new StringDeserializer(), new StringDeserializer(), AppTopics.partsTopic(app));
     t.addProcessor(Names.COORDINATOR, () -> new SnapshotCoordinator(config, metrics, snapshotExecutor),
         Names.PARTS_SOURCE);
     t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.COORDINATOR_STORE),
         Serdes.String(), Serdes.String()), Names.COORDINATOR);
-    t.addSink(Names.REQUESTS_SINK, Names.requestsTopic(app), new StringSerializer(), new StringSerializer(),
+    t.addSink(Names.REQUESTS_SINK, AppTopics.requestsTopic(app), new StringSerializer(), new StringSerializer(),
         new ToPartitionInKey(), Names.COORDINATOR);
     t.addSink(Names.MANIFEST_SINK, Topics.SNAPSHOTS, new StringSerializer(),
         configured(new AvroSerializer<SnapshotManifest>(), serde), Names.COORDINATOR);

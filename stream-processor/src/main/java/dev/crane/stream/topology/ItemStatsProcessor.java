@@ -1,6 +1,7 @@
 package dev.crane.stream.topology;
 
 import dev.crane.stream.codec.CountsCodec;
+import dev.crane.stream.config.Names;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;

@@ -11,6 +11,8 @@ import dev.crane.stream.codec.PartitionMeta;
 import dev.crane.stream.codec.PendingCodec;
 import dev.crane.stream.codec.ProfileCodec;
 import dev.crane.stream.codec.SplitCounts;
+import dev.crane.stream.config.AppTopics;
+import dev.crane.stream.config.Names;
 import dev.crane.stream.config.StreamConfig;
 import dev.crane.stream.deadletter.DeadLetters;
 import dev.crane.stream.deadletter.DeadLetters.Source;
@@ -101,7 +103,7 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
     this.metrics = metrics;
     this.profileCodec = new ProfileCodec(config.modalities());
     this.historyCodec = new HistoryCodec(config.historyCap());
-    this.requestsTopic = Names.requestsTopic(config.applicationId());
+    this.requestsTopic = AppTopics.requestsTopic(config.applicationId());
   }
 
   @Override

@@ -5,7 +5,7 @@ import dev.crane.stream.StreamProcessorApp;
 import dev.crane.stream.codec.CountsCodec;
 import dev.crane.stream.codec.SplitCounts;
 import dev.crane.stream.config.ConfigLoader;
-import dev.crane.stream.topology.Names;
+import dev.crane.stream.config.Names;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Path;

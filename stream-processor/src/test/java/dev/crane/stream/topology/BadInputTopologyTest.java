@@ -9,6 +9,7 @@ import dev.crane.schemas.avro.Interaction;
 import dev.crane.schemas.avro.ItemFeatures;
 import dev.crane.schemas.avro.Split;
 import dev.crane.stream.codec.ProfileCodec;
+import dev.crane.stream.config.Names;
 import dev.crane.stream.deadletter.DeadLetters;
 import dev.crane.stream.deadletter.Reason;
 import dev.crane.stream.testing.Driver;

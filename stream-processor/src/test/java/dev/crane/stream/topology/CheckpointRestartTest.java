@@ -6,6 +6,7 @@ import dev.crane.schemas.avro.Split;
 import dev.crane.stream.codec.ProfileCodec;
 import dev.crane.stream.codec.SplitCounts;
 import dev.crane.stream.config.ConfigLoader;
+import dev.crane.stream.config.Names;
 import dev.crane.stream.config.StreamConfig;
 import dev.crane.stream.testing.Records;
 import dev.crane.stream.testing.SharedRegistry;

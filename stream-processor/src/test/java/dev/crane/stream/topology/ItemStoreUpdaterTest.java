@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.entry;
 
 import dev.crane.schemas.Topics;
 import dev.crane.schemas.avro.Split;
+import dev.crane.stream.codec.ItemPositions;
+import dev.crane.stream.config.Names;
 import dev.crane.stream.testing.Records;
 import java.util.ArrayList;
 import java.util.List;

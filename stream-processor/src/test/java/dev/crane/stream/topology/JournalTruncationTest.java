@@ -6,6 +6,7 @@ import dev.crane.schemas.avro.Split;
 import dev.crane.stream.codec.CheckpointCodec;
 import dev.crane.stream.codec.CountsCodec;
 import dev.crane.stream.codec.PartitionMeta;
+import dev.crane.stream.config.Names;
 import dev.crane.stream.testing.Driver;
 import dev.crane.stream.testing.Records;
 import java.nio.file.Path;

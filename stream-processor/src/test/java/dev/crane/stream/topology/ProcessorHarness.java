@@ -2,6 +2,8 @@ package dev.crane.stream.topology;
 
 import dev.crane.schemas.Topics;
 import dev.crane.schemas.avro.Interaction;
+import dev.crane.stream.config.AppTopics;
+import dev.crane.stream.config.Names;
 import dev.crane.stream.config.StreamConfig;
 import dev.crane.stream.config.StreamsProperties;
 import dev.crane.stream.metrics.StreamMetrics;
@@ -93,7 +95,7 @@ final class ProcessorHarness implements AutoCloseable {
 
   /** The coordinator's request to cut {@code version} (the part is written under snapshot.dir). */
   void cut(long version) {
-    context.setRecordMetadata(Names.requestsTopic(config.applicationId()), 0, version);
+    context.setRecordMetadata(AppTopics.requestsTopic(config.applicationId()), 0, version);
     processor.process(new Record<>(Records.utf8("0"),
         SnapshotMessages.request(version).getBytes(StandardCharsets.UTF_8), 0L));
   }

@@ -9,6 +9,7 @@ import dev.crane.stream.codec.CountsCodec;
 import dev.crane.stream.codec.HistoryCodec;
 import dev.crane.stream.codec.ProfileCodec;
 import dev.crane.stream.codec.SplitCounts;
+import dev.crane.stream.config.Names;
 import dev.crane.stream.testing.Driver;
 import dev.crane.stream.testing.Records;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.crane.stream.topology;
+package dev.crane.stream.codec;
 
 import java.nio.ByteBuffer;
 import java.util.Collections;
@@ -33,7 +33,7 @@ public final class ItemPositions {
     return PREFIX + partition;
   }
 
-  static byte[] encode(long offset) {
+  public static byte[] encode(long offset) {
     return ByteBuffer.allocate(Long.BYTES).putLong(offset).array();
   }
 

@@ -1,6 +1,6 @@
-package dev.crane.stream.topology;
+package dev.crane.stream.config;
 
-/** Names of the stores, processors and the application's own topics, in one place. */
+/** Names of the stores and processors, in one place (the application's own topics: {@link dev.crane.stream.config.AppTopics}). */
 public final class Names {
   public static final String ITEMS_STORE = "items";
   public static final String PROFILES_STORE = "user-profiles";
@@ -31,19 +31,4 @@ public final class Names {
   public static final String MANIFEST_SINK = "snapshot-manifest-sink";
 
   private Names() {}
-
-  /** Item degree increments, keyed (and so partitioned) by item id. */
-  public static String itemDeltaTopic(String applicationId) {
-    return applicationId + "-item-deltas";
-  }
-
-  /** Coordinator to tasks: "cut your part of snapshot v" (one record per input partition). */
-  public static String requestsTopic(String applicationId) {
-    return applicationId + "-snapshot-requests";
-  }
-
-  /** Tasks to coordinator: "my part of v is written" and "I have many new interactions". */
-  public static String partsTopic(String applicationId) {
-    return applicationId + "-snapshot-parts";
-  }
 }
