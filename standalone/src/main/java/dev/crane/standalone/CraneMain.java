@@ -4,7 +4,6 @@ import dev.crane.embedded.EmbeddedRuntime;
 import dev.crane.ingest.dataset.DatasetException;
 import dev.crane.ingest.dataset.MmrecDataset;
 import dev.crane.ingest.dataset.MmrecReader;
-import dev.crane.ingest.dataset.ModalityDim;
 import dev.crane.ingest.dataset.SyntheticConfig;
 import dev.crane.ingest.dataset.SyntheticGenerator;
 import dev.crane.ingest.publish.DatasetPublisher;
@@ -12,12 +11,13 @@ import dev.crane.ingest.publish.ProducerFactory;
 import dev.crane.ingest.publish.PublishSummary;
 import dev.crane.ops.cli.CliRunner;
 import dev.crane.ops.cli.VerboseOption;
+import dev.crane.schemas.Modality;
 import dev.crane.schemas.Topics;
+import dev.crane.schemas.avro.ModelVersion;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import dev.crane.schemas.avro.ModelVersion;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.Locale;
@@ -110,7 +110,7 @@ public final class CraneMain implements Callable<Integer> {
             dataset.numUsers(), dataset.numItems(), dataset.interactions().size(), dataset.modalities().stream()
                 .map(m -> m.name() + ":" + m.dim()).collect(java.util.stream.Collectors.joining(",")));
       } else {
-        var config = SyntheticConfig.defaults(users, items, ModalityDim.parseList(modalities), seed);
+        var config = SyntheticConfig.defaults(users, items, Modality.parseList(modalities), seed);
         dataset = SyntheticGenerator.generate(config).dataset();
         out.printf("%nGenerated synthetic dataset: %,d users, %,d items, %,d interactions, modalities %s%n",
             dataset.numUsers(), dataset.numItems(), dataset.interactions().size(), modalities);

@@ -3,8 +3,8 @@ package dev.crane.standalone;
 import dev.crane.api.app.RecommenderApi;
 import dev.crane.api.metrics.ApiMetrics;
 import dev.crane.embedded.EmbeddedRuntime;
-import dev.crane.ingest.dataset.ModalityDim;
 import dev.crane.ingest.publish.ProducerFactory;
+import dev.crane.schemas.Modality;
 import dev.crane.schemas.Topics;
 import dev.crane.schemas.avro.Interaction;
 import dev.crane.schemas.avro.ModelVersion;
@@ -53,7 +53,7 @@ final class Pipeline implements AutoCloseable {
     this.trainerThread = new Thread(() -> trainer.run(stop::get), "trainer-service");
   }
 
-  static Pipeline start(EmbeddedRuntime runtime, Path state, List<ModalityDim> modalities, String model, int epochs) {
+  static Pipeline start(EmbeddedRuntime runtime, Path state, List<Modality> modalities, String model, int epochs) {
     // The embedded default keeps its state in a temporary directory on purpose: Kafka Streams' warning
     // against exactly that is noise here (it stays on for the stream processor's own jar).
     ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
@@ -63,7 +63,7 @@ final class Pipeline implements AutoCloseable {
     s.put("schema.registry.url", runtime.schemaRegistryUrl());
     s.put("state.dir", state.resolve("stream").toString());
     s.put("snapshot.dir", state.resolve("snapshots").toString());
-    s.put("modalities", ModalityDim.format(modalities));
+    s.put("modalities", Modality.format(modalities));
     s.put("snapshot.interval.ms", Long.toString(Duration.ofMinutes(10).toMillis()));
     s.put("metrics.port", "-1");
     StreamProcessorApp processor = StreamProcessorApp.start(ConfigLoader.fromMap(s), new SimpleMeterRegistry(), false);

@@ -1,18 +1,18 @@
 package dev.crane.ingest.cli;
 
 import dev.crane.ingest.dataset.MmrecWriter;
-import dev.crane.ingest.dataset.ModalityDim;
 import dev.crane.ingest.dataset.SyntheticConfig;
 import dev.crane.ingest.dataset.SyntheticGenerator;
 import dev.crane.ingest.publish.DatasetPublisher;
+import dev.crane.schemas.Modality;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ingest synthetic}: generate a dataset with planted structure, write it and/or publish it. */
 @Command(name = "synthetic", mixinStandardHelpOptions = true,
@@ -51,7 +51,7 @@ final class SyntheticCommand implements Callable<Integer> {
     }
     SyntheticConfig config;
     try {
-      config = SyntheticConfig.defaults(users, items, ModalityDim.parseList(modalities), seed);
+      config = SyntheticConfig.defaults(users, items, Modality.parseList(modalities), seed);
     } catch (IllegalArgumentException e) {
       spec.commandLine().getErr().println("error: " + e.getMessage());
       return 2;
@@ -62,7 +62,7 @@ final class SyntheticCommand implements Callable<Integer> {
     var dataset = SyntheticGenerator.generate(config).dataset();
     spec.commandLine().getOut().printf("generated %s: %,d users, %,d items, %,d interactions, modalities %s%n",
         dataset.name(), dataset.numUsers(), dataset.numItems(), dataset.interactions().size(),
-        ModalityDim.format(ModalityDim.parseList(modalities)));
+        Modality.format(Modality.parseList(modalities)));
     if (out != null) {
       MmrecWriter.write(dataset, out);
       spec.commandLine().getOut().println("wrote " + out);

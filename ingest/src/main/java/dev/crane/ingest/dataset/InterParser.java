@@ -1,5 +1,6 @@
 package dev.crane.ingest.dataset;
 
+import dev.crane.schemas.Split;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

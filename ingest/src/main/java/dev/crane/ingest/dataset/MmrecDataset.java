@@ -1,5 +1,6 @@
 package dev.crane.ingest.dataset;
 
+import dev.crane.schemas.Modality;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -82,8 +83,8 @@ public record MmrecDataset(
   }
 
   /** Modality names and dimensions, in the dataset's order. */
-  public List<ModalityDim> modalities() {
-    return features.stream().map(f -> new ModalityDim(f.modality(), f.dim())).toList();
+  public List<Modality> modalities() {
+    return features.stream().map(f -> new Modality(f.modality(), f.dim())).toList();
   }
 
   /** "0", "1", ... without holding the strings. */

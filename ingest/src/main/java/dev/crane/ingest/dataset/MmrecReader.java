@@ -1,5 +1,6 @@
 package dev.crane.ingest.dataset;
 
+import dev.crane.schemas.Modality;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -95,7 +96,7 @@ public final class MmrecReader {
       String file = p.getFileName().toString();
       String modality = file.substring(0, file.length() - FEAT_SUFFIX.length());
       try {
-        new ModalityDim(modality, 1);
+        new Modality(modality, 1);
       } catch (IllegalArgumentException e) {
         throw new DatasetException(p, "bad modality name in the file name: " + e.getMessage());
       }

@@ -1,5 +1,6 @@
 package dev.crane.ingest.dataset;
 
+import dev.crane.schemas.Modality;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -19,7 +20,7 @@ import java.util.stream.Stream;
  * Each file is written under a temporary name and renamed, so a reader never sees half a file.
  *
  * <p>The files do not record the order of the modalities: read back with {@code
- * ReadOptions.defaults().withExpectedDims(ModalityDim.toMap(d.modalities()))} to get a dataset
+ * ReadOptions.defaults().withExpectedDims(Modality.toMap(d.modalities()))} to get a dataset
  * equal to {@code d}; with default options the modalities come back sorted by name.
  */
 public final class MmrecWriter {

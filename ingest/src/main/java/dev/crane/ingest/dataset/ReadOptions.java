@@ -1,5 +1,6 @@
 package dev.crane.ingest.dataset;
 
+import dev.crane.schemas.Modality;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -49,7 +50,7 @@ public record ReadOptions(
     return new ReadOptions(skip, expectedDims, modalities, limit, examplesPerReason);
   }
 
-  /** Modality dimensions every dataset must have, e.g. from {@link ModalityDim#toMap}. */
+  /** Modality dimensions every dataset must have, e.g. from {@link Modality#toMap}. */
   public ReadOptions withExpectedDims(Map<String, Integer> dims) {
     return new ReadOptions(skipBad, dims, modalities, limit, examplesPerReason);
   }

@@ -2,6 +2,8 @@ package dev.crane.ingest.dataset;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.crane.schemas.Modality;
+import dev.crane.schemas.Split;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -84,9 +86,9 @@ public final class SnapshotReader {
     Map<String, Integer> itemRows = rows(dir.resolve("items.tsv"), itemIds);
 
     List<FeatureMatrix> features = new ArrayList<>();
-    List<ModalityDim> modalities = new ArrayList<>();
+    List<Modality> modalities = new ArrayList<>();
     for (JsonNode m : manifest.path("modalities")) {
-      ModalityDim md = new ModalityDim(m.path("name").asText(), m.path("dim").asInt());
+      Modality md = new Modality(m.path("name").asText(), m.path("dim").asInt());
       Path file = dir.resolve(md.name() + MmrecReader.FEAT_SUFFIX);
       FeatureMatrix f = Npy.readMatrix(file, md.name());
       if (f.dim() != md.dim() || f.rows() != itemIds.size()) {

@@ -1,5 +1,6 @@
 package dev.crane.ingest.dataset;
 
+import dev.crane.schemas.Split;
 import java.util.random.RandomGenerator;
 
 /**

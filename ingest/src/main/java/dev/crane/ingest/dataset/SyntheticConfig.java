@@ -1,5 +1,6 @@
 package dev.crane.ingest.dataset;
 
+import dev.crane.schemas.Modality;
 import java.util.List;
 
 /**
@@ -27,7 +28,7 @@ import java.util.List;
  * @param spanSeconds timestamps fall in [start, start + span)
  */
 public record SyntheticConfig(
-    String name, int numUsers, int numItems, List<ModalityDim> modalities, long seed,
+    String name, int numUsers, int numItems, List<Modality> modalities, long seed,
     double meanInteractions, int latentDim, int clusters, double affinity, double itemSpread,
     double userSpread, double popularityExponent, double popularityOffset, double featureNoise, long startEpochSecond,
     long spanSeconds) {
@@ -42,7 +43,7 @@ public record SyntheticConfig(
     check(affinity >= 0 && itemSpread >= 0 && userSpread >= 0 && popularityExponent >= 0 && popularityOffset >= 0
         && featureNoise >= 0, "affinity, spreads, popularity exponent/offset and featureNoise must be >= 0");
     check(spanSeconds >= 1 && spanSeconds < (1L << 32), "spanSeconds must be in [1, 2^32), got " + spanSeconds);
-    check(modalities.stream().map(ModalityDim::name).distinct().count() == modalities.size(),
+    check(modalities.stream().map(Modality::name).distinct().count() == modalities.size(),
         "modality names must be distinct: " + modalities);
     check(name != null && !name.isEmpty(), "name must not be empty");
   }
@@ -53,7 +54,7 @@ public record SyntheticConfig(
     }
   }
 
-  public static SyntheticConfig defaults(int numUsers, int numItems, List<ModalityDim> modalities, long seed) {
+  public static SyntheticConfig defaults(int numUsers, int numItems, List<Modality> modalities, long seed) {
     return new SyntheticConfig("synthetic", numUsers, numItems, modalities, seed, 8.5, 16, 8, 3.0, 0.5, 0.5, 0.8,
         30, 1.0, 1_600_000_000L, 180L * 24 * 3600);
   }

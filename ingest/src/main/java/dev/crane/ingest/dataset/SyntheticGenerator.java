@@ -1,5 +1,7 @@
 package dev.crane.ingest.dataset;
 
+import dev.crane.schemas.Modality;
+import dev.crane.schemas.Split;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -326,7 +328,7 @@ public final class SyntheticGenerator {
 
   /** Features of modality m: a fixed Gaussian projection of the item factor, plus noise. */
   private static FeatureMatrix features(SyntheticConfig c, int m, float[] itemFactors) {
-    ModalityDim md = c.modalities().get(m);
+    Modality md = c.modalities().get(m);
     int dim = md.dim();
     int l = c.latentDim();
     // Stored latent-major (l x dim) so the inner loop is a vectorisable axpy over the feature row.

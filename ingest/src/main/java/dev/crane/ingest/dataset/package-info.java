@@ -11,12 +11,14 @@
  *   <li>{@link dev.crane.ingest.dataset.MmrecWriter} writes a dataset back in the same format.
  *   <li>{@link dev.crane.ingest.dataset.SyntheticGenerator} generates one with planted structure
  *       from a {@link dev.crane.ingest.dataset.SyntheticConfig};
- *       {@link dev.crane.ingest.dataset.ModalityDim#parseList(String)} parses {@code visual:4096,text:384}.
+ *       {@link dev.crane.schemas.Modality#parseList(String)} parses {@code visual:4096,text:384}.
  *   <li>{@link dev.crane.ingest.dataset.InteractionTable#publishOrder()} is the order ingest
- *       publishes in; {@link dev.crane.ingest.dataset.SplitRule} is MMRec's per-user 8:1:1 rule.
+ *       publishes in; {@link dev.crane.schemas.SplitRule} is MMRec's per-user 8:1:1 rule.
  * </ul>
  *
  * <p>Bad input raises {@link dev.crane.ingest.dataset.DatasetException} (unchecked) whose message
  * starts with {@code file:line} or {@code file:row N}; genuine I/O failures stay IOException.
  */
 package dev.crane.ingest.dataset;
+
+import dev.crane.schemas.Modality;

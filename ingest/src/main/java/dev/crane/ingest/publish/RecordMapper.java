@@ -7,7 +7,6 @@ import dev.crane.schemas.Vectors;
 import dev.crane.schemas.avro.FloatVector;
 import dev.crane.schemas.avro.Interaction;
 import dev.crane.schemas.avro.ItemFeatures;
-import dev.crane.schemas.avro.Split;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,7 +45,7 @@ final class RecordMapper {
         .setEventTime(Instant.ofEpochMilli(time))
         .setWeight(weight)
         .setType(null)
-        .setSplit(t.splits()[row] == dev.crane.ingest.dataset.Split.UNLABELLED ? null : Split.valueOf(t.splits()[row].name()))
+        .setSplit(t.splits()[row].toAvro())
         .build();
   }
 }

@@ -3,6 +3,7 @@ package dev.crane.ingest.dataset;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.crane.schemas.Modality;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,13 +23,13 @@ class DatasetBenchmark {
     assumeTrue(Boolean.getBoolean("crane.bench"), "benchmark: run with -Dcrane.bench=true");
     int users = Integer.getInteger("crane.bench.users", 20_000);
     int items = Integer.getInteger("crane.bench.items", 7_000);
-    SyntheticConfig c = SyntheticConfig.defaults(users, items, ModalityDim.parseList("visual:4096,text:384"), 1);
+    SyntheticConfig c = SyntheticConfig.defaults(users, items, Modality.parseList("visual:4096,text:384"), 1);
     long t0 = System.nanoTime();
     MmrecDataset d = SyntheticGenerator.generate(c).dataset();
     long t1 = System.nanoTime();
     MmrecWriter.write(d, dir);
     long t2 = System.nanoTime();
-    MmrecDataset back = MmrecReader.read(dir, ReadOptions.defaults().withExpectedDims(ModalityDim.toMap(d.modalities())))
+    MmrecDataset back = MmrecReader.read(dir, ReadOptions.defaults().withExpectedDims(Modality.toMap(d.modalities())))
         .dataset();
     long t3 = System.nanoTime();
     System.out.printf("%s: generate %.2f s, write %.2f s, read %.2f s%n", d, (t1 - t0) / 1e9, (t2 - t1) / 1e9,

@@ -3,6 +3,8 @@ package dev.crane.ingest.dataset;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.crane.schemas.Modality;
+import dev.crane.schemas.Split;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +23,7 @@ class MmrecDatasetTest {
     assertThat(plain.numItems()).isEqualTo(4);
     MmrecDataset wide = MmrecDataset.of("d", T, List.of(f("image", 6)));
     assertThat(wide.numItems()).isEqualTo(6);
-    assertThat(wide.modalities()).containsExactly(new ModalityDim("image", 2));
+    assertThat(wide.modalities()).containsExactly(new Modality("image", 2));
   }
 
   @Test

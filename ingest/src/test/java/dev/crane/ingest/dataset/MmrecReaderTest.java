@@ -3,6 +3,7 @@ package dev.crane.ingest.dataset;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.crane.schemas.Split;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

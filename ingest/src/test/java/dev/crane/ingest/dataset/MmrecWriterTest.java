@@ -3,6 +3,8 @@ package dev.crane.ingest.dataset;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.crane.schemas.Modality;
+import dev.crane.schemas.Split;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,7 +74,7 @@ class MmrecWriterTest {
   @Test
   void roundTripsASyntheticDataset() throws IOException {
     MmrecDataset d = SyntheticGenerator.generate(
-        SyntheticConfig.defaults(300, 120, ModalityDim.parseList("visual:64,text:16"), 5)).dataset();
+        SyntheticConfig.defaults(300, 120, Modality.parseList("visual:64,text:16"), 5)).dataset();
     MmrecWriter.write(d, dir);
     assertThat(MmrecReader.read(dir, sameModalities(d)).dataset()).isEqualTo(d);
     // Files carry no modality order: without the expected order they come back sorted by name.
@@ -81,7 +83,7 @@ class MmrecWriterTest {
 
   /** Reading with the dataset's own modality list restores its modality order. */
   private static ReadOptions sameModalities(MmrecDataset d) {
-    return ReadOptions.defaults().withExpectedDims(ModalityDim.toMap(d.modalities()));
+    return ReadOptions.defaults().withExpectedDims(Modality.toMap(d.modalities()));
   }
 
   @Test

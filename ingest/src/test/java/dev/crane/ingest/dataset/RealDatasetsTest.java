@@ -3,6 +3,8 @@ package dev.crane.ingest.dataset;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.crane.schemas.Modality;
+import dev.crane.schemas.Split;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -47,7 +49,7 @@ class RealDatasetsTest {
     assertThat(new int[] {t.users()[12_345], t.items()[12_345], t.splits()[12_345].label()}).containsExactly(74, 873, 0);
     assertThat(new int[] {t.users()[68_721], t.items()[68_721], t.splits()[68_721].label()}).containsExactly(9_307, 5_010, 2);
 
-    assertThat(d.modalities()).containsExactly(new ModalityDim("image", 128), new ModalityDim("audio", 128));
+    assertThat(d.modalities()).containsExactly(new Modality("image", 128), new Modality("audio", 128));
     FeatureMatrix image = d.feature("image");
     FeatureMatrix audio = d.feature("audio");
     // The files are float16: these values are exact halves, so exact equality is right.

@@ -3,6 +3,8 @@ package dev.crane.ingest.dataset;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.crane.schemas.Modality;
+import dev.crane.schemas.Split;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -13,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 class SyntheticGeneratorTest {
   private static final SyntheticConfig CONFIG =
-      SyntheticConfig.defaults(2000, 800, ModalityDim.parseList("visual:256,text:32"), 42);
+      SyntheticConfig.defaults(2000, 800, Modality.parseList("visual:256,text:32"), 42);
   private static SyntheticDataset syn;
   private static MmrecDataset d;
 
@@ -45,7 +47,7 @@ class SyntheticGeneratorTest {
     assertThat(d.name()).isEqualTo("synthetic");
     assertThat(d.numUsers()).isEqualTo(2000);
     assertThat(d.numItems()).isEqualTo(800);
-    assertThat(d.modalities()).containsExactly(new ModalityDim("visual", 256), new ModalityDim("text", 32));
+    assertThat(d.modalities()).containsExactly(new Modality("visual", 256), new Modality("text", 32));
     assertThat(d.interactions().hasTimestamps()).isTrue();
     assertThat(d.interactions().hasRatings()).isFalse();
     double mean = d.interactions().size() / 2000.0;
@@ -191,7 +193,7 @@ class SyntheticGeneratorTest {
     assertThatThrownBy(() -> SyntheticConfig.defaults(10, 100, List.of(), 1).withMeanInteractions(4))
         .hasMessageContaining("meanInteractions");
     assertThatThrownBy(() -> SyntheticConfig.defaults(0, 100, List.of(), 1)).hasMessageContaining("numUsers");
-    assertThatThrownBy(() -> SyntheticConfig.defaults(10, 100, ModalityDim.parseList("a:1"), 1).withLatent(0, 3))
+    assertThatThrownBy(() -> SyntheticConfig.defaults(10, 100, Modality.parseList("a:1"), 1).withLatent(0, 3))
         .hasMessageContaining("latentDim");
   }
 

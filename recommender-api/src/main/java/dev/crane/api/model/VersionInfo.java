@@ -1,5 +1,6 @@
 package dev.crane.api.model;
 
+import dev.crane.schemas.Modality;
 import java.util.List;
 import java.util.Map;
 
@@ -24,7 +25,6 @@ public record VersionInfo(
     List<Projection> projections) {
 
   /** A raw feature modality of the version. */
-  public record Modality(String name, int dim) {}
 
   public VersionInfo {
     metrics = Map.copyOf(metrics);

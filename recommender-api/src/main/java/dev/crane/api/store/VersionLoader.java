@@ -5,6 +5,7 @@ import dev.crane.api.model.EmbeddingTable;
 import dev.crane.api.model.Projection;
 import dev.crane.api.model.VersionData;
 import dev.crane.api.model.VersionInfo;
+import dev.crane.schemas.Modality;
 import dev.crane.schemas.Topics;
 import dev.crane.schemas.avro.ContentProjection;
 import dev.crane.schemas.avro.ModalitySpec;
@@ -40,9 +41,9 @@ public final class VersionLoader {
         offsets.put(o.getPartition(), o.getEndOffset());
       }
     }
-    List<VersionInfo.Modality> modalities = new ArrayList<>();
+    List<Modality> modalities = new ArrayList<>();
     for (ModalitySpec s : m.getModalities()) {
-      modalities.add(new VersionInfo.Modality(s.getName(), s.getDim()));
+      modalities.add(new Modality(s.getName(), s.getDim()));
     }
     List<Projection> projections = new ArrayList<>();
     for (ContentProjection p : m.getContentProjections()) {

@@ -6,6 +6,7 @@ import static org.assertj.core.data.Offset.offset;
 import dev.crane.api.model.EmbeddingTable;
 import dev.crane.api.model.Projection;
 import dev.crane.api.model.VersionInfo;
+import dev.crane.schemas.Modality;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class ColdStartPlacerTest {
   // One modality "image" of 2 values, projected by the identity into a 2-d content space.
   private static final VersionInfo INFO = new VersionInfo(1, "crane", 2, 0, 3, Map.of(), 0, Map.of(),
-      List.of(new VersionInfo.Modality("image", 2)),
+      List.of(new Modality("image", 2)),
       List.of(new Projection("image", 2, 2, new float[] {1, 0, 0, 1}, new float[] {0, 0})));
 
   /** Items with content (1,0), (0,1), (-1,0); collaborative parts c, semantic parts s. */

@@ -19,7 +19,7 @@ import dev.crane.api.topk.Kernels;
 import dev.crane.ingest.dataset.InteractionTable;
 import dev.crane.ingest.dataset.MmrecDataset;
 import dev.crane.ingest.dataset.MmrecReader;
-import dev.crane.ingest.dataset.Split;
+import dev.crane.schemas.Split;
 import dev.crane.trainer.data.TrainingData;
 import dev.crane.trainer.engine.Devices;
 import dev.crane.trainer.model.FinalEmbeddings;

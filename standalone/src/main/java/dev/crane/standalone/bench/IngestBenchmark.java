@@ -3,12 +3,12 @@ package dev.crane.standalone.bench;
 import dev.crane.embedded.EmbeddedRuntime;
 import dev.crane.ingest.dataset.MmrecDataset;
 import dev.crane.ingest.dataset.MmrecReader;
-import dev.crane.ingest.dataset.ModalityDim;
 import dev.crane.ingest.dataset.SyntheticConfig;
 import dev.crane.ingest.dataset.SyntheticGenerator;
 import dev.crane.ingest.publish.DatasetPublisher;
 import dev.crane.ingest.publish.ProducerFactory;
 import dev.crane.ingest.publish.PublishSummary;
+import dev.crane.schemas.Modality;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -38,7 +38,7 @@ public final class IngestBenchmark {
       } else {
         System.out.println("TikTok not found under " + data + ": skipped");
       }
-      var config = SyntheticConfig.defaults(19_445, 7_050, ModalityDim.parseList("visual:4096,text:384"), 1);
+      var config = SyntheticConfig.defaults(19_445, 7_050, Modality.parseList("visual:4096,text:384"), 1);
       measure("synthetic4480d", SyntheticGenerator.generate(config).dataset(), runtime, figures);
     }
     figures.put("cores", Runtime.getRuntime().availableProcessors());

@@ -1,8 +1,8 @@
 package dev.crane.stream.codec;
 
+import dev.crane.schemas.Modality;
 import dev.crane.schemas.avro.FloatVector;
 import dev.crane.schemas.avro.ItemFeatures;
-import dev.crane.stream.config.Modality;
 import dev.crane.stream.deadletter.Reason;
 import java.nio.ByteBuffer;
 import java.util.List;

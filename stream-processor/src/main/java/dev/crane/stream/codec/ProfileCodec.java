@@ -1,8 +1,8 @@
 package dev.crane.stream.codec;
 
+import dev.crane.schemas.Modality;
 import dev.crane.schemas.avro.DoubleVector;
 import dev.crane.schemas.avro.UserProfile;
-import dev.crane.stream.config.Modality;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

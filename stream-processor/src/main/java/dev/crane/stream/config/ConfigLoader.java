@@ -1,6 +1,7 @@
 package dev.crane.stream.config;
 
 import dev.crane.ops.config.LayeredSettings;
+import dev.crane.schemas.Modality;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;

@@ -1,5 +1,6 @@
 package dev.crane.stream.config;
 
+import dev.crane.schemas.Modality;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -1,9 +1,9 @@
 package dev.crane.stream.snapshot;
 
+import dev.crane.schemas.Modality;
 import dev.crane.schemas.avro.ItemFeatures;
 import dev.crane.stream.codec.ItemPositions;
 import dev.crane.stream.codec.ItemView;
-import dev.crane.stream.config.Modality;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -2,10 +2,10 @@ package dev.crane.stream.snapshot;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.crane.schemas.Modality;
 import dev.crane.schemas.avro.ModalitySpec;
 import dev.crane.schemas.avro.SnapshotManifest;
 import dev.crane.schemas.avro.TopicOffset;
-import dev.crane.stream.config.Modality;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;

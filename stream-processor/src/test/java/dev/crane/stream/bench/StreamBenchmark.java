@@ -6,9 +6,9 @@ import dev.crane.embedded.EmbeddedRuntime;
 import dev.crane.ingest.dataset.FeatureMatrix;
 import dev.crane.ingest.dataset.InteractionTable;
 import dev.crane.ingest.dataset.MmrecDataset;
-import dev.crane.ingest.dataset.ModalityDim;
 import dev.crane.ingest.dataset.SyntheticConfig;
 import dev.crane.ingest.dataset.SyntheticGenerator;
+import dev.crane.schemas.Modality;
 import dev.crane.schemas.Topics;
 import dev.crane.schemas.Vectors;
 import dev.crane.schemas.avro.FloatVector;
@@ -128,7 +128,7 @@ class StreamBenchmark {
       this.modalities = modalities;
       this.events = events;
       this.data = SyntheticGenerator.generate(SyntheticConfig.defaults(users, items,
-          ModalityDim.parseList(modalities), 42)).dataset();
+          Modality.parseList(modalities), 42)).dataset();
     }
 
     void produce(EmbeddedRuntime rt) {

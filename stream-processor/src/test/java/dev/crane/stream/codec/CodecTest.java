@@ -3,9 +3,9 @@ package dev.crane.stream.codec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.crane.schemas.Modality;
 import dev.crane.schemas.Vectors;
 import dev.crane.schemas.avro.UserProfile;
-import dev.crane.stream.config.Modality;
 import dev.crane.stream.deadletter.DeadLetters;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -3,6 +3,7 @@ package dev.crane.stream.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.crane.schemas.Modality;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -3,9 +3,9 @@ package dev.crane.stream.integration;
 import dev.crane.ingest.dataset.FeatureMatrix;
 import dev.crane.ingest.dataset.InteractionTable;
 import dev.crane.ingest.dataset.MmrecDataset;
-import dev.crane.ingest.dataset.ModalityDim;
 import dev.crane.ingest.dataset.SyntheticConfig;
 import dev.crane.ingest.dataset.SyntheticGenerator;
+import dev.crane.schemas.Modality;
 import dev.crane.schemas.Vectors;
 import dev.crane.schemas.avro.FloatVector;
 import dev.crane.schemas.avro.Interaction;
@@ -49,7 +49,7 @@ public final class Workload {
 
   public Workload(int users, int itemCount, String modalities, long seed) {
     dataset = SyntheticGenerator.generate(SyntheticConfig.defaults(users, itemCount,
-        ModalityDim.parseList(modalities), seed)).dataset();
+        Modality.parseList(modalities), seed)).dataset();
     for (int i = 0; i < dataset.numItems(); i++) {
       List<FloatVector> vs = new ArrayList<>();
       for (FeatureMatrix f : dataset.features()) {

@@ -1,12 +1,12 @@
 package dev.crane.stream.testing;
 
+import dev.crane.schemas.Modality;
 import dev.crane.schemas.Vectors;
 import dev.crane.schemas.avro.FloatVector;
 import dev.crane.schemas.avro.Interaction;
 import dev.crane.schemas.avro.ItemFeatures;
 import dev.crane.schemas.avro.Split;
 import dev.crane.schemas.serde.AvroSerializer;
-import dev.crane.stream.config.Modality;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;

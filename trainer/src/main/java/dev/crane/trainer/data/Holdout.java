@@ -1,7 +1,7 @@
 package dev.crane.trainer.data;
 
 import dev.crane.ingest.dataset.InteractionTable;
-import dev.crane.ingest.dataset.Split;
+import dev.crane.schemas.Split;
 import java.util.HashSet;
 import java.util.Set;
 

@@ -3,7 +3,7 @@ package dev.crane.trainer.data;
 import dev.crane.ingest.dataset.FeatureMatrix;
 import dev.crane.ingest.dataset.InteractionTable;
 import dev.crane.ingest.dataset.MmrecDataset;
-import dev.crane.ingest.dataset.Split;
+import dev.crane.schemas.Split;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import dev.crane.ingest.dataset.Split;
+import dev.crane.schemas.Split;
 import dev.crane.trainer.data.TrainingData;
 import dev.crane.trainer.engine.Autograd;
 import java.util.Arrays;

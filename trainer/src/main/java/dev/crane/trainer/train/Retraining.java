@@ -3,7 +3,7 @@ package dev.crane.trainer.train;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import dev.crane.ingest.dataset.MmrecDataset;
-import dev.crane.ingest.dataset.Split;
+import dev.crane.schemas.Split;
 import dev.crane.trainer.data.IdMapping;
 import dev.crane.trainer.data.TrainingData;
 import dev.crane.trainer.engine.Autograd;

@@ -1,15 +1,15 @@
 package dev.crane.trainer.train;
 
-import dev.crane.trainer.engine.Tensors;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.training.GradientCollector;
-import dev.crane.ingest.dataset.Split;
+import dev.crane.schemas.Split;
 import dev.crane.trainer.data.TrainingData;
-import dev.crane.trainer.engine.NativeAllocator;
 import dev.crane.trainer.engine.Autograd;
+import dev.crane.trainer.engine.NativeAllocator;
+import dev.crane.trainer.engine.Tensors;
 import dev.crane.trainer.eval.Evaluator;
 import dev.crane.trainer.model.Batch;
 import dev.crane.trainer.model.FinalEmbeddings;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.crane.ingest.dataset.FeatureMatrix;
 import dev.crane.ingest.dataset.InteractionTable;
 import dev.crane.ingest.dataset.MmrecDataset;
-import dev.crane.ingest.dataset.Split;
+import dev.crane.schemas.Split;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

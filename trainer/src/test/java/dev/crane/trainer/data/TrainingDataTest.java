@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.crane.ingest.dataset.FeatureMatrix;
-import dev.crane.ingest.dataset.Split;
+import dev.crane.schemas.Split;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

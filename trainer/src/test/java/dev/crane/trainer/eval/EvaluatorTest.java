@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import dev.crane.ingest.dataset.Split;
+import dev.crane.schemas.Split;
 import dev.crane.trainer.data.ToyData;
 import dev.crane.trainer.data.TrainingData;
 import java.util.Map;

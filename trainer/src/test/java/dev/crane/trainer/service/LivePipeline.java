@@ -3,13 +3,13 @@ package dev.crane.trainer.service;
 import dev.crane.embedded.EmbeddedRuntime;
 import dev.crane.ingest.dataset.InteractionTable;
 import dev.crane.ingest.dataset.MmrecDataset;
-import dev.crane.ingest.dataset.ModalityDim;
-import dev.crane.ingest.dataset.Split;
 import dev.crane.ingest.dataset.SyntheticConfig;
 import dev.crane.ingest.dataset.SyntheticGenerator;
 import dev.crane.ingest.publish.DatasetPublisher;
 import dev.crane.ingest.publish.ProducerFactory;
 import dev.crane.ops.kafka.KafkaClientDefaults;
+import dev.crane.schemas.Modality;
+import dev.crane.schemas.Split;
 import dev.crane.schemas.Topics;
 import dev.crane.schemas.serde.AvroDeserializer;
 import dev.crane.stream.StreamProcessorApp;
@@ -50,7 +50,7 @@ final class LivePipeline implements AutoCloseable {
     this.dir = dir;
     this.runtime = EmbeddedRuntime.start(dir.resolve("runtime"), 2);
     MmrecDataset labelled = SyntheticGenerator.generate(
-        SyntheticConfig.defaults(users, items, ModalityDim.parseList(MODALITIES), seed)).dataset();
+        SyntheticConfig.defaults(users, items, Modality.parseList(MODALITIES), seed)).dataset();
     InteractionTable t = labelled.interactions();
     Split[] live = new Split[t.size()];
     Arrays.fill(live, Split.UNLABELLED); // live traffic: the trainer's holdout rule decides

@@ -1,4 +1,4 @@
-package dev.crane.ingest.dataset;
+package dev.crane.schemas;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,15 +8,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-class ModalityDimTest {
+class ModalityTest {
 
   @Test
   void parsesTheCliSpec() {
-    List<ModalityDim> l = ModalityDim.parseList(" visual:4096 , text:384");
-    assertThat(l).containsExactly(new ModalityDim("visual", 4096), new ModalityDim("text", 384));
-    assertThat(ModalityDim.format(l)).isEqualTo("visual:4096,text:384");
-    assertThat(ModalityDim.toMap(l).keySet()).containsExactly("visual", "text");
-    assertThat(ModalityDim.parseList("image:128")).containsExactly(new ModalityDim("image", 128));
+    List<Modality> l = Modality.parseList(" visual:4096 , text:384");
+    assertThat(l).containsExactly(new Modality("visual", 4096), new Modality("text", 384));
+    assertThat(Modality.format(l)).isEqualTo("visual:4096,text:384");
+    assertThat(Modality.toMap(l).keySet()).containsExactly("visual", "text");
+    assertThat(Modality.parseList("image:128")).containsExactly(new Modality("image", 128));
   }
 
   @ParameterizedTest
@@ -33,7 +33,7 @@ class ModalityDimTest {
       "text:3,text:4|listed twice",
   })
   void rejectsBadSpecsWithAMessageNamingTheEntry(String spec, String message) {
-    assertThatThrownBy(() -> ModalityDim.parseList(spec))
+    assertThatThrownBy(() -> Modality.parseList(spec))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(message);
   }

@@ -1,4 +1,4 @@
-package dev.crane.ingest.dataset;
+package dev.crane.schemas;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -7,12 +7,16 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
-/** A modality name and its feature dimension, e.g. {@code visual:4096}. */
-public record ModalityDim(String name, int dim) {
+/**
+ * A feature modality: its name and the dimension every item's vector of it has, e.g. {@code
+ * visual:4096}. The one {@code name:dim} type and parser of every module (ingest's datasets, the
+ * stream processor's configuration, the model versions the API serves).
+ */
+public record Modality(String name, int dim) {
   /** Names become file names ({@code <name>_feat.npy}), so keep them to a portable character set. */
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
 
-  public ModalityDim {
+  public Modality {
     if (name == null || !NAME.matcher(name).matches()) {
       throw new IllegalArgumentException(
           "modality name '" + name + "' must start with a letter or digit and contain only letters, digits, '_', '.', '-'");
@@ -26,11 +30,11 @@ public record ModalityDim(String name, int dim) {
    * Parses the CLI's modality list, e.g. {@code "visual:4096,text:384"} (spaces around entries are
    * ignored). Throws IllegalArgumentException naming the spec and the bad entry.
    */
-  public static List<ModalityDim> parseList(String spec) {
+  public static List<Modality> parseList(String spec) {
     if (spec == null || spec.isBlank()) {
       throw new IllegalArgumentException("empty modality list; expected name:dim[,name:dim...], e.g. visual:4096,text:384");
     }
-    List<ModalityDim> out = new ArrayList<>();
+    List<Modality> out = new ArrayList<>();
     for (String raw : spec.split(",", -1)) {
       String entry = raw.strip();
       String where = "modality list '" + spec + "': entry '" + entry + "'";
@@ -46,9 +50,9 @@ public record ModalityDim(String name, int dim) {
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException(where + ": dimension '" + dimText + "' is not an integer");
       }
-      ModalityDim m;
+      Modality m;
       try {
-        m = new ModalityDim(name, dim);
+        m = new Modality(name, dim);
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(where + ": " + e.getMessage());
       }
@@ -60,16 +64,16 @@ public record ModalityDim(String name, int dim) {
     return List.copyOf(out);
   }
 
-  /** name to dim, in list order (the form {@link ReadOptions#withExpectedDims} takes). */
-  public static Map<String, Integer> toMap(List<ModalityDim> list) {
+  /** name to dim, in list order (e.g. the dimensions a dataset reader expects). */
+  public static Map<String, Integer> toMap(List<Modality> list) {
     Map<String, Integer> map = new LinkedHashMap<>();
     list.forEach(m -> map.put(m.name, m.dim));
     return map;
   }
 
   /** The inverse of {@link #parseList}. */
-  public static String format(List<ModalityDim> list) {
-    return list.stream().map(ModalityDim::toString).collect(Collectors.joining(","));
+  public static String format(List<Modality> list) {
+    return list.stream().map(Modality::toString).collect(Collectors.joining(","));
   }
 
   @Override
