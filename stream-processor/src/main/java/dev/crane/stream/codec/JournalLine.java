@@ -7,6 +7,10 @@ import java.nio.charset.StandardCharsets;
  * One journal entry: an accepted interaction as the tab-separated line a snapshot's
  * {@code interactions.tsv} carries (user, item, event time, x_label, weight), so that a cut copies
  * entries without re-encoding them.
+ *
+ * <p>Unlike the binary values beside it, an entry has no format byte: its layout is that line,
+ * versioned with the snapshot format (SNAPSHOT-FORMAT.md). A later layout can be told apart by a
+ * leading NUL, which no entry starts with (an interaction whose user id has one is rejected).
  */
 public record JournalLine(String user, String item, long eventTime, Split split) {
   public static byte[] encode(String user, String item, long eventTime, Split split, Float weight) {

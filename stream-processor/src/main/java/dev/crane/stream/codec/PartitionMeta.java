@@ -5,8 +5,14 @@ package dev.crane.stream.codec;
  * the next input offset to read (everything below it is counted, held, dead-lettered or dropped as
  * a duplicate), the next sequence number of an accepted interaction, the last snapshot cut, and
  * the journal's bounds (item-degree watermark, profile checkpoint, first entry kept).
+ *
+ * <p>Layout: {@link #FORMAT}, then the fields as little-endian longs (the flag as one byte). The
+ * layouts before the format byte (33, 41 and 57 bytes: fields added at the end) still read.
  */
 public final class PartitionMeta {
+  public static final byte FORMAT = 1;
+  private static final int FIELDS = 57;
+
   public long position;
   public long nextSeq;
   public long lastCutSeq;
@@ -30,31 +36,44 @@ public final class PartitionMeta {
   }
 
   public byte[] encode() {
-    byte[] b = new byte[57];
-    LE.putLong(b, 0, position);
-    LE.putLong(b, 8, nextSeq);
-    LE.putLong(b, 16, lastCutSeq);
-    LE.putLong(b, 24, lastCutVersion);
-    b[32] = (byte) (cutRequested ? 1 : 0);
-    LE.putLong(b, 33, deltaSeq);
-    LE.putLong(b, 41, checkpointSeq);
-    LE.putLong(b, 49, journalFrom);
+    byte[] b = new byte[1 + FIELDS];
+    b[0] = FORMAT;
+    LE.putLong(b, 1, position);
+    LE.putLong(b, 9, nextSeq);
+    LE.putLong(b, 17, lastCutSeq);
+    LE.putLong(b, 25, lastCutVersion);
+    b[33] = (byte) (cutRequested ? 1 : 0);
+    LE.putLong(b, 34, deltaSeq);
+    LE.putLong(b, 42, checkpointSeq);
+    LE.putLong(b, 50, journalFrom);
     return b;
   }
 
   public static PartitionMeta decode(byte[] b) {
     PartitionMeta m = new PartitionMeta();
-    if (b != null) {
-      m.position = LE.getLong(b, 0);
-      m.nextSeq = LE.getLong(b, 8);
-      m.lastCutSeq = LE.getLong(b, 16);
-      m.lastCutVersion = LE.getLong(b, 24);
-      m.cutRequested = b[32] != 0;
-      m.deltaSeq = b.length >= 41 ? LE.getLong(b, 33) : 0;
-      if (b.length >= 57) { // older metas: no checkpoint yet, whole journal kept
-        m.checkpointSeq = LE.getLong(b, 41);
-        m.journalFrom = LE.getLong(b, 49);
-      }
+    if (b == null) {
+      return m;
+    }
+    int o; // where the fields start
+    int fields; // how many bytes of them this layout has
+    if (b.length == 33 || b.length == 41 || b.length == FIELDS) {
+      o = 0; // before the format byte
+      fields = b.length;
+    } else if (b.length == 1 + FIELDS && b[0] == FORMAT) {
+      o = 1;
+      fields = FIELDS;
+    } else {
+      throw Layout.unknown("partition meta", b);
+    }
+    m.position = LE.getLong(b, o);
+    m.nextSeq = LE.getLong(b, o + 8);
+    m.lastCutSeq = LE.getLong(b, o + 16);
+    m.lastCutVersion = LE.getLong(b, o + 24);
+    m.cutRequested = b[o + 32] != 0;
+    m.deltaSeq = fields >= 41 ? LE.getLong(b, o + 33) : 0;
+    if (fields >= 57) { // older metas: no checkpoint yet, whole journal kept
+      m.checkpointSeq = LE.getLong(b, o + 41);
+      m.journalFrom = LE.getLong(b, o + 49);
     }
     return m;
   }

@@ -22,7 +22,7 @@ final class ItemStatsProcessor implements Processor<String, byte[], Void, Void> 
 
   @Override
   public void process(Record<String, byte[]> record) {
-    if (record.key() == null || record.value() == null || record.value().length != CountsCodec.SIZE) {
+    if (record.key() == null || record.value() == null || !CountsCodec.isCounts(record.value())) {
       return; // only this application writes the topic; nothing else can be there
     }
     stats.put(record.key(), CountsCodec.merge(stats.get(record.key()), record.value()));

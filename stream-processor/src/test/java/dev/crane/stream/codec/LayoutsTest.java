@@ -1,0 +1,125 @@
+package dev.crane.stream.codec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.crane.stream.deadletter.DeadLetters;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The changelogged values carry a format byte, and the layouts written before it still read. The
+ * previous layouts are built here byte by byte, as the previous release wrote them, not through
+ * the codecs.
+ */
+class LayoutsTest {
+  private static ByteBuffer le(int size) {
+    return ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  @Test
+  void partitionMetasOfEveryPreviousLayoutRead() {
+    ByteBuffer v57 = le(57).putLong(100).putLong(9).putLong(4).putLong(2).put((byte) 1).putLong(7).putLong(5).putLong(3);
+    PartitionMeta m = PartitionMeta.decode(v57.array());
+    assertThat(new long[] {m.position, m.nextSeq, m.lastCutSeq, m.lastCutVersion, m.deltaSeq, m.checkpointSeq,
+        m.journalFrom}).containsExactly(100, 9, 4, 2, 7, 5, 3);
+    assertThat(m.cutRequested).isTrue();
+    PartitionMeta m41 = PartitionMeta.decode(java.util.Arrays.copyOf(v57.array(), 41));
+    assertThat(m41.deltaSeq).isEqualTo(7);
+    assertThat(m41.checkpointSeq).as("before checkpoints").isZero();
+    PartitionMeta m33 = PartitionMeta.decode(java.util.Arrays.copyOf(v57.array(), 33));
+    assertThat(m33.nextSeq).isEqualTo(9);
+    assertThat(m33.deltaSeq).as("before the item-degree watermark").isZero();
+
+    byte[] now = m.encode();
+    assertThat(now).hasSize(58);
+    assertThat(now[0]).isEqualTo(PartitionMeta.FORMAT);
+    PartitionMeta back = PartitionMeta.decode(now);
+    assertThat(new long[] {back.position, back.nextSeq, back.lastCutSeq, back.lastCutVersion, back.deltaSeq,
+        back.checkpointSeq, back.journalFrom}).containsExactly(100, 9, 4, 2, 7, 5, 3);
+    assertThat(back.cutRequested).isTrue();
+
+    byte[] newer = now.clone();
+    newer[0] = 2;
+    assertThatThrownBy(() -> PartitionMeta.decode(newer)).hasMessageContaining("partition meta")
+        .hasMessageContaining("format byte 2").hasMessageContaining("newer release");
+  }
+
+  @Test
+  void itemCountsOfThePreviousLayoutReadAndAreUpgradedByAnyWrite() {
+    byte[] old = le(32).putLong(3).putLong(1).putLong(0).putLong(2).array();
+    assertThat(CountsCodec.isCounts(old)).isTrue();
+    assertThat(CountsCodec.get(old, 0)).isEqualTo(3);
+    assertThat(CountsCodec.total(old)).isEqualTo(6);
+
+    byte[] added = CountsCodec.add(old, 2, 5);
+    assertThat(added).hasSize(CountsCodec.SIZE);
+    assertThat(added[0]).isEqualTo(CountsCodec.FORMAT);
+    assertThat(new long[] {CountsCodec.get(added, 0), CountsCodec.get(added, 1), CountsCodec.get(added, 2),
+        CountsCodec.get(added, 3)}).containsExactly(3, 1, 5, 2);
+    // an increment from a task of the previous release, merged into a current value, and the reverse
+    assertThat(CountsCodec.total(CountsCodec.merge(added, old))).isEqualTo(17);
+    assertThat(CountsCodec.total(CountsCodec.merge(old, added))).isEqualTo(17);
+    assertThat(CountsCodec.total(CountsCodec.merge(null, old))).isEqualTo(6);
+
+    assertThat(CountsCodec.isCounts(new byte[31])).isFalse();
+    byte[] newer = added.clone();
+    newer[0] = 9;
+    assertThat(CountsCodec.isCounts(newer)).isFalse();
+    assertThatThrownBy(() -> CountsCodec.get(newer, 0)).hasMessageContaining("item counts");
+  }
+
+  @Test
+  void checkpointsOfThePreviousLayoutRead() {
+    byte[] profile = new byte[300]; // a profile starts with its own format byte, 1
+    profile[0] = 1;
+    profile[299] = 42;
+    byte[] history = {7, 8, 9};
+    byte[] old = le(4 + 300 + 3).putInt(300).put(profile).put(history).array();
+    CheckpointCodec.UserState s = CheckpointCodec.decode(old);
+    assertThat(s.profile()).isEqualTo(profile);
+    assertThat(s.history()).isEqualTo(history);
+    CheckpointCodec.UserState noHistory = CheckpointCodec.decode(le(4 + 300).putInt(300).put(profile).array());
+    assertThat(noHistory.profile()).isEqualTo(profile);
+    assertThat(noHistory.history()).isNull();
+
+    byte[] now = CheckpointCodec.encode(profile, history);
+    assertThat(now[0]).isEqualTo(CheckpointCodec.FORMAT);
+    assertThat(CheckpointCodec.decode(now).profile()).isEqualTo(profile);
+    assertThat(CheckpointCodec.decode(now).history()).isEqualTo(history);
+    // a previous-layout value whose length's low byte equals the format byte is still read as such
+    byte[] p257 = new byte[257];
+    p257[0] = 1;
+    byte[] tricky = le(4 + 257).putInt(257).put(p257).array();
+    assertThat(tricky[0]).isEqualTo(CheckpointCodec.FORMAT);
+    assertThat(CheckpointCodec.decode(tricky).profile()).hasSize(257);
+    assertThat(CheckpointCodec.decode(tricky).history()).isNull();
+
+    assertThatThrownBy(() -> CheckpointCodec.decode(new byte[] {2, 0, 0})).hasMessageContaining("profile checkpoint");
+  }
+
+  @Test
+  void heldRecordsOfThePreviousLayoutRead() {
+    byte[] topic = "interactions".getBytes(StandardCharsets.UTF_8);
+    byte[] old = le(40 + topic.length + 2).putInt(1).putLong(42).putLong(7).putLong(99)
+        .putInt(topic.length).put(topic).putInt(-1).putInt(2).put(new byte[] {5, 6}).array();
+    assertThat(old[0]).as("partition 1: the low byte equals the format byte").isEqualTo(PendingCodec.FORMAT);
+    PendingCodec.Held h = PendingCodec.decode(old);
+    assertThat(h.source()).isEqualTo(new DeadLetters.Source("interactions", 1, 42, 7));
+    assertThat(h.arrivedAtMs()).isEqualTo(99);
+    assertThat(h.key()).isNull();
+    assertThat(h.value()).containsExactly(5, 6);
+
+    byte[] now = PendingCodec.encode(h);
+    assertThat(now).hasSize(old.length + 1);
+    assertThat(now[0]).isEqualTo(PendingCodec.FORMAT);
+    PendingCodec.Held back = PendingCodec.decode(now);
+    assertThat(back.source()).isEqualTo(h.source());
+    assertThat(back.value()).containsExactly(5, 6);
+
+    assertThatThrownBy(() -> PendingCodec.decode(java.util.Arrays.copyOf(now, now.length - 1)))
+        .hasMessageContaining("held record");
+  }
+}
