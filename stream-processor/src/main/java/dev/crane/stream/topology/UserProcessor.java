@@ -4,7 +4,6 @@ import dev.crane.schemas.avro.Interaction;
 import dev.crane.schemas.avro.ItemFeatures;
 import dev.crane.schemas.avro.UserProfile;
 import dev.crane.stream.codec.CountsCodec;
-import dev.crane.stream.codec.HistoryCodec;
 import dev.crane.stream.codec.ItemView;
 import dev.crane.stream.codec.JournalLine;
 import dev.crane.stream.codec.PartitionMeta;
@@ -72,7 +71,6 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
   private final StreamConfig config;
   private final StreamMetrics metrics;
   private final ProfileCodec profileCodec;
-  private final HistoryCodec historyCodec;
   private final String requestsTopic;
 
   private ProcessorContext<Object, Object> context;
@@ -91,6 +89,7 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
   private ProfileCheckpoints checkpoints;
   private PartitionMeta meta;
   private UserStateCache users;
+  private ProfileUpdater profileUpdater;
   private int partition;
 
   private final ItemCache itemCache;
@@ -102,7 +101,6 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
     this.itemCache = itemCache;
     this.metrics = metrics;
     this.profileCodec = new ProfileCodec(config.modalities());
-    this.historyCodec = new HistoryCodec(config.historyCap());
     this.requestsTopic = AppTopics.requestsTopic(config.applicationId());
   }
 
@@ -124,6 +122,7 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
     checkpoints = new ProfileCheckpoints(context.getStateStore(Names.CHECKPOINT_STORE), journal,
         config.journalCheckpoint());
     users = new UserStateCache(profiles, history, config.userCacheBytes());
+    profileUpdater = new ProfileUpdater(config, profileCodec, users, checkpoints);
     rebuildIfNeeded();
     recoverPendingDeltas();
     knownDirty.clear(); // a revived task's stores were rolled back: the mirror may be ahead of them
@@ -282,7 +281,7 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
     String itemId = in.getItemId().toString();
     long eventTime = in.getEventTime().toEpochMilli();
     int slot = SplitCounts.slot(in.getSplit());
-    byte[] profile = applyToUser(user, itemId, eventTime, in.getSplit(), item);
+    byte[] profile = profileUpdater.apply(user, itemId, eventTime, in.getSplit(), item);
     pendingDeltas.computeIfAbsent(itemId, k -> new long[SplitCounts.SLOTS])[slot]++;
     journal.put(meta.nextSeq, JournalLine.encode(user, itemId, eventTime, in.getSplit(), in.getWeight()));
     meta.nextSeq++;
@@ -302,32 +301,6 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
     } else if (knownDirty.add(user)) {
       dirty.put(user, DIRTY);
     }
-  }
-
-  /** Eq. 5 and the history for one accepted interaction (also used to replay the journal). */
-  private byte[] applyToUser(String user, String itemId, long eventTime, dev.crane.schemas.avro.Split split,
-      ItemView item) {
-    int slot = SplitCounts.slot(split);
-    UserStateCache.Entry e = users.get(user);
-    long sizeBefore = 0;
-    if (e == null) {
-      e = new UserStateCache.Entry(profileCodec.empty(), null);
-    } else {
-      profileCodec.check(e.profile, user);
-      sizeBefore = e.size();
-    }
-    byte[] profile = e.profile; // updated in place: the journal, not this copy, is the durable state
-    profileCodec.increment(profile, slot);
-    if (SplitCounts.countsIntoProfile(split)) {
-      for (int m = 0; m < config.modalities().size(); m++) {
-        profileCodec.add(profile, m, item.array(m), item.offset(m));
-      }
-    }
-    profileCodec.setUpdatedAt(profile, Math.max(profileCodec.updatedAt(profile), eventTime));
-    e.history = historyCodec.insert(e.history, itemId, eventTime, slot);
-    users.updated(user, e, sizeBefore);
-    checkpoints.changed(user);
-    return profile;
   }
 
   /**
@@ -379,7 +352,7 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
     if (view == null || !view.usable()) {
       return false; // the item was deleted or replaced by bad features since: cannot be re-added
     }
-    applyToUser(line.user(), line.item(), line.eventTime(), line.split(), view);
+    profileUpdater.apply(line.user(), line.item(), line.eventTime(), line.split(), view);
     return true;
   }
 
