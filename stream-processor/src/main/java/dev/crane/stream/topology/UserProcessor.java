@@ -2,7 +2,6 @@ package dev.crane.stream.topology;
 
 import dev.crane.schemas.avro.Interaction;
 import dev.crane.schemas.avro.ItemFeatures;
-import dev.crane.schemas.avro.UserProfile;
 import dev.crane.stream.codec.CountsCodec;
 import dev.crane.stream.codec.ItemView;
 import dev.crane.stream.codec.JournalLine;
@@ -83,18 +82,16 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
   private KeyValueStore<String, byte[]> pending;
   /** Item-degree increments of journal entries [meta.deltaSeq, meta.nextSeq), not yet sent. */
   private final Map<String, long[]> pendingDeltas = new HashMap<>();
-  private KeyValueStore<String, byte[]> dirty;
   private KeyValueStore<String, byte[]> metaStore;
   private KeyValueStore<Long, byte[]> journal;
   private ProfileCheckpoints checkpoints;
   private PartitionMeta meta;
   private UserStateCache users;
   private ProfileUpdater profileUpdater;
+  private ProfileEmitter emitter;
   private int partition;
 
   private final ItemCache itemCache;
-  /** Users known to be in the dirty store (a mirror that only saves redundant puts). */
-  private final java.util.Set<String> knownDirty = new java.util.HashSet<>();
 
   public UserProcessor(StreamConfig config, StreamMetrics metrics, ItemCache itemCache) {
     this.config = config;
@@ -115,7 +112,6 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
     history = context.getStateStore(Names.HISTORY_STORE);
     dedup = context.getStateStore(Names.DEDUP_STORE);
     pending = context.getStateStore(Names.PENDING_STORE);
-    dirty = context.getStateStore(Names.DIRTY_STORE);
     metaStore = context.getStateStore(Names.META_STORE);
     journal = context.getStateStore(Names.JOURNAL_STORE);
     meta = PartitionMeta.decode(metaStore.get(META_KEY));
@@ -125,14 +121,15 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
     profileUpdater = new ProfileUpdater(config, profileCodec, users, checkpoints);
     rebuildIfNeeded();
     recoverPendingDeltas();
-    knownDirty.clear(); // a revived task's stores were rolled back: the mirror may be ahead of them
+    // new on every init: a revived task's stores were rolled back, its dirty-user mirror may be ahead of them
+    emitter = new ProfileEmitter(context, config, metrics, profileCodec, users, context.getStateStore(Names.DIRTY_STORE));
     context.schedule(config.holdCheckInterval(), PunctuationType.WALL_CLOCK_TIME, this::releaseHeld);
     context.schedule(config.itemDegreeFlushInterval(), PunctuationType.WALL_CLOCK_TIME, t -> {
       flushItemDeltas();
       truncateJournal(); // the watermark may have held the last cut's truncation back
     });
     if (!config.profileEmitInterval().isZero()) {
-      context.schedule(config.profileEmitInterval(), PunctuationType.WALL_CLOCK_TIME, this::emitDirty);
+      context.schedule(config.profileEmitInterval(), PunctuationType.WALL_CLOCK_TIME, emitter::emitDirty);
     }
   }
 
@@ -295,12 +292,7 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
             Names.PARTS_SINK);
       }
     }
-
-    if (config.profileEmitInterval().isZero()) {
-      emit(user, profile, timestamp);
-    } else if (knownDirty.add(user)) {
-      dirty.put(user, DIRTY);
-    }
+    emitter.changed(user, profile, timestamp);
   }
 
   /**
@@ -362,27 +354,6 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
       it.forEachRemaining(kv -> keys.add(kv.key));
     }
     keys.forEach(store::delete);
-  }
-
-  private void emit(String user, byte[] profile, long timestamp) {
-    UserProfile p = profileCodec.toAvro(user, profile);
-    context.forward(new Record<Object, Object>(user, p, timestamp), Names.PROFILES_SINK);
-    metrics.profileUpdate();
-  }
-
-  private void emitDirty(long now) {
-    List<String> dirtyUsers = new ArrayList<>();
-    try (KeyValueIterator<String, byte[]> it = dirty.all()) {
-      it.forEachRemaining(kv -> dirtyUsers.add(kv.key));
-    }
-    for (String user : dirtyUsers) {
-      UserStateCache.Entry e = users.get(user);
-      if (e != null) {
-        emit(user, e.profile, now);
-      }
-      dirty.delete(user);
-    }
-    knownDirty.clear();
   }
 
   /**
