@@ -2,7 +2,6 @@ package dev.crane.stream.topology;
 
 import dev.crane.schemas.avro.Interaction;
 import dev.crane.schemas.avro.ItemFeatures;
-import dev.crane.stream.codec.CountsCodec;
 import dev.crane.stream.codec.ItemView;
 import dev.crane.stream.codec.JournalLine;
 import dev.crane.stream.codec.PartitionMeta;
@@ -52,7 +51,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class UserProcessor implements Processor<byte[], byte[], Object, Object> {
   private static final Logger LOG = LoggerFactory.getLogger(UserProcessor.class);
-  public static final String META_KEY = "meta";
   private static final byte[] DIRTY = new byte[0];
   /**
    * Key of the journal position the local profile store reflects, written on a clean close and
@@ -80,15 +78,14 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
   private KeyValueStore<String, byte[]> history;
   private WindowStore<String, byte[]> dedup;
   private KeyValueStore<String, byte[]> pending;
-  /** Item-degree increments of journal entries [meta.deltaSeq, meta.nextSeq), not yet sent. */
-  private final Map<String, long[]> pendingDeltas = new HashMap<>();
-  private KeyValueStore<String, byte[]> metaStore;
+  private MetaStore metaStore;
   private KeyValueStore<Long, byte[]> journal;
   private ProfileCheckpoints checkpoints;
   private PartitionMeta meta;
   private UserStateCache users;
   private ProfileUpdater profileUpdater;
   private ProfileEmitter emitter;
+  private ItemDegreeDeltas deltas;
   private int partition;
 
   private final ItemCache itemCache;
@@ -112,20 +109,21 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
     history = context.getStateStore(Names.HISTORY_STORE);
     dedup = context.getStateStore(Names.DEDUP_STORE);
     pending = context.getStateStore(Names.PENDING_STORE);
-    metaStore = context.getStateStore(Names.META_STORE);
+    metaStore = new MetaStore(context.getStateStore(Names.META_STORE));
     journal = context.getStateStore(Names.JOURNAL_STORE);
-    meta = PartitionMeta.decode(metaStore.get(META_KEY));
+    meta = metaStore.meta;
     checkpoints = new ProfileCheckpoints(context.getStateStore(Names.CHECKPOINT_STORE), journal,
         config.journalCheckpoint());
     users = new UserStateCache(profiles, history, config.userCacheBytes());
     profileUpdater = new ProfileUpdater(config, profileCodec, users, checkpoints);
     rebuildIfNeeded();
-    recoverPendingDeltas();
-    // new on every init: a revived task's stores were rolled back, its dirty-user mirror may be ahead of them
+    // new on every init: a revived task's stores were rolled back, its memory-only state may be ahead of them
+    deltas = new ItemDegreeDeltas(context, journal, metaStore);
+    deltas.recover();
     emitter = new ProfileEmitter(context, config, metrics, profileCodec, users, context.getStateStore(Names.DIRTY_STORE));
     context.schedule(config.holdCheckInterval(), PunctuationType.WALL_CLOCK_TIME, this::releaseHeld);
     context.schedule(config.itemDegreeFlushInterval(), PunctuationType.WALL_CLOCK_TIME, t -> {
-      flushItemDeltas();
+      deltas.flush();
       truncateJournal(); // the watermark may have held the last cut's truncation back
     });
     if (!config.profileEmitInterval().isZero()) {
@@ -150,7 +148,7 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
       deadLetter(record.key(), record.value(), source, Reason.PROCESSING_ERROR, e.toString());
     }
     meta.position = md.offset() + 1;
-    saveMeta();
+    metaStore.save();
   }
 
   private void handle(byte[] key, byte[] value, Source source) {
@@ -279,7 +277,7 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
     long eventTime = in.getEventTime().toEpochMilli();
     int slot = SplitCounts.slot(in.getSplit());
     byte[] profile = profileUpdater.apply(user, itemId, eventTime, in.getSplit(), item);
-    pendingDeltas.computeIfAbsent(itemId, k -> new long[SplitCounts.SLOTS])[slot]++;
+    deltas.add(itemId, slot);
     journal.put(meta.nextSeq, JournalLine.encode(user, itemId, eventTime, in.getSplit(), in.getWeight()));
     meta.nextSeq++;
     metrics.accepted();
@@ -356,43 +354,6 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
     keys.forEach(store::delete);
   }
 
-  /**
-   * Sends the accumulated item-degree increments to the item's partition and moves the watermark
-   * past them, in one transaction. The increments live in memory only: they are always the journal
-   * entries above the watermark, so a restarted or revived task recomputes them from the journal.
-   */
-  private void flushItemDeltas() {
-    if (pendingDeltas.isEmpty()) {
-      return;
-    }
-    long now = context.currentSystemTimeMs();
-    for (Map.Entry<String, long[]> e : pendingDeltas.entrySet()) {
-      byte[] counts = null;
-      for (int slot = 0; slot < SplitCounts.SLOTS; slot++) {
-        if (e.getValue()[slot] != 0) {
-          counts = CountsCodec.add(counts, slot, e.getValue()[slot]);
-        }
-      }
-      context.forward(new Record<Object, Object>(e.getKey(), counts, now), Names.ITEM_DELTA_SINK);
-    }
-    pendingDeltas.clear();
-    meta.deltaSeq = meta.nextSeq;
-    saveMeta();
-  }
-
-  private void recoverPendingDeltas() {
-    pendingDeltas.clear();
-    if (meta.deltaSeq >= meta.nextSeq) {
-      return;
-    }
-    try (KeyValueIterator<Long, byte[]> it = journal.range(meta.deltaSeq, meta.nextSeq - 1)) {
-      while (it.hasNext()) {
-        JournalLine line = JournalLine.parse(it.next().value);
-        pendingDeltas.computeIfAbsent(line.item(), k -> new long[SplitCounts.SLOTS])[line.slot()]++;
-      }
-    }
-  }
-
   /** Applies held records whose item has arrived; dead-letters those held too long. */
   private void releaseHeld(long now) {
     List<KeyValue<String, byte[]>> held = new ArrayList<>();
@@ -453,7 +414,7 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
     meta.lastCutVersion = version;
     meta.cutRequested = false;
     long deleted = checkpoints.truncate(meta);
-    saveMeta();
+    metaStore.save();
     LOG.debug("partition {}: cut v{}, checkpointed {} users at entry {}, deleted {} journal entries (kept from {})",
         partition, version, checkpointed, meta.checkpointSeq, deleted, meta.journalFrom);
     context.forward(new Record<Object, Object>("part-" + version + "-" + partition, SnapshotMessages.part(part),
@@ -473,11 +434,7 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
 
   private void truncateJournal() {
     if (checkpoints.truncate(meta) > 0) {
-      saveMeta();
+      metaStore.save();
     }
-  }
-
-  private void saveMeta() {
-    metaStore.put(META_KEY, meta.encode());
   }
 }
