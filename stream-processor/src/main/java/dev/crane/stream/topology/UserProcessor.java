@@ -1,7 +1,6 @@
 package dev.crane.stream.topology;
 
 import dev.crane.schemas.avro.Interaction;
-import dev.crane.schemas.avro.ItemFeatures;
 import dev.crane.stream.codec.ItemView;
 import dev.crane.stream.codec.JournalLine;
 import dev.crane.stream.codec.PartitionMeta;
@@ -52,18 +51,6 @@ import org.slf4j.LoggerFactory;
 public final class UserProcessor implements Processor<byte[], byte[], Object, Object> {
   private static final Logger LOG = LoggerFactory.getLogger(UserProcessor.class);
   private static final byte[] DIRTY = new byte[0];
-  /**
-   * Key of the journal position the local profile store reflects, written on a clean close and
-   * after a rebuild (not per event: only a clean close makes a local copy trustworthy). NUL never
-   * appears in a user id (such records are rejected), so it cannot collide with a user.
-   */
-  public static final String APPLIED_KEY = "\0applied";
-  /**
-   * Written on a clean close only. A local copy is trusted only with both keys at the journal's
-   * end: after a crash the cache may have spilled uncommitted profile writes to RocksDB without the
-   * position marker (Kafka Streams also wipes a crashed EOS task's directory; this does not rely on it).
-   */
-  public static final String CLEAN_KEY = "\0clean";
 
   private final StreamConfig config;
   private final StreamMetrics metrics;
@@ -72,10 +59,9 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
 
   private ProcessorContext<Object, Object> context;
   private Decoder<Interaction> interactions;
-  private Decoder<ItemFeatures> items;
+  private ItemViews itemViews;
   private KeyValueStore<String, byte[]> itemStore;
   private KeyValueStore<String, byte[]> profiles;
-  private KeyValueStore<String, byte[]> history;
   private WindowStore<String, byte[]> dedup;
   private KeyValueStore<String, byte[]> pending;
   private MetaStore metaStore;
@@ -84,6 +70,7 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
   private PartitionMeta meta;
   private UserStateCache users;
   private ProfileUpdater profileUpdater;
+  private LocalStateRecovery recovery;
   private ProfileEmitter emitter;
   private ItemDegreeDeltas deltas;
   private int partition;
@@ -103,10 +90,10 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
     this.context = context;
     this.partition = context.taskId().partition();
     interactions = new Decoder<>(Interaction.class, config.serdeConfig(), config.registryRetry());
-    items = new Decoder<>(ItemFeatures.class, config.serdeConfig(), config.registryRetry());
+    itemViews = new ItemViews(config);
     itemStore = context.getStateStore(Names.ITEMS_STORE);
     profiles = context.getStateStore(Names.PROFILES_STORE);
-    history = context.getStateStore(Names.HISTORY_STORE);
+    KeyValueStore<String, byte[]> history = context.getStateStore(Names.HISTORY_STORE);
     dedup = context.getStateStore(Names.DEDUP_STORE);
     pending = context.getStateStore(Names.PENDING_STORE);
     metaStore = new MetaStore(context.getStateStore(Names.META_STORE));
@@ -116,7 +103,9 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
         config.journalCheckpoint());
     users = new UserStateCache(profiles, history, config.userCacheBytes());
     profileUpdater = new ProfileUpdater(config, profileCodec, users, checkpoints);
-    rebuildIfNeeded();
+    recovery = new LocalStateRecovery(profiles, history, users, checkpoints, meta,
+        itemCache, itemStore, itemViews, profileUpdater, metrics, partition);
+    recovery.rebuildIfNeeded();
     // new on every init: a revived task's stores were rolled back, its memory-only state may be ahead of them
     deltas = new ItemDegreeDeltas(context, journal, metaStore);
     deltas.recover();
@@ -253,7 +242,7 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
 
   private ItemView view(Interaction in, byte[] itemBytes) {
     try {
-      return ItemView.of(items.decode(dev.crane.schemas.Topics.ITEMS, itemBytes), config.modalities());
+      return itemViews.decode(itemBytes);
     } catch (SerializationException e) {
       return ItemView.rejected(Reason.ITEM_MALFORMED, "item " + in.getItemId() + ": " + e.getMessage());
     }
@@ -291,67 +280,6 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
       }
     }
     emitter.changed(user, profile, timestamp);
-  }
-
-  /**
-   * The profile and history stores are local only; the checkpoint and the journal above it
-   * (changelogged) are the truth. When the local stores are not exactly at the journal's end (a
-   * fresh instance, a failover, a wiped task directory after a crash, a stale copy from an earlier
-   * assignment), they are emptied, loaded from the checkpoint, and the journal above it is replayed
-   * in order: the state the checkpoint copied plus the same additions in the same order, so the same
-   * bits.
-   */
-  private void rebuildIfNeeded() {
-    byte[] applied = profiles.get(APPLIED_KEY);
-    byte[] clean = profiles.get(CLEAN_KEY);
-    long at = applied == null ? 0 : PartitionMeta.longFrom(applied);
-    boolean fresh = applied == null && meta.nextSeq == 0;
-    boolean trusted = at == meta.nextSeq && clean != null && PartitionMeta.longFrom(clean) == meta.nextSeq;
-    if (clean != null) {
-      profiles.delete(CLEAN_KEY); // from now on the local copy moves ahead of the last clean close
-    }
-    if (fresh || trusted) {
-      checkpoints.recoverChanged(meta);
-      return;
-    }
-    long t0 = System.nanoTime();
-    users.clear();
-    clear(profiles);
-    clear(history);
-    long loaded = checkpoints.restore(profiles, history);
-    long[] counts = new long[2]; // replayed, skipped
-    checkpoints.forEachAbove(meta, line -> counts[replay(line) ? 0 : 1]++);
-    metrics.rebuilt(loaded, counts[0]);
-    LOG.info("partition {}: rebuilt profiles and histories from a checkpoint of {} users at entry {} and {} journal "
-        + "entries above it in {} ms (local copy was at {})", partition, loaded, meta.checkpointSeq, counts[0],
-        (System.nanoTime() - t0) / 1_000_000, applied == null ? "none" : at);
-    if (counts[1] > 0) {
-      LOG.error("partition {}: {} journal entries name items whose features are gone; their profiles lack them",
-          partition, counts[1]);
-    }
-  }
-
-  /** Applies one journal entry again; false when its item's features are gone. */
-  private boolean replay(JournalLine line) {
-    ItemView view = itemCache.get(line.item());
-    if (view == null) {
-      byte[] bytes = itemStore.get(line.item());
-      view = bytes == null ? null : ItemView.of(items.decode(dev.crane.schemas.Topics.ITEMS, bytes),
-          config.modalities());
-    }
-    if (view == null || !view.usable()) {
-      return false; // the item was deleted or replaced by bad features since: cannot be re-added
-    }
-    profileUpdater.apply(line.user(), line.item(), line.eventTime(), line.split(), view);
-    return true;
-  }
-
-  private static void clear(KeyValueStore<String, byte[]> store) {
-    List<String> keys = new ArrayList<>();
-    try (KeyValueIterator<String, byte[]> it = store.all()) {
-      it.forEachRemaining(kv -> keys.add(kv.key));
-    }
-    keys.forEach(store::delete);
   }
 
   /** Applies held records whose item has arrived; dead-letters those held too long. */
@@ -423,12 +351,8 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
 
   @Override
   public void close() {
-    try {
-      users.flushAll();
-      profiles.put(APPLIED_KEY, PartitionMeta.longBytes(meta.nextSeq));
-      profiles.put(CLEAN_KEY, PartitionMeta.longBytes(meta.nextSeq));
-    } catch (RuntimeException e) {
-      LOG.debug("cannot mark the local profiles clean (they will be rebuilt on the next start)", e);
+    if (recovery != null) { // null when init failed before wiring the stores: nothing to mark
+      recovery.markClean();
     }
   }
 
