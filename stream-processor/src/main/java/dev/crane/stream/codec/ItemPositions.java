@@ -13,7 +13,7 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * the last record the store has applied, kept in the store itself under reserved keys so that it
  * moves with the contents (written by {@link ItemStoreUpdater}, in the same store write sequence,
  * during restoration too). The keys start with NUL, which item ids can never contain (an
- * interaction naming such an item is dead-lettered as invalid, UserProcessor.invalid), so no item
+ * interaction naming such an item is dead-lettered as invalid, InteractionGate.invalid), so no item
  * lookup reaches them; whoever iterates the store skips them with {@link #isReserved}.
  */
 public final class ItemPositions {

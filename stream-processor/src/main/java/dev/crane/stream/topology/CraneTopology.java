@@ -100,7 +100,7 @@ public final class CraneTopology {
     // Profiles and histories are not changelogged: a 4480-d profile is 36 KB per write, while the
     // journal entry that produces it is ~50 bytes. They are rebuilt from the profile checkpoint and the
     // journal above it when the local copy is missing or not at the journal's position
-    // (UserProcessor.rebuildIfNeeded).
+    // (LocalStateRecovery).
     // Not cached by Kafka Streams either: UserStateCache is their write-back cache.
     stores.add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.PROFILES_STORE), Serdes.String(),
         Serdes.ByteArray()).withLoggingDisabled());

@@ -1,139 +1,105 @@
 package dev.crane.stream.topology;
 
 import dev.crane.schemas.avro.Interaction;
-import dev.crane.schemas.avro.ItemFeatures;
-import dev.crane.schemas.avro.UserProfile;
-import dev.crane.stream.codec.CountsCodec;
-import dev.crane.stream.codec.HistoryCodec;
-import dev.crane.stream.codec.ItemView;
 import dev.crane.stream.codec.JournalLine;
 import dev.crane.stream.codec.PartitionMeta;
-import dev.crane.stream.codec.PendingCodec;
 import dev.crane.stream.codec.ProfileCodec;
 import dev.crane.stream.codec.SplitCounts;
 import dev.crane.stream.config.AppTopics;
 import dev.crane.stream.config.Names;
 import dev.crane.stream.config.StreamConfig;
-import dev.crane.stream.deadletter.DeadLetters;
 import dev.crane.stream.deadletter.DeadLetters.Source;
 import dev.crane.stream.deadletter.Reason;
 import dev.crane.stream.metrics.StreamMetrics;
-import dev.crane.stream.snapshot.CutWriter;
-import dev.crane.stream.snapshot.SnapshotMessages;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
+import dev.crane.stream.topology.InteractionGate.Admitted;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.WindowStore;
-import org.apache.kafka.streams.state.WindowStoreIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One input partition's users: applies each interaction to the user's profile (Eq. 5 sums and
- * degrees), history and the item-degree increments, after the bad-input rules (decode, validate,
- * dedup, hold for unknown items, dimension and finiteness checks). Also cuts this partition's part
- * of a snapshot when the coordinator asks (the request arrives on a topic co-partitioned with the
- * interactions, so the cut sees exactly the state after the records before it).
+ * One input partition's users. An interaction passes the bad-input rules ({@link InteractionGate}),
+ * then updates the user's profile and history ({@link ProfileUpdater}), is appended to the journal,
+ * counts towards its item's degree ({@link ItemDegreeDeltas}) and may ask for a snapshot
+ * ({@link SnapshotCut}); the changed profile is emitted ({@link ProfileEmitter}). A snapshot request
+ * cuts this partition's part. At init the local profile and history stores are recovered from the
+ * checkpoint and the journal ({@link LocalStateRecovery}).
  *
  * <p>Every write goes to a store or a sink of this task, so under exactly_once_v2 it commits
  * atomically with the input offsets: a replayed record can never be counted twice.
  */
 public final class UserProcessor implements Processor<byte[], byte[], Object, Object> {
   private static final Logger LOG = LoggerFactory.getLogger(UserProcessor.class);
-  public static final String META_KEY = "meta";
-  private static final byte[] DIRTY = new byte[0];
-  /**
-   * Key of the journal position the local profile store reflects, written on a clean close and
-   * after a rebuild (not per event: only a clean close makes a local copy trustworthy). NUL never
-   * appears in a user id (such records are rejected), so it cannot collide with a user.
-   */
-  public static final String APPLIED_KEY = "\0applied";
-  /**
-   * Written on a clean close only. A local copy is trusted only with both keys at the journal's
-   * end: after a crash the cache may have spilled uncommitted profile writes to RocksDB without the
-   * position marker (Kafka Streams also wipes a crashed EOS task's directory; this does not rely on it).
-   */
-  public static final String CLEAN_KEY = "\0clean";
 
   private final StreamConfig config;
   private final StreamMetrics metrics;
+  private final ItemCache itemCache;
   private final ProfileCodec profileCodec;
-  private final HistoryCodec historyCodec;
   private final String requestsTopic;
 
   private ProcessorContext<Object, Object> context;
-  private Decoder<Interaction> interactions;
-  private Decoder<ItemFeatures> items;
-  private KeyValueStore<String, byte[]> itemStore;
-  private KeyValueStore<String, byte[]> profiles;
-  private KeyValueStore<String, byte[]> history;
-  private WindowStore<String, byte[]> dedup;
-  private KeyValueStore<String, byte[]> pending;
-  /** Item-degree increments of journal entries [meta.deltaSeq, meta.nextSeq), not yet sent. */
-  private final Map<String, long[]> pendingDeltas = new HashMap<>();
-  private KeyValueStore<String, byte[]> dirty;
-  private KeyValueStore<String, byte[]> metaStore;
   private KeyValueStore<Long, byte[]> journal;
-  private ProfileCheckpoints checkpoints;
+  private MetaStore metaStore;
   private PartitionMeta meta;
-  private UserStateCache users;
-  private int partition;
-
-  private final ItemCache itemCache;
-  /** Users known to be in the dirty store (a mirror that only saves redundant puts). */
-  private final java.util.Set<String> knownDirty = new java.util.HashSet<>();
+  private InteractionGate gate;
+  private ProfileUpdater profileUpdater;
+  private ItemDegreeDeltas deltas;
+  private SnapshotCut snapshot;
+  private ProfileEmitter emitter;
+  private LocalStateRecovery recovery;
 
   public UserProcessor(StreamConfig config, StreamMetrics metrics, ItemCache itemCache) {
     this.config = config;
-    this.itemCache = itemCache;
     this.metrics = metrics;
+    this.itemCache = itemCache;
     this.profileCodec = new ProfileCodec(config.modalities());
-    this.historyCodec = new HistoryCodec(config.historyCap());
     this.requestsTopic = AppTopics.requestsTopic(config.applicationId());
   }
 
   @Override
   public void init(ProcessorContext<Object, Object> context) {
     this.context = context;
-    this.partition = context.taskId().partition();
-    interactions = new Decoder<>(Interaction.class, config.serdeConfig(), config.registryRetry());
-    items = new Decoder<>(ItemFeatures.class, config.serdeConfig(), config.registryRetry());
-    itemStore = context.getStateStore(Names.ITEMS_STORE);
-    profiles = context.getStateStore(Names.PROFILES_STORE);
-    history = context.getStateStore(Names.HISTORY_STORE);
-    dedup = context.getStateStore(Names.DEDUP_STORE);
-    pending = context.getStateStore(Names.PENDING_STORE);
-    dirty = context.getStateStore(Names.DIRTY_STORE);
-    metaStore = context.getStateStore(Names.META_STORE);
+    int partition = context.taskId().partition();
+    KeyValueStore<String, byte[]> itemStore = context.getStateStore(Names.ITEMS_STORE);
+    KeyValueStore<String, byte[]> profiles = context.getStateStore(Names.PROFILES_STORE);
+    KeyValueStore<String, byte[]> history = context.getStateStore(Names.HISTORY_STORE);
     journal = context.getStateStore(Names.JOURNAL_STORE);
-    meta = PartitionMeta.decode(metaStore.get(META_KEY));
-    checkpoints = new ProfileCheckpoints(context.getStateStore(Names.CHECKPOINT_STORE), journal,
+    metaStore = new MetaStore(context.getStateStore(Names.META_STORE));
+    meta = metaStore.meta;
+    ItemViews itemViews = new ItemViews(config);
+    ProfileCheckpoints checkpoints = new ProfileCheckpoints(context.getStateStore(Names.CHECKPOINT_STORE), journal,
         config.journalCheckpoint());
-    users = new UserStateCache(profiles, history, config.userCacheBytes());
-    rebuildIfNeeded();
-    recoverPendingDeltas();
-    knownDirty.clear(); // a revived task's stores were rolled back: the mirror may be ahead of them
-    context.schedule(config.holdCheckInterval(), PunctuationType.WALL_CLOCK_TIME, this::releaseHeld);
-    context.schedule(config.itemDegreeFlushInterval(), PunctuationType.WALL_CLOCK_TIME, t -> {
-      flushItemDeltas();
-      truncateJournal(); // the watermark may have held the last cut's truncation back
+    UserStateCache users = new UserStateCache(profiles, history, config.userCacheBytes());
+
+    // Built anew on every init: a revived task's stores were rolled back, and no memory-only state
+    // (the dirty-user mirror, the unsent item-degree increments) may be ahead of them.
+    gate = new InteractionGate(context, config, metrics, itemCache, itemViews, itemStore,
+        context.getStateStore(Names.DEDUP_STORE), context.getStateStore(Names.PENDING_STORE));
+    profileUpdater = new ProfileUpdater(config, profileCodec, users, checkpoints);
+    deltas = new ItemDegreeDeltas(context, journal, metaStore);
+    snapshot = new SnapshotCut(context, config, partition, metaStore, journal, profiles, users, profileCodec,
+        checkpoints, gate::heldCount);
+    emitter = new ProfileEmitter(context, config, metrics, profileCodec, users,
+        context.getStateStore(Names.DIRTY_STORE));
+    recovery = new LocalStateRecovery(profiles, history, users, checkpoints, meta, itemCache, itemStore, itemViews,
+        profileUpdater, metrics, partition);
+
+    recovery.rebuildIfNeeded();
+    deltas.recover();
+
+    context.schedule(config.holdCheckInterval(), PunctuationType.WALL_CLOCK_TIME,
+        now -> gate.releaseHeld(now, this::accept));
+    context.schedule(config.itemDegreeFlushInterval(), PunctuationType.WALL_CLOCK_TIME, now -> {
+      deltas.flush();
+      snapshot.truncateJournal(); // the watermark may have held the last cut's truncation back
     });
     if (!config.profileEmitInterval().isZero()) {
-      context.schedule(config.profileEmitInterval(), PunctuationType.WALL_CLOCK_TIME, this::emitDirty);
+      context.schedule(config.profileEmitInterval(), PunctuationType.WALL_CLOCK_TIME, emitter::emitDirty);
     }
   }
 
@@ -141,399 +107,44 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
   public void process(Record<byte[], byte[]> record) {
     RecordMetadata md = context.recordMetadata().orElseThrow();
     if (md.topic().equals(requestsTopic)) {
-      cut(record);
+      snapshot.cut(record);
       return;
     }
     Source source = new Source(md.topic(), md.partition(), md.offset(), record.timestamp());
     try {
-      handle(record.key(), record.value(), source);
+      Admitted admitted = gate.admit(record.key(), record.value(), source);
+      if (admitted != null) {
+        accept(admitted);
+      }
     } catch (RegistryUnavailableException | KafkaException e) {
       throw e; // not this record's fault (or a task migration): let Kafka Streams retry from the commit
     } catch (RuntimeException e) {
       LOG.warn("processing record {}-{}@{} failed; dead-lettering it", md.topic(), md.partition(), md.offset(), e);
-      deadLetter(record.key(), record.value(), source, Reason.PROCESSING_ERROR, e.toString());
+      gate.deadLetter(record.key(), record.value(), source, Reason.PROCESSING_ERROR, e.toString());
     }
     meta.position = md.offset() + 1;
-    saveMeta();
+    metaStore.save();
   }
 
-  private void handle(byte[] key, byte[] value, Source source) {
-    Interaction in = decode(key, value, source);
-    if (in == null) {
-      return;
-    }
-    String invalid = invalid(in, key);
-    if (invalid != null) {
-      deadLetter(key, value, source, Reason.INVALID, invalid);
-      return;
-    }
-    if (seenBefore(in.getEventId().toString(), source.timestamp())) {
-      metrics.duplicate();
-      return;
-    }
-    String itemId = in.getItemId().toString();
-    ItemView cached = itemCache.get(itemId);
-    if (cached != null) {
-      applyOrReject(in, cached, key, value, source);
-      return;
-    }
-    long version = itemCache.version(itemId);
-    long epoch = itemCache.epoch();
-    byte[] itemBytes = itemStore.get(itemId);
-    if (itemBytes == null) {
-      hold(itemId, key, value, source);
-      return;
-    }
-    ItemView view = view(in, itemBytes);
-    itemCache.put(itemId, view, version, epoch);
-    applyOrReject(in, view, key, value, source);
-  }
-
-  private Interaction decode(byte[] key, byte[] value, Source source) {
-    if (value == null) {
-      deadLetter(key, null, source, Reason.MALFORMED, "null value (tombstone) on the interactions topic");
-      return null;
-    }
-    try {
-      return interactions.decode(source.topic(), value);
-    } catch (SerializationException e) {
-      String msg = e.getMessage() == null ? e.toString() : e.getMessage();
-      Reason r = msg.contains("unknown schema id") ? Reason.UNKNOWN_SCHEMA : Reason.MALFORMED;
-      deadLetter(key, value, source, r, msg);
-      return null;
-    }
-  }
-
-  /** Why the decoded record cannot be used, or null. */
-  static String invalid(Interaction in, byte[] key) {
-    String user = in.getUserId().toString();
-    String item = in.getItemId().toString();
-    String event = in.getEventId().toString();
-    if (user.isEmpty() || item.isEmpty() || event.isEmpty()) {
-      return "empty eventId, userId or itemId";
-    }
-    if (hasControl(user) || hasControl(item)) {
-      return "userId or itemId contains a tab, newline or NUL";
-    }
-    if (key == null || !Arrays.equals(key, user.getBytes(StandardCharsets.UTF_8))) {
-      return "record key " + (key == null ? "null" : "'" + new String(key, StandardCharsets.UTF_8) + "'")
-          + " differs from userId '" + user + "' (the topic must be keyed by user so a profile lives in one partition)";
-    }
-    if (in.getWeight() != null && !Float.isFinite(in.getWeight())) {
-      return "non-finite weight " + in.getWeight();
-    }
-    return null;
-  }
-
-  private static boolean hasControl(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '\t' || c == '\n' || c == '\r' || c == '\0') {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** Marks the event id seen; true when it already was within the dedup window. */
-  private boolean seenBefore(String eventId, long timestamp) {
-    long window = config.dedupWindow().toMillis();
-    try (WindowStoreIterator<byte[]> it = dedup.fetch(eventId, Math.max(0, timestamp - window), timestamp + window)) {
-      if (it.hasNext()) {
-        return true;
-      }
-    }
-    dedup.put(eventId, DIRTY, timestamp);
-    return false;
-  }
-
-  private void hold(String itemId, byte[] key, byte[] value, Source source) {
-    if (config.unknownItemHold().isZero()) {
-      deadLetter(key, value, source, Reason.UNKNOWN_ITEM, "item " + itemId + " has no features (no hold configured)");
-      return;
-    }
-    pending.put(PendingCodec.storeKey(itemId, source.partition(), source.offset()),
-        PendingCodec.encode(new PendingCodec.Held(source, context.currentSystemTimeMs(), key, value)));
-    metrics.held();
-  }
-
-  private ItemView view(Interaction in, byte[] itemBytes) {
-    try {
-      return ItemView.of(items.decode(dev.crane.schemas.Topics.ITEMS, itemBytes), config.modalities());
-    } catch (SerializationException e) {
-      return ItemView.rejected(Reason.ITEM_MALFORMED, "item " + in.getItemId() + ": " + e.getMessage());
-    }
-  }
-
-  private void resolveAndApply(Interaction in, byte[] itemBytes, byte[] key, byte[] value, Source source) {
-    applyOrReject(in, view(in, itemBytes), key, value, source);
-  }
-
-  private void applyOrReject(Interaction in, ItemView view, byte[] key, byte[] value, Source source) {
-    if (!view.usable()) {
-      deadLetter(key, value, source, view.rejection(), view.detail());
-      return;
-    }
-    apply(in, view, source.timestamp());
-  }
-
-  private void apply(Interaction in, ItemView item, long timestamp) {
+  /** An interaction that passed the gate (now, or released from a hold). */
+  private void accept(Admitted admitted) {
+    Interaction in = admitted.interaction();
     String user = in.getUserId().toString();
     String itemId = in.getItemId().toString();
     long eventTime = in.getEventTime().toEpochMilli();
-    int slot = SplitCounts.slot(in.getSplit());
-    byte[] profile = applyToUser(user, itemId, eventTime, in.getSplit(), item);
-    pendingDeltas.computeIfAbsent(itemId, k -> new long[SplitCounts.SLOTS])[slot]++;
+    byte[] profile = profileUpdater.apply(user, itemId, eventTime, in.getSplit(), admitted.item());
+    deltas.add(itemId, SplitCounts.slot(in.getSplit()));
     journal.put(meta.nextSeq, JournalLine.encode(user, itemId, eventTime, in.getSplit(), in.getWeight()));
     meta.nextSeq++;
     metrics.accepted();
-    if (config.snapshotsEnabled()) {
-      long threshold = config.snapshotEveryInteractions();
-      long fresh = meta.nextSeq - meta.lastCutSeq;
-      if (threshold > 0 && !meta.cutRequested && fresh >= Math.max(1, threshold / config.inputPartitions())) {
-        meta.cutRequested = true;
-        context.forward(new Record<>("want-" + partition, SnapshotMessages.want(partition, fresh), timestamp),
-            Names.PARTS_SINK);
-      }
-    }
-
-    if (config.profileEmitInterval().isZero()) {
-      emit(user, profile, timestamp);
-    } else if (knownDirty.add(user)) {
-      dirty.put(user, DIRTY);
-    }
-  }
-
-  /** Eq. 5 and the history for one accepted interaction (also used to replay the journal). */
-  private byte[] applyToUser(String user, String itemId, long eventTime, dev.crane.schemas.avro.Split split,
-      ItemView item) {
-    int slot = SplitCounts.slot(split);
-    UserStateCache.Entry e = users.get(user);
-    long sizeBefore = 0;
-    if (e == null) {
-      e = new UserStateCache.Entry(profileCodec.empty(), null);
-    } else {
-      profileCodec.check(e.profile, user);
-      sizeBefore = e.size();
-    }
-    byte[] profile = e.profile; // updated in place: the journal, not this copy, is the durable state
-    profileCodec.increment(profile, slot);
-    if (SplitCounts.countsIntoProfile(split)) {
-      for (int m = 0; m < config.modalities().size(); m++) {
-        profileCodec.add(profile, m, item.array(m), item.offset(m));
-      }
-    }
-    profileCodec.setUpdatedAt(profile, Math.max(profileCodec.updatedAt(profile), eventTime));
-    e.history = historyCodec.insert(e.history, itemId, eventTime, slot);
-    users.updated(user, e, sizeBefore);
-    checkpoints.changed(user);
-    return profile;
-  }
-
-  /**
-   * The profile and history stores are local only; the checkpoint and the journal above it
-   * (changelogged) are the truth. When the local stores are not exactly at the journal's end (a
-   * fresh instance, a failover, a wiped task directory after a crash, a stale copy from an earlier
-   * assignment), they are emptied, loaded from the checkpoint, and the journal above it is replayed
-   * in order: the state the checkpoint copied plus the same additions in the same order, so the same
-   * bits.
-   */
-  private void rebuildIfNeeded() {
-    byte[] applied = profiles.get(APPLIED_KEY);
-    byte[] clean = profiles.get(CLEAN_KEY);
-    long at = applied == null ? 0 : PartitionMeta.longFrom(applied);
-    boolean fresh = applied == null && meta.nextSeq == 0;
-    boolean trusted = at == meta.nextSeq && clean != null && PartitionMeta.longFrom(clean) == meta.nextSeq;
-    if (clean != null) {
-      profiles.delete(CLEAN_KEY); // from now on the local copy moves ahead of the last clean close
-    }
-    if (fresh || trusted) {
-      checkpoints.recoverChanged(meta);
-      return;
-    }
-    long t0 = System.nanoTime();
-    users.clear();
-    clear(profiles);
-    clear(history);
-    long loaded = checkpoints.restore(profiles, history);
-    long[] counts = new long[2]; // replayed, skipped
-    checkpoints.forEachAbove(meta, line -> counts[replay(line) ? 0 : 1]++);
-    metrics.rebuilt(loaded, counts[0]);
-    LOG.info("partition {}: rebuilt profiles and histories from a checkpoint of {} users at entry {} and {} journal "
-        + "entries above it in {} ms (local copy was at {})", partition, loaded, meta.checkpointSeq, counts[0],
-        (System.nanoTime() - t0) / 1_000_000, applied == null ? "none" : at);
-    if (counts[1] > 0) {
-      LOG.error("partition {}: {} journal entries name items whose features are gone; their profiles lack them",
-          partition, counts[1]);
-    }
-  }
-
-  /** Applies one journal entry again; false when its item's features are gone. */
-  private boolean replay(JournalLine line) {
-    ItemView view = itemCache.get(line.item());
-    if (view == null) {
-      byte[] bytes = itemStore.get(line.item());
-      view = bytes == null ? null : ItemView.of(items.decode(dev.crane.schemas.Topics.ITEMS, bytes),
-          config.modalities());
-    }
-    if (view == null || !view.usable()) {
-      return false; // the item was deleted or replaced by bad features since: cannot be re-added
-    }
-    applyToUser(line.user(), line.item(), line.eventTime(), line.split(), view);
-    return true;
-  }
-
-  private static void clear(KeyValueStore<String, byte[]> store) {
-    List<String> keys = new ArrayList<>();
-    try (KeyValueIterator<String, byte[]> it = store.all()) {
-      it.forEachRemaining(kv -> keys.add(kv.key));
-    }
-    keys.forEach(store::delete);
-  }
-
-  private void emit(String user, byte[] profile, long timestamp) {
-    UserProfile p = profileCodec.toAvro(user, profile);
-    context.forward(new Record<Object, Object>(user, p, timestamp), Names.PROFILES_SINK);
-    metrics.profileUpdate();
-  }
-
-  private void emitDirty(long now) {
-    List<String> dirtyUsers = new ArrayList<>();
-    try (KeyValueIterator<String, byte[]> it = dirty.all()) {
-      it.forEachRemaining(kv -> dirtyUsers.add(kv.key));
-    }
-    for (String user : dirtyUsers) {
-      UserStateCache.Entry e = users.get(user);
-      if (e != null) {
-        emit(user, e.profile, now);
-      }
-      dirty.delete(user);
-    }
-    knownDirty.clear();
-  }
-
-  /**
-   * Sends the accumulated item-degree increments to the item's partition and moves the watermark
-   * past them, in one transaction. The increments live in memory only: they are always the journal
-   * entries above the watermark, so a restarted or revived task recomputes them from the journal.
-   */
-  private void flushItemDeltas() {
-    if (pendingDeltas.isEmpty()) {
-      return;
-    }
-    long now = context.currentSystemTimeMs();
-    for (Map.Entry<String, long[]> e : pendingDeltas.entrySet()) {
-      byte[] counts = null;
-      for (int slot = 0; slot < SplitCounts.SLOTS; slot++) {
-        if (e.getValue()[slot] != 0) {
-          counts = CountsCodec.add(counts, slot, e.getValue()[slot]);
-        }
-      }
-      context.forward(new Record<Object, Object>(e.getKey(), counts, now), Names.ITEM_DELTA_SINK);
-    }
-    pendingDeltas.clear();
-    meta.deltaSeq = meta.nextSeq;
-    saveMeta();
-  }
-
-  private void recoverPendingDeltas() {
-    pendingDeltas.clear();
-    if (meta.deltaSeq >= meta.nextSeq) {
-      return;
-    }
-    try (KeyValueIterator<Long, byte[]> it = journal.range(meta.deltaSeq, meta.nextSeq - 1)) {
-      while (it.hasNext()) {
-        JournalLine line = JournalLine.parse(it.next().value);
-        pendingDeltas.computeIfAbsent(line.item(), k -> new long[SplitCounts.SLOTS])[line.slot()]++;
-      }
-    }
-  }
-
-  /** Applies held records whose item has arrived; dead-letters those held too long. */
-  private void releaseHeld(long now) {
-    List<KeyValue<String, byte[]>> held = new ArrayList<>();
-    try (KeyValueIterator<String, byte[]> it = pending.all()) {
-      it.forEachRemaining(held::add);
-    }
-    if (held.isEmpty()) {
-      return;
-    }
-    Map<String, byte[]> itemCache = new HashMap<>();
-    for (KeyValue<String, byte[]> kv : held) {
-      String itemId = PendingCodec.itemOf(kv.key);
-      byte[] itemBytes = itemCache.computeIfAbsent(itemId, itemStore::get);
-      PendingCodec.Held h = PendingCodec.decode(kv.value);
-      if (itemBytes != null) {
-        pending.delete(kv.key);
-        try {
-          Interaction in = interactions.decode(h.source().topic(), h.value());
-          resolveAndApply(in, itemBytes, h.key(), h.value(), h.source());
-        } catch (RegistryUnavailableException | KafkaException e) {
-          throw e;
-        } catch (RuntimeException e) {
-          deadLetter(h.key(), h.value(), h.source(), Reason.PROCESSING_ERROR, e.toString());
-        }
-      } else if (now - h.arrivedAtMs() >= config.unknownItemHold().toMillis()) {
-        pending.delete(kv.key);
-        deadLetter(h.key(), h.value(), h.source(), Reason.UNKNOWN_ITEM, "item " + itemId
-            + " had no features after a hold of " + Duration.ofMillis(now - h.arrivedAtMs()).toSeconds() + " s");
-      }
-    }
-  }
-
-  private void deadLetter(byte[] key, byte[] value, Source source, Reason reason, String detail) {
-    context.forward(DeadLetters.record(key, value, source, reason, detail, source.timestamp()), Names.DLQ_SINK);
-    metrics.deadLetter(reason);
-  }
-
-  /** Writes this partition's part of the requested snapshot version and reports it. */
-  private void cut(Record<byte[], byte[]> request) {
-    long version = SnapshotMessages.requestedVersion(new String(request.value(), StandardCharsets.UTF_8));
-    if (!config.snapshotsEnabled() || version <= meta.lastCutVersion) {
-      return; // snapshots off, or this version is already cut (a request is never acted on twice)
-    }
-    long pendingCount;
-    try (KeyValueIterator<String, byte[]> it = pending.all()) {
-      long c = 0;
-      while (it.hasNext()) {
-        it.next();
-        c++;
-      }
-      pendingCount = c;
-    }
-    users.flushAll(); // the part is written from the profile store
-    CutWriter.Part part = new CutWriter(config, profileCodec).write(version, partition, meta, journal, profiles,
-        pendingCount);
-    int checkpointed = checkpoints.write(meta, users);
-    meta.lastCutSeq = meta.nextSeq;
-    meta.lastCutVersion = version;
-    meta.cutRequested = false;
-    long deleted = checkpoints.truncate(meta);
-    saveMeta();
-    LOG.debug("partition {}: cut v{}, checkpointed {} users at entry {}, deleted {} journal entries (kept from {})",
-        partition, version, checkpointed, meta.checkpointSeq, deleted, meta.journalFrom);
-    context.forward(new Record<Object, Object>("part-" + version + "-" + partition, SnapshotMessages.part(part),
-        request.timestamp()), Names.PARTS_SINK);
+    snapshot.requestIfDue(admitted.timestamp());
+    emitter.changed(user, profile, admitted.timestamp());
   }
 
   @Override
   public void close() {
-    try {
-      users.flushAll();
-      profiles.put(APPLIED_KEY, PartitionMeta.longBytes(meta.nextSeq));
-      profiles.put(CLEAN_KEY, PartitionMeta.longBytes(meta.nextSeq));
-    } catch (RuntimeException e) {
-      LOG.debug("cannot mark the local profiles clean (they will be rebuilt on the next start)", e);
+    if (recovery != null) { // null when init failed before wiring the stores: nothing to mark
+      recovery.markClean();
     }
-  }
-
-  private void truncateJournal() {
-    if (checkpoints.truncate(meta) > 0) {
-      saveMeta();
-    }
-  }
-
-  private void saveMeta() {
-    metaStore.put(META_KEY, meta.encode());
   }
 }

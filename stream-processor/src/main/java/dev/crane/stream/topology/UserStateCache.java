@@ -8,7 +8,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * Write-back LRU cache of users' profiles and histories over their local RocksDB stores. Those
  * stores are not transactional state: the journal is, and a local copy is used after a restart
- * only when a clean close flushed it ({@link UserProcessor#CLEAN_KEY}). So entries can be updated
+ * only when a clean close flushed it ({@link LocalStateRecovery#CLEAN_KEY}). So entries can be updated
  * in place and written back whenever convenient (eviction, snapshot cut, close), without Kafka
  * Streams' record cache, which copies, compares and meters every access.
  */

@@ -54,7 +54,7 @@ class ItemStoreUpdaterTest {
     }
     assertThat(items).containsExactly("b");
     // No interaction can look a position key up as an item: its id is rejected before any lookup.
-    assertThat(UserProcessor.invalid(Records.interaction("e", "u", ItemPositions.key(0), 1, Split.TRAIN),
+    assertThat(InteractionGate.invalid(Records.interaction("e", "u", ItemPositions.key(0), 1, Split.TRAIN),
         Records.utf8("u"))).contains("NUL");
   }
 }

@@ -32,7 +32,7 @@ class JournalTruncationTest {
   }
 
   static PartitionMeta meta(Driver d) {
-    return PartitionMeta.decode(d.store(Names.META_STORE).get(UserProcessor.META_KEY));
+    return PartitionMeta.decode(d.store(Names.META_STORE).get(MetaStore.KEY));
   }
 
   private static void sendThree(Driver d, String prefix) {

@@ -1,0 +1,56 @@
+package dev.crane.stream.topology;
+
+import dev.crane.schemas.avro.Split;
+import dev.crane.stream.codec.HistoryCodec;
+import dev.crane.stream.codec.ItemView;
+import dev.crane.stream.codec.ProfileCodec;
+import dev.crane.stream.codec.SplitCounts;
+import dev.crane.stream.config.StreamConfig;
+
+/**
+ * Eq. 5 and the history for one accepted interaction: counts it in the user's per-split degrees,
+ * adds the item's features to the user's sums when its split counts into a profile, and inserts it
+ * into the user's history. A journal replay goes through here too, so a rebuilt profile is the same
+ * additions in the same order: the same bits.
+ */
+final class ProfileUpdater {
+  private final ProfileCodec profileCodec;
+  private final HistoryCodec historyCodec;
+  private final int modalities;
+  private final UserStateCache users;
+  private final ProfileCheckpoints checkpoints;
+
+  ProfileUpdater(StreamConfig config, ProfileCodec profileCodec, UserStateCache users,
+      ProfileCheckpoints checkpoints) {
+    this.profileCodec = profileCodec;
+    this.historyCodec = new HistoryCodec(config.historyCap());
+    this.modalities = config.modalities().size();
+    this.users = users;
+    this.checkpoints = checkpoints;
+  }
+
+  /** Applies the interaction to the user's state; returns the user's profile after it. */
+  byte[] apply(String user, String itemId, long eventTime, Split split, ItemView item) {
+    int slot = SplitCounts.slot(split);
+    UserStateCache.Entry e = users.get(user);
+    long sizeBefore = 0;
+    if (e == null) {
+      e = new UserStateCache.Entry(profileCodec.empty(), null);
+    } else {
+      profileCodec.check(e.profile, user);
+      sizeBefore = e.size();
+    }
+    byte[] profile = e.profile; // updated in place: the journal, not this copy, is the durable state
+    profileCodec.increment(profile, slot);
+    if (SplitCounts.countsIntoProfile(split)) {
+      for (int m = 0; m < modalities; m++) {
+        profileCodec.add(profile, m, item.array(m), item.offset(m));
+      }
+    }
+    profileCodec.setUpdatedAt(profile, Math.max(profileCodec.updatedAt(profile), eventTime));
+    e.history = historyCodec.insert(e.history, itemId, eventTime, slot);
+    users.updated(user, e, sizeBefore);
+    checkpoints.changed(user);
+    return profile;
+  }
+}
