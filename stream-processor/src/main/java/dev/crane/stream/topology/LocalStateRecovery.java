@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
 final class LocalStateRecovery {
   private static final Logger LOG = LoggerFactory.getLogger(LocalStateRecovery.class);
   /**
-   * Key of the journal position the local profile store reflects, written on a clean close and
-   * after a rebuild (not per event: only a clean close makes a local copy trustworthy). NUL never
+   * Key of the journal position the local profile store reflects, written on a clean close only
+   * (not per event: only a clean close makes a local copy trustworthy). NUL never
    * appears in a user id (such records are rejected), so it cannot collide with a user.
    */
   static final String APPLIED_KEY = "\0applied";
@@ -35,6 +35,8 @@ final class LocalStateRecovery {
   static final String CLEAN_KEY = "\0clean";
 
   private final KeyValueStore<String, byte[]> profiles;
+  /** True once the local stores are at the journal's end (trusted or rebuilt); only then can a close mark them clean. */
+  private boolean recovered;
   private final KeyValueStore<String, byte[]> history;
   private final UserStateCache users;
   private final ProfileCheckpoints checkpoints;
@@ -75,6 +77,7 @@ final class LocalStateRecovery {
     }
     if (fresh || trusted) {
       checkpoints.recoverChanged(meta);
+      recovered = true;
       return;
     }
     long t0 = System.nanoTime();
@@ -92,6 +95,7 @@ final class LocalStateRecovery {
       LOG.error("partition {}: {} journal entries name items whose features are gone; their profiles lack them",
           partition, counts[1]);
     }
+    recovered = true;
   }
 
   /** Applies one journal entry again; false when its item's features are gone. */
@@ -118,6 +122,9 @@ final class LocalStateRecovery {
 
   /** On a clean close: writes the cache back and marks the local copy as at the journal's end. */
   void markClean() {
+    if (!recovered) {
+      return; // a rebuild that failed part-way left a partial copy: the next start must rebuild it
+    }
     try {
       users.flushAll();
       profiles.put(APPLIED_KEY, PartitionMeta.longBytes(meta.nextSeq));

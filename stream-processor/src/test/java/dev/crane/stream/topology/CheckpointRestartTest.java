@@ -1,6 +1,7 @@
 package dev.crane.stream.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.crane.schemas.avro.Split;
 import dev.crane.stream.codec.ProfileCodec;
@@ -138,6 +139,26 @@ class CheckpointRestartTest {
       send(h, 100, null);
 
       assertThat(crashAndRestart(h, "second restart")).isEqualTo(100);
+      assertFromScratch(h);
+    }
+  }
+
+  /**
+   * A start whose rebuild fails part-way (here: the last entry's item cannot be decoded) leaves a
+   * partial copy; Kafka Streams still closes the task, and that close must not mark the copy as at
+   * the journal's end, or the next start would trust profiles that miss interactions.
+   */
+  @Test
+  void aRebuildThatFailsPartWayIsNotTrustedOnTheNextStart() {
+    try (ProcessorHarness h = harness(dir, true)) {
+      send(h, 200, null);
+      String lastItem = "i" + ((event - 1) * 104729L % ITEMS);
+      h.crashAndWipeLocalStores();
+      h.<String>store(Names.ITEMS_STORE).put(lastItem, new byte[] {9, 9, 9});
+      assertThatThrownBy(h::start).isInstanceOf(RuntimeException.class);
+      h.closeProcessor();
+      h.item(lastItem);
+      h.start();
       assertFromScratch(h);
     }
   }
