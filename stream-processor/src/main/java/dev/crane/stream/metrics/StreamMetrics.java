@@ -4,9 +4,11 @@ import dev.crane.stream.deadletter.Reason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** The application's own meters; Kafka Streams' (lag, RocksDB sizes) are bound beside them. */
@@ -20,6 +22,8 @@ public final class StreamMetrics {
   private final Counter snapshotFailures;
   private final Counter rebuildCheckpointUsers;
   private final Counter rebuildJournalEntries;
+  private final Timer cutParts;
+  private final Timer snapshotDurations;
   private final Map<Reason, Counter> deadLetters = new EnumMap<>(Reason.class);
   private final AtomicLong lastSnapshotAt = new AtomicLong(0);
   private final AtomicLong lastSnapshotVersion = new AtomicLong(0);
@@ -49,6 +53,11 @@ public final class StreamMetrics {
         .description("Seconds since this instance's coordinator published a snapshot (NaN: none yet here)")
         .register(registry);
     Gauge.builder("crane_stream_last_snapshot_version", lastSnapshotVersion, AtomicLong::get).register(registry);
+    cutParts = Timer.builder("crane_stream_cut_part_seconds")
+        .description("A task's part of a snapshot cut (its files, the profile checkpoint, the journal truncation), "
+            + "on the stream thread: its input waits meanwhile").register(registry);
+    snapshotDurations = Timer.builder("crane_stream_snapshot_seconds")
+        .description("From the coordinator's cut request to the snapshot's manifest on topic snapshots").register(registry);
   }
 
   /** Meters for tests and tools that do not export them. */
@@ -84,6 +93,14 @@ public final class StreamMetrics {
     snapshotsPublished.increment();
     lastSnapshotVersion.set(version);
     lastSnapshotAt.set(createdAtMs);
+  }
+
+  public void cutPart(long nanos) {
+    cutParts.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  public void snapshotTook(long millis) {
+    snapshotDurations.record(millis, TimeUnit.MILLISECONDS);
   }
 
   public void snapshotFailed() {

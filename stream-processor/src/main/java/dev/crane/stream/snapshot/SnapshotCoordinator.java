@@ -187,6 +187,7 @@ public final class SnapshotCoordinator implements Processor<String, String, Obje
 
   private void publish(SnapshotManifest manifest) {
     long version = manifest.getVersion();
+    long requestedAt = state.get("inFlight").get("requestedAt").asLong();
     context.forward(new Record<Object, Object>(Long.toString(version), manifest,
         manifest.getCreatedAt().toEpochMilli()), Names.MANIFEST_SINK);
     ObjectNode last = state.putObject("last");
@@ -196,6 +197,7 @@ public final class SnapshotCoordinator implements Processor<String, String, Obje
     save();
     assembly = null;
     metrics.snapshotPublished(version, manifest.getCreatedAt().toEpochMilli());
+    metrics.snapshotTook(context.currentSystemTimeMs() - requestedAt);
     LOG.info("snapshot v{} published: {} users, {} items, {} interactions ({} new) at {}", version,
         manifest.getUsers(), manifest.getItems(), manifest.getInteractions(), manifest.getNewInteractions(),
         manifest.getPath());

@@ -4,6 +4,7 @@ import dev.crane.stream.codec.PartitionMeta;
 import dev.crane.stream.codec.ProfileCodec;
 import dev.crane.stream.config.Names;
 import dev.crane.stream.config.StreamConfig;
+import dev.crane.stream.metrics.StreamMetrics;
 import dev.crane.stream.snapshot.CutWriter;
 import dev.crane.stream.snapshot.SnapshotMessages;
 import java.nio.charset.StandardCharsets;
@@ -35,11 +36,12 @@ final class SnapshotCut {
   private final ProfileCodec profileCodec;
   private final ProfileCheckpoints checkpoints;
   private final LongSupplier heldCount;
+  private final StreamMetrics metrics;
 
   /** @param heldCount how many records wait for their item (a part reports it) */
   SnapshotCut(ProcessorContext<Object, Object> context, StreamConfig config, int partition, MetaStore metaStore,
       KeyValueStore<Long, byte[]> journal, KeyValueStore<String, byte[]> profiles, UserStateCache users,
-      ProfileCodec profileCodec, ProfileCheckpoints checkpoints, LongSupplier heldCount) {
+      ProfileCodec profileCodec, ProfileCheckpoints checkpoints, LongSupplier heldCount, StreamMetrics metrics) {
     this.context = context;
     this.config = config;
     this.partition = partition;
@@ -51,6 +53,7 @@ final class SnapshotCut {
     this.profileCodec = profileCodec;
     this.checkpoints = checkpoints;
     this.heldCount = heldCount;
+    this.metrics = metrics;
   }
 
   /** After an accepted interaction (at {@code timestamp}): asks for a cut when this partition wants one. */
@@ -72,6 +75,7 @@ final class SnapshotCut {
     if (!config.snapshotsEnabled() || version <= meta.lastCutVersion) {
       return; // snapshots off, or this version is already cut (a request is never acted on twice)
     }
+    long t0 = System.nanoTime();
     long pendingCount = heldCount.getAsLong();
     users.flushAll(); // the part is written from the profile store
     CutWriter.Part part = new CutWriter(config, profileCodec).write(version, partition, meta, journal, profiles,
@@ -82,6 +86,7 @@ final class SnapshotCut {
     meta.cutRequested = false;
     long deleted = checkpoints.truncate(meta);
     metaStore.save();
+    metrics.cutPart(System.nanoTime() - t0); // the input of this task waited that long
     LOG.debug("partition {}: cut v{}, checkpointed {} users at entry {}, deleted {} journal entries (kept from {})",
         partition, version, checkpointed, meta.checkpointSeq, deleted, meta.journalFrom);
     context.forward(new Record<Object, Object>("part-" + version + "-" + partition, SnapshotMessages.part(part),

@@ -83,7 +83,7 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
     profileUpdater = new ProfileUpdater(config, profileCodec, users, checkpoints);
     deltas = new ItemDegreeDeltas(context, journal, metaStore);
     snapshot = new SnapshotCut(context, config, partition, metaStore, journal, profiles, users, profileCodec,
-        checkpoints, gate::heldCount);
+        checkpoints, gate::heldCount, metrics);
     emitter = new ProfileEmitter(context, config, metrics, profileCodec, users,
         context.getStateStore(Names.DIRTY_STORE));
     recovery = new LocalStateRecovery(profiles, history, users, checkpoints, meta, itemCache, itemStore, itemViews,

@@ -22,6 +22,7 @@ import dev.crane.stream.StreamProcessorApp;
 import dev.crane.stream.config.ConfigLoader;
 import dev.crane.stream.config.StreamConfig;
 import dev.crane.stream.config.StreamsProperties;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,6 +37,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -79,7 +81,7 @@ class StreamBenchmark {
     int eventsA = Integer.getInteger("bench.events.a", 300_000);
     int eventsB = Integer.getInteger("bench.events.b", 60_000);
     Path root = Files.createTempDirectory("crane-bench");
-    String only = System.getProperty("bench.only", "count,a,b");
+    String only = System.getProperty("bench.only", "count,a,b,cuts");
     if (only.contains("count") || only.contains("a")) {
     try (EmbeddedRuntime rt = EmbeddedRuntime.start(root.resolve("rt-a"), 2)) {
       Scenario a = new Scenario("a", 9308, 6710, "image:128,audio:128", eventsA);
@@ -97,6 +99,17 @@ class StreamBenchmark {
       report.put("events_per_s_256d", ra.get("events_per_s").asDouble());
       report.put("p99_latency_ms_256d", ra.get("latency_p99_ms").asDouble());
       report.put("ratio_256d_to_count", ra.get("events_per_s").asDouble() / countRate);
+      }
+      if (only.contains("cuts")) {
+        // The same scenario with a snapshot cut every 100k accepted events: what cuts cost the input.
+        ObjectNode rc = runCrane(rt, root, a, Integer.getInteger("bench.latency.rate.a", 10_000),
+            Map.of("snapshot.every.interactions", System.getProperty("bench.cut.every", "100000")));
+        report.set("tiktok_256d_cuts", rc);
+        report.put("events_per_s_256d_cuts", rc.get("events_per_s").asDouble());
+        for (String k : List.of("cuts", "cut_part_seconds_max", "cut_part_seconds_mean", "snapshot_seconds_max",
+            "checkpoint_bytes_per_cut")) {
+          report.put(k + "_256d", rc.get(k).asDouble());
+        }
       }
     }
     }
@@ -205,21 +218,48 @@ class StreamBenchmark {
   }
 
   static ObjectNode runCrane(EmbeddedRuntime rt, Path root, Scenario sc, int latencyRate) throws Exception {
-    String app = "bench-crane-" + sc.name;
-    StreamConfig c = ConfigLoader.fromMap(settings(rt, root, app, sc.modalities));
-    try (StreamProcessorApp crane = StreamProcessorApp.start(c, new SimpleMeterRegistry(), false)) {
+    return runCrane(rt, root, sc, latencyRate, Map.of());
+  }
+
+  /** @param extra settings over the benchmark's; with snapshot.every.interactions the cuts are reported */
+  static ObjectNode runCrane(EmbeddedRuntime rt, Path root, Scenario sc, int latencyRate, Map<String, String> extra)
+      throws Exception {
+    String app = "bench-crane-" + sc.name + (extra.isEmpty() ? "" : "-" + Integer.toHexString(extra.hashCode()));
+    Map<String, String> settings = settings(rt, root, app, sc.modalities);
+    settings.putAll(extra);
+    StreamConfig c = ConfigLoader.fromMap(settings);
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    try (StreamProcessorApp crane = StreamProcessorApp.start(c, meters, false)) {
       // Accepted interactions (the backlog has no bad records): other topics' records do not count.
       ObjectNode r = timeBacklog(rt, () -> crane.metrics().acceptedCount(), app, sc.events);
       r.set("stream_thread", threadProfile(crane.streams()));
       r.put("changelog_bytes", changelogBytes(crane.streams()));
       r.put("changelog_bytes_per_event", changelogBytes(crane.streams()) / sc.events);
       r.put("output_bytes_user_profiles", topicBytes(crane.streams(), Topics.USER_PROFILES));
+      if (c.snapshotEveryInteractions() > 0) {
+        cuts(meters, crane.streams(), r);
+      }
       latency(rt, sc, latencyRate, r);
       r.put("settings", c.describe());
       crane.close();
       r.put("rocksdb_bytes", dirSize(c.stateDir()));
       return r;
     }
+  }
+
+  /** The cuts inside the timed backlog: their number, the tasks' part of each, the whole snapshot, the checkpoint. */
+  static void cuts(SimpleMeterRegistry meters, KafkaStreams streams, ObjectNode r) {
+    Timer parts = meters.get("crane_stream_cut_part_seconds").timer();
+    Timer snapshots = meters.get("crane_stream_snapshot_seconds").timer();
+    r.put("cuts", snapshots.count());
+    r.put("cut_parts", parts.count());
+    r.put("cut_part_seconds_max", parts.max(TimeUnit.SECONDS));
+    r.put("cut_part_seconds_mean", parts.mean(TimeUnit.SECONDS));
+    r.put("snapshot_seconds_max", snapshots.max(TimeUnit.SECONDS));
+    long checkpointBytes = (long) sum(streams, n -> n.group().equals("producer-topic-metrics")
+        && n.name().equals("byte-total") && n.tags().getOrDefault("topic", "").endsWith("-profile-checkpoint-changelog"));
+    r.put("checkpoint_bytes", checkpointBytes);
+    r.put("checkpoint_bytes_per_cut", snapshots.count() == 0 ? Double.NaN : (double) checkpointBytes / snapshots.count());
   }
 
   static long gcMillis() {
