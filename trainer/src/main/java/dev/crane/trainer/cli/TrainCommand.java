@@ -4,9 +4,9 @@ import dev.crane.ingest.dataset.DatasetException;
 import dev.crane.ingest.dataset.MmrecDataset;
 import dev.crane.ingest.dataset.MmrecReader;
 import dev.crane.ops.progress.Progress;
+import dev.crane.trainer.config.TrainConfig;
 import dev.crane.trainer.report.SummaryTable;
 import dev.crane.trainer.train.EpochRecord;
-import dev.crane.trainer.train.TrainConfig;
 import dev.crane.trainer.train.TrainingListener;
 import dev.crane.trainer.train.TrainingRun;
 import java.lang.reflect.Field;
@@ -114,7 +114,7 @@ public final class TrainCommand implements Callable<Integer> {
     if (regWeight != null) c.regWeight = regWeight;
     if (dropRatio != null) c.dropRatio = dropRatio;
     if (knnK != null) c.knnK = knnK;
-    if (attentionAxis != null) c.attentionAxis = dev.crane.trainer.model.crane.AttentionAxis.parse(attentionAxis).name();
+    if (attentionAxis != null) c.attentionAxis = dev.crane.trainer.config.AttentionAxis.parse(attentionAxis).name();
     c.forceCpu = cpu;
     for (String s : sets) {
       set(c, s);

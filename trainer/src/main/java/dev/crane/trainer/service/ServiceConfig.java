@@ -2,8 +2,8 @@ package dev.crane.trainer.service;
 
 import dev.crane.ops.config.LayeredSettings;
 import dev.crane.trainer.cli.TrainCommand;
+import dev.crane.trainer.config.TrainConfig;
 import dev.crane.trainer.model.crane.PaperHyperparameters;
-import dev.crane.trainer.train.TrainConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

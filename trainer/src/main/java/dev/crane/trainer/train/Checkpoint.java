@@ -3,6 +3,7 @@ package dev.crane.trainer.train;
 import ai.djl.ndarray.NDArray;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.crane.trainer.config.TrainConfig;
 import dev.crane.trainer.data.IdMapping;
 import dev.crane.trainer.engine.Autograd;
 import dev.crane.trainer.engine.Tensors;

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import dev.crane.ingest.dataset.MmrecDataset;
 import dev.crane.schemas.Split;
+import dev.crane.trainer.config.TrainConfig;
 import dev.crane.trainer.data.IdMapping;
 import dev.crane.trainer.data.TrainingData;
 import dev.crane.trainer.engine.Autograd;

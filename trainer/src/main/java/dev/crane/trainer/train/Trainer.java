@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.training.GradientCollector;
 import dev.crane.schemas.Split;
+import dev.crane.trainer.config.TrainConfig;
 import dev.crane.trainer.data.TrainingData;
 import dev.crane.trainer.engine.Autograd;
 import dev.crane.trainer.engine.NativeAllocator;

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.crane.ingest.dataset.MmrecDataset;
+import dev.crane.trainer.config.TrainConfig;
 import dev.crane.trainer.report.CurvePlot;
 import dev.crane.trainer.data.TrainingData;
 import dev.crane.trainer.engine.Devices;

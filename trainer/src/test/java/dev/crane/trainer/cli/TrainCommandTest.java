@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.crane.ingest.dataset.MmrecReader;
 import dev.crane.ingest.dataset.MmrecWriter;
+import dev.crane.trainer.config.TrainConfig;
 import dev.crane.trainer.data.PlantedData;
-import dev.crane.trainer.train.TrainConfig;
 import dev.crane.trainer.train.TrainingListener;
 import dev.crane.trainer.train.TrainingRun;
 import java.io.PrintWriter;

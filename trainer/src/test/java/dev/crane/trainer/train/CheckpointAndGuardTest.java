@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.crane.ingest.dataset.MmrecDataset;
 import dev.crane.schemas.Split;
+import dev.crane.trainer.config.TrainConfig;
 import dev.crane.trainer.data.PlantedData;
 import dev.crane.trainer.data.TrainingData;
 import dev.crane.trainer.eval.Evaluator;

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.crane.schemas.Split;
+import dev.crane.trainer.config.TrainConfig;
 import dev.crane.trainer.data.PlantedData;
 import dev.crane.trainer.data.TrainingData;
 import dev.crane.trainer.eval.Evaluator;

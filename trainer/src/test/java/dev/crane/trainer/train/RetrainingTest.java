@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDManager;
 import dev.crane.ingest.dataset.MmrecDataset;
+import dev.crane.trainer.config.TrainConfig;
 import dev.crane.trainer.data.PlantedData;
 import dev.crane.trainer.data.Snapshots;
 import dev.crane.trainer.data.TrainingData;
