@@ -19,20 +19,6 @@ import picocli.CommandLine;
 
 class TrainCommandTest {
   @Test
-  void setAssignsTypedFieldsAndRejectsUnknownOrUnparsable() {
-    TrainConfig c = TrainConfig.forModel("crane");
-    TrainCommand.set(c, "tau=0.5");
-    TrainCommand.set(c, "noGcn=true");
-    TrainCommand.set(c, "attentionAxis=MODALITIES");
-    assertThat(c.tau).isEqualTo(0.5f);
-    assertThat(c.noGcn).isTrue();
-    assertThat(c.attentionAxis).isEqualTo("MODALITIES");
-    assertThatThrownBy(() -> TrainCommand.set(c, "temperature=1")).hasMessageContaining("unknown setting");
-    assertThatThrownBy(() -> TrainCommand.set(c, "tau=abc")).hasMessageContaining("cannot parse");
-    assertThatThrownBy(() -> TrainCommand.set(c, "noGcn=yes")).hasMessageContaining("cannot parse");
-  }
-
-  @Test
   void everyOptionIsDescribedInTheHelp() {
     CommandLine cli = new CommandLine(new TrainCommand());
     assertThat(cli.getCommandSpec().options()).allSatisfy(o ->
