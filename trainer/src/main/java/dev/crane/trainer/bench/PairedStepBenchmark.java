@@ -12,7 +12,7 @@ import dev.crane.trainer.data.TrainingData;
 import dev.crane.trainer.engine.Devices;
 import dev.crane.trainer.engine.NativeAllocator;
 import dev.crane.trainer.model.ModelFactory;
-import dev.crane.trainer.model.Recommender;
+import dev.crane.trainer.model.core.Recommender;
 import dev.crane.trainer.model.crane.PaperHyperparameters;
 import dev.crane.trainer.train.Adam;
 import dev.crane.trainer.train.MemoryGuard;

@@ -9,6 +9,10 @@ import dev.crane.trainer.data.TrainingData;
 import dev.crane.trainer.graph.ItemKnnGraph;
 import dev.crane.trainer.graph.PrunedAdjacency;
 import dev.crane.trainer.graph.UserItemGcn;
+import dev.crane.trainer.model.core.EmbeddingParts;
+import dev.crane.trainer.model.core.FinalEmbeddings;
+import dev.crane.trainer.model.core.Init;
+import dev.crane.trainer.model.core.Parameters;
 import java.util.SplittableRandom;
 
 /**

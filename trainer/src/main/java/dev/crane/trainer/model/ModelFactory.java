@@ -3,6 +3,7 @@ package dev.crane.trainer.model;
 import ai.djl.ndarray.NDManager;
 import dev.crane.trainer.config.TrainConfig;
 import dev.crane.trainer.data.TrainingData;
+import dev.crane.trainer.model.core.Recommender;
 import java.util.SplittableRandom;
 
 /** Builds the model a configuration names. */

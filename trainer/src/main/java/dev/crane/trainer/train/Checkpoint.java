@@ -7,7 +7,7 @@ import dev.crane.trainer.config.TrainConfig;
 import dev.crane.trainer.data.IdMapping;
 import dev.crane.trainer.engine.Autograd;
 import dev.crane.trainer.engine.Tensors;
-import dev.crane.trainer.model.Recommender;
+import dev.crane.trainer.model.core.Recommender;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;

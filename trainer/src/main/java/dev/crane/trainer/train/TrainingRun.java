@@ -10,7 +10,7 @@ import dev.crane.trainer.report.CurvePlot;
 import dev.crane.trainer.data.TrainingData;
 import dev.crane.trainer.engine.Devices;
 import dev.crane.trainer.model.ModelFactory;
-import dev.crane.trainer.model.Recommender;
+import dev.crane.trainer.model.core.Recommender;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

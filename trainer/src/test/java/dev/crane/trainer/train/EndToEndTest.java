@@ -11,7 +11,7 @@ import dev.crane.trainer.data.PlantedData;
 import dev.crane.trainer.data.TrainingData;
 import dev.crane.trainer.eval.Evaluator;
 import dev.crane.trainer.model.ModelFactory;
-import dev.crane.trainer.model.Recommender;
+import dev.crane.trainer.model.core.Recommender;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;

@@ -8,7 +8,7 @@ import dev.crane.trainer.config.TrainConfig;
 import dev.crane.trainer.data.PlantedData;
 import dev.crane.trainer.data.Snapshots;
 import dev.crane.trainer.data.TrainingData;
-import dev.crane.trainer.model.Recommender;
+import dev.crane.trainer.model.core.Recommender;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
