@@ -20,4 +20,9 @@ public final class ModelFactory {
       default -> throw new IllegalArgumentException("model '" + c.model + "' is not implemented yet");
     };
   }
+
+  /** Whether the model named needs item features (FREEDOM and both CRANE modes). */
+  public static boolean requiresFeatures(String model) {
+    return model.equals("freedom") || model.startsWith("crane");
+  }
 }

@@ -79,7 +79,7 @@ public final class Retraining {
     }
     TrainingData data = TrainingData.from(dataset, users, items);
     config.dataset = data.name();
-    if (TrainingRun.requiresFeatures(config.model) && data.features().isEmpty()) {
+    if (ModelFactory.requiresFeatures(config.model) && data.features().isEmpty()) {
       throw new IllegalArgumentException("model " + config.model + " needs item features but the data has none");
     }
     MemoryGuard.check(config, data);

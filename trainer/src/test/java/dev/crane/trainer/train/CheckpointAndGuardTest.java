@@ -14,6 +14,7 @@ import dev.crane.trainer.eval.Evaluator;
 import dev.crane.trainer.model.ModelFactory;
 import dev.crane.trainer.model.core.FinalEmbeddings;
 import dev.crane.trainer.model.core.Recommender;
+import dev.crane.trainer.run.TrainingRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
