@@ -5,18 +5,18 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import ai.djl.ndarray.NDManager;
 import dev.crane.ingest.dataset.MmrecDataset;
 import dev.crane.ingest.dataset.MmrecReader;
-import dev.crane.trainer.cli.TrainCommand;
+import dev.crane.trainer.config.AttentionAxis;
+import dev.crane.trainer.config.TrainConfig;
+import dev.crane.trainer.config.TrainConfigSetter;
 import dev.crane.trainer.data.TrainingData;
 import dev.crane.trainer.engine.Devices;
 import dev.crane.trainer.engine.NativeAllocator;
 import dev.crane.trainer.model.ModelFactory;
-import dev.crane.trainer.model.Recommender;
-import dev.crane.trainer.model.crane.AttentionAxis;
+import dev.crane.trainer.model.core.Recommender;
 import dev.crane.trainer.model.crane.PaperHyperparameters;
 import dev.crane.trainer.train.Adam;
 import dev.crane.trainer.train.MemoryGuard;
 import dev.crane.trainer.train.NegativeSampler;
-import dev.crane.trainer.train.TrainConfig;
 import dev.crane.trainer.train.Trainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,7 +87,7 @@ public final class PairedStepBenchmark implements Callable<Integer> {
     ref.attentionAxis = refAxis.name();
     for (TrainConfig c : List.of(paper, ref)) {
       for (String s : sets) {
-        TrainCommand.set(c, s);
+        TrainConfigSetter.set(c, s);
       }
       c.dataset = td.name();
       MemoryGuard.check(c, td);

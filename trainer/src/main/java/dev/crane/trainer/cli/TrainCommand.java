@@ -4,12 +4,12 @@ import dev.crane.ingest.dataset.DatasetException;
 import dev.crane.ingest.dataset.MmrecDataset;
 import dev.crane.ingest.dataset.MmrecReader;
 import dev.crane.ops.progress.Progress;
+import dev.crane.trainer.config.TrainConfig;
+import dev.crane.trainer.config.TrainConfigSetter;
 import dev.crane.trainer.report.SummaryTable;
+import dev.crane.trainer.run.TrainingRun;
 import dev.crane.trainer.train.EpochRecord;
-import dev.crane.trainer.train.TrainConfig;
 import dev.crane.trainer.train.TrainingListener;
-import dev.crane.trainer.train.TrainingRun;
-import java.lang.reflect.Field;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -114,37 +114,10 @@ public final class TrainCommand implements Callable<Integer> {
     if (regWeight != null) c.regWeight = regWeight;
     if (dropRatio != null) c.dropRatio = dropRatio;
     if (knnK != null) c.knnK = knnK;
-    if (attentionAxis != null) c.attentionAxis = dev.crane.trainer.model.crane.AttentionAxis.parse(attentionAxis).name();
+    if (attentionAxis != null) c.attentionAxis = dev.crane.trainer.config.AttentionAxis.parse(attentionAxis).name();
     c.forceCpu = cpu;
     for (String s : sets) {
-      set(c, s);
-    }
-  }
-
-  /** Sets a public TrainConfig field from "name=value". */
-  public static void set(TrainConfig c, String assignment) {
-    int eq = assignment.indexOf('=');
-    if (eq <= 0) {
-      throw new IllegalArgumentException("--set expects name=value, got '" + assignment + "'");
-    }
-    String name = assignment.substring(0, eq).trim();
-    String value = assignment.substring(eq + 1).trim();
-    try {
-      Field f = TrainConfig.class.getField(name);
-      Class<?> t = f.getType();
-      if (t == int.class) f.setInt(c, Integer.parseInt(value));
-      else if (t == long.class) f.setLong(c, Long.parseLong(value));
-      else if (t == float.class) f.setFloat(c, Float.parseFloat(value));
-      else if (t == boolean.class) {
-        if (!value.equals("true") && !value.equals("false")) throw new NumberFormatException("not a boolean");
-        f.setBoolean(c, Boolean.parseBoolean(value));
-      } else f.set(c, value);
-    } catch (NoSuchFieldException e) {
-      throw new IllegalArgumentException("unknown setting '" + name + "'");
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("setting " + name + ": cannot parse '" + value + "'");
-    } catch (IllegalAccessException e) {
-      throw new IllegalStateException(e);
+      TrainConfigSetter.set(c, s);
     }
   }
 

@@ -8,6 +8,11 @@ import ai.djl.ndarray.types.Shape;
 import dev.crane.trainer.data.TrainingData;
 import dev.crane.trainer.loss.BprLoss;
 import dev.crane.trainer.loss.EmbeddingNormLoss;
+import dev.crane.trainer.model.core.Batch;
+import dev.crane.trainer.model.core.FinalEmbeddings;
+import dev.crane.trainer.model.core.Init;
+import dev.crane.trainer.model.core.Parameters;
+import dev.crane.trainer.model.core.Recommender;
 import java.util.SplittableRandom;
 
 /** BPR matrix factorisation as MMRec's bpr.py: Xavier-normal embeddings, BPR + reg * EmbLoss. */

@@ -3,6 +3,9 @@ package dev.crane.trainer.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import dev.crane.ingest.dataset.FeatureMatrix;
+import dev.crane.trainer.model.core.ContentMap;
+import dev.crane.trainer.model.core.Init;
+import dev.crane.trainer.model.core.Parameters;
 import java.util.SplittableRandom;
 
 /**

@@ -4,11 +4,15 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import dev.crane.trainer.config.TrainConfig;
 import dev.crane.trainer.data.TrainingData;
 import dev.crane.trainer.graph.ItemKnnGraph;
 import dev.crane.trainer.graph.PrunedAdjacency;
 import dev.crane.trainer.graph.UserItemGcn;
-import dev.crane.trainer.train.TrainConfig;
+import dev.crane.trainer.model.core.EmbeddingParts;
+import dev.crane.trainer.model.core.FinalEmbeddings;
+import dev.crane.trainer.model.core.Init;
+import dev.crane.trainer.model.core.Parameters;
 import java.util.SplittableRandom;
 
 /**

@@ -10,6 +10,11 @@ import dev.crane.trainer.graph.NormalizedAdjacency;
 import dev.crane.trainer.graph.UserItemGcn;
 import dev.crane.trainer.loss.BprLoss;
 import dev.crane.trainer.loss.EmbeddingNormLoss;
+import dev.crane.trainer.model.core.Batch;
+import dev.crane.trainer.model.core.FinalEmbeddings;
+import dev.crane.trainer.model.core.Init;
+import dev.crane.trainer.model.core.Parameters;
+import dev.crane.trainer.model.core.Recommender;
 import java.util.SplittableRandom;
 
 /**

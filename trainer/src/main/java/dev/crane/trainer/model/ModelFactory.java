@@ -1,8 +1,9 @@
 package dev.crane.trainer.model;
 
 import ai.djl.ndarray.NDManager;
+import dev.crane.trainer.config.TrainConfig;
 import dev.crane.trainer.data.TrainingData;
-import dev.crane.trainer.train.TrainConfig;
+import dev.crane.trainer.model.core.Recommender;
 import java.util.SplittableRandom;
 
 /** Builds the model a configuration names. */
@@ -18,5 +19,10 @@ public final class ModelFactory {
       case "crane-ref" -> new CraneReference(data, c, manager, rng);
       default -> throw new IllegalArgumentException("model '" + c.model + "' is not implemented yet");
     };
+  }
+
+  /** Whether the model named needs item features (FREEDOM and both CRANE modes). */
+  public static boolean requiresFeatures(String model) {
+    return model.equals("freedom") || model.startsWith("crane");
   }
 }

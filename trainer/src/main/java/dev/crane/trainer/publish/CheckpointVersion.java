@@ -6,7 +6,7 @@ import dev.crane.schemas.avro.TopicOffset;
 import dev.crane.trainer.data.IdMapping;
 import dev.crane.trainer.data.TrainingData;
 import dev.crane.trainer.model.ModelFactory;
-import dev.crane.trainer.model.Recommender;
+import dev.crane.trainer.model.core.Recommender;
 import dev.crane.trainer.train.Checkpoint;
 import dev.crane.trainer.train.WarmStart;
 import java.util.List;

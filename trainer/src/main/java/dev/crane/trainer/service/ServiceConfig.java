@@ -1,9 +1,9 @@
 package dev.crane.trainer.service;
 
 import dev.crane.ops.config.LayeredSettings;
-import dev.crane.trainer.cli.TrainCommand;
+import dev.crane.trainer.config.TrainConfig;
+import dev.crane.trainer.config.TrainConfigSetter;
 import dev.crane.trainer.model.crane.PaperHyperparameters;
-import dev.crane.trainer.train.TrainConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -117,7 +117,7 @@ public final class ServiceConfig extends AbstractConfig {
   /**
    * The training field a train.* key names, found regardless of case: an environment variable
    * (CRANE_TRAINER_TRAIN_LEARNINGRATE) cannot carry the field's camel case. Unknown names are kept
-   * for TrainCommand.set to refuse by name.
+   * for TrainConfigSetter.set to refuse by name.
    */
   private static String trainField(String name) {
     for (java.lang.reflect.Field f : TrainConfig.class.getFields()) {
@@ -159,7 +159,7 @@ public final class ServiceConfig extends AbstractConfig {
       c.maxSeconds = getDouble("finetune.max.seconds").floatValue();
       c.warmOptimizer = getString("finetune.optimizer").equals("carry");
     }
-    trainSettings.forEach((k, v) -> TrainCommand.set(c, k + "=" + v));
+    trainSettings.forEach((k, v) -> TrainConfigSetter.set(c, k + "=" + v));
     return c;
   }
 

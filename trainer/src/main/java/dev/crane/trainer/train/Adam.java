@@ -3,7 +3,7 @@ package dev.crane.trainer.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.crane.trainer.engine.Autograd;
-import dev.crane.trainer.model.Parameters;
+import dev.crane.trainer.model.core.Parameters;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

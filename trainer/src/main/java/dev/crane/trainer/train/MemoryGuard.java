@@ -1,5 +1,6 @@
 package dev.crane.trainer.train;
 
+import dev.crane.trainer.config.TrainConfig;
 import dev.crane.trainer.data.TrainingData;
 import java.lang.management.ManagementFactory;
 
@@ -49,8 +50,8 @@ public final class MemoryGuard {
   public static long itemsAxisAttentionBytes(TrainConfig c, TrainingData d) {
     int m = d.features().size();
     if (!c.model.equals("crane-ref") || m < 2
-        || dev.crane.trainer.model.crane.AttentionAxis.parse(c.attentionAxis)
-            != dev.crane.trainer.model.crane.AttentionAxis.ITEMS) {
+        || dev.crane.trainer.config.AttentionAxis.parse(c.attentionAxis)
+            != dev.crane.trainer.config.AttentionAxis.ITEMS) {
       return 0;
     }
     long i = d.numItems();

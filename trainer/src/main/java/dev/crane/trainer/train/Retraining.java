@@ -4,13 +4,14 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import dev.crane.ingest.dataset.MmrecDataset;
 import dev.crane.schemas.Split;
+import dev.crane.trainer.config.TrainConfig;
 import dev.crane.trainer.data.IdMapping;
 import dev.crane.trainer.data.TrainingData;
 import dev.crane.trainer.engine.Autograd;
 import dev.crane.trainer.eval.Evaluator;
-import dev.crane.trainer.model.FinalEmbeddings;
 import dev.crane.trainer.model.ModelFactory;
-import dev.crane.trainer.model.Recommender;
+import dev.crane.trainer.model.core.FinalEmbeddings;
+import dev.crane.trainer.model.core.Recommender;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -78,7 +79,7 @@ public final class Retraining {
     }
     TrainingData data = TrainingData.from(dataset, users, items);
     config.dataset = data.name();
-    if (TrainingRun.requiresFeatures(config.model) && data.features().isEmpty()) {
+    if (ModelFactory.requiresFeatures(config.model) && data.features().isEmpty()) {
       throw new IllegalArgumentException("model " + config.model + " needs item features but the data has none");
     }
     MemoryGuard.check(config, data);

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.crane.ingest.dataset.MmrecReader;
 import dev.crane.ingest.dataset.MmrecWriter;
+import dev.crane.trainer.config.TrainConfig;
 import dev.crane.trainer.data.PlantedData;
-import dev.crane.trainer.train.TrainConfig;
+import dev.crane.trainer.run.TrainingRun;
 import dev.crane.trainer.train.TrainingListener;
-import dev.crane.trainer.train.TrainingRun;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -18,20 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class TrainCommandTest {
-  @Test
-  void setAssignsTypedFieldsAndRejectsUnknownOrUnparsable() {
-    TrainConfig c = TrainConfig.forModel("crane");
-    TrainCommand.set(c, "tau=0.5");
-    TrainCommand.set(c, "noGcn=true");
-    TrainCommand.set(c, "attentionAxis=MODALITIES");
-    assertThat(c.tau).isEqualTo(0.5f);
-    assertThat(c.noGcn).isTrue();
-    assertThat(c.attentionAxis).isEqualTo("MODALITIES");
-    assertThatThrownBy(() -> TrainCommand.set(c, "temperature=1")).hasMessageContaining("unknown setting");
-    assertThatThrownBy(() -> TrainCommand.set(c, "tau=abc")).hasMessageContaining("cannot parse");
-    assertThatThrownBy(() -> TrainCommand.set(c, "noGcn=yes")).hasMessageContaining("cannot parse");
-  }
-
   @Test
   void everyOptionIsDescribedInTheHelp() {
     CommandLine cli = new CommandLine(new TrainCommand());

@@ -56,8 +56,8 @@ class EvaluatorTest {
     TrainingData d = TrainingData.from(dev.crane.trainer.data.PlantedData.generate(50, 30, 3, 6, new int[] {4}, 2));
     try (NDManager m = NDManager.newBaseManager()) {
       java.util.SplittableRandom rng = new java.util.SplittableRandom(4);
-      NDArray users = m.create(dev.crane.trainer.model.Init.uniform(rng, 50 * 8, 1.0), new Shape(50, 8));
-      NDArray items = m.create(dev.crane.trainer.model.Init.uniform(rng, 30 * 8, 1.0), new Shape(30, 8));
+      NDArray users = m.create(dev.crane.trainer.model.core.Init.uniform(rng, 50 * 8, 1.0), new Shape(50, 8));
+      NDArray items = m.create(dev.crane.trainer.model.core.Init.uniform(rng, 30 * 8, 1.0), new Shape(30, 8));
       Map<String, Double> one = new Evaluator(d, 1).evaluate(users, items, Split.TEST);
       Map<String, Double> all = new Evaluator(d, 4096).evaluate(users, items, Split.TEST);
       assertThat(one).isEqualTo(all);

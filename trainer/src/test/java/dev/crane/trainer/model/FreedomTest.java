@@ -3,9 +3,10 @@ package dev.crane.trainer.model;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDManager;
+import dev.crane.trainer.config.TrainConfig;
 import dev.crane.trainer.data.PlantedData;
 import dev.crane.trainer.data.TrainingData;
-import dev.crane.trainer.train.TrainConfig;
+import dev.crane.trainer.model.core.Batch;
 import dev.crane.trainer.train.TrainResult;
 import dev.crane.trainer.train.Trainer;
 import dev.crane.trainer.train.TrainingListener;

@@ -3,7 +3,7 @@ package dev.crane.trainer.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.crane.trainer.train.TrainConfig;
+import dev.crane.trainer.config.TrainConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -9,7 +9,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import dev.crane.trainer.model.Parameters;
+import dev.crane.trainer.model.core.Parameters;
 import org.junit.jupiter.api.Test;
 
 class AdamTest {

@@ -4,10 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDManager;
 import dev.crane.ingest.dataset.MmrecDataset;
+import dev.crane.trainer.config.TrainConfig;
 import dev.crane.trainer.data.PlantedData;
 import dev.crane.trainer.data.Snapshots;
 import dev.crane.trainer.data.TrainingData;
-import dev.crane.trainer.model.Recommender;
+import dev.crane.trainer.model.core.Recommender;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

@@ -4,8 +4,8 @@ import dev.crane.trainer.engine.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
-import dev.crane.trainer.model.Init;
-import dev.crane.trainer.model.Parameters;
+import dev.crane.trainer.model.core.Init;
+import dev.crane.trainer.model.core.Parameters;
 import java.util.SplittableRandom;
 
 /**

@@ -1,6 +1,6 @@
 package dev.crane.trainer.model.crane;
 
-import dev.crane.trainer.train.TrainConfig;
+import dev.crane.trainer.config.TrainConfig;
 import java.util.Locale;
 
 /**

@@ -9,8 +9,8 @@ import dev.crane.ingest.dataset.FeatureMatrix;
 import dev.crane.trainer.data.TrainingData;
 import dev.crane.trainer.engine.Tensors;
 import dev.crane.trainer.graph.SparseMatrix;
-import dev.crane.trainer.model.Init;
-import dev.crane.trainer.model.Parameters;
+import dev.crane.trainer.model.core.Init;
+import dev.crane.trainer.model.core.Parameters;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -51,11 +51,11 @@ public final class UserModalityProfiles {
   }
 
   /** Each modality's projection (A_m, a_m) as a content map. */
-  public List<dev.crane.trainer.model.ContentMap> contentMaps() {
-    List<dev.crane.trainer.model.ContentMap> out = new ArrayList<>();
+  public List<dev.crane.trainer.model.core.ContentMap> contentMaps() {
+    List<dev.crane.trainer.model.core.ContentMap> out = new ArrayList<>();
     for (int m = 0; m < weights.size(); m++) {
       long[] shape = weights.get(m).getShape().getShape();
-      out.add(new dev.crane.trainer.model.ContentMap(names.get(m), (int) shape[1], (int) shape[0],
+      out.add(new dev.crane.trainer.model.core.ContentMap(names.get(m), (int) shape[1], (int) shape[0],
           weights.get(m).toFloatArray(), biases.get(m).toFloatArray()));
     }
     return out;

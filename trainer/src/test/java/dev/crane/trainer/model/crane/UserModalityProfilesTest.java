@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import ai.djl.ndarray.NDManager;
 import dev.crane.trainer.data.PlantedData;
 import dev.crane.trainer.data.TrainingData;
-import dev.crane.trainer.model.Parameters;
+import dev.crane.trainer.model.core.Parameters;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 

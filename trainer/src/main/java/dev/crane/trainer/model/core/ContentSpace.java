@@ -1,4 +1,4 @@
-package dev.crane.trainer.model;
+package dev.crane.trainer.model.core;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;

@@ -1,4 +1,4 @@
-package dev.crane.trainer.train;
+package dev.crane.trainer.config;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -104,7 +104,7 @@ public final class TrainConfig {
     if (attentionRounds < 1) p.add("attention rounds must be >= 1");
     if (!(tau > 0)) p.add("tau must be > 0");
     try {
-      dev.crane.trainer.model.crane.AttentionAxis.parse(attentionAxis);
+      AttentionAxis.parse(attentionAxis);
     } catch (IllegalArgumentException e) {
       p.add(e.getMessage());
     }

@@ -1,4 +1,4 @@
-package dev.crane.trainer.model.crane;
+package dev.crane.trainer.config;
 
 import java.util.Locale;
 

@@ -1,15 +1,23 @@
-package dev.crane.trainer.train;
+package dev.crane.trainer.run;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.crane.ingest.dataset.MmrecDataset;
+import dev.crane.trainer.config.TrainConfig;
 import dev.crane.trainer.report.CurvePlot;
 import dev.crane.trainer.data.TrainingData;
 import dev.crane.trainer.engine.Devices;
 import dev.crane.trainer.model.ModelFactory;
-import dev.crane.trainer.model.Recommender;
+import dev.crane.trainer.model.core.Recommender;
+import dev.crane.trainer.train.Checkpoint;
+import dev.crane.trainer.train.EpochRecord;
+import dev.crane.trainer.train.MemoryGuard;
+import dev.crane.trainer.train.ProcessStats;
+import dev.crane.trainer.train.TrainResult;
+import dev.crane.trainer.train.Trainer;
+import dev.crane.trainer.train.TrainingListener;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +51,7 @@ public final class TrainingRun {
     }
     TrainingData data = TrainingData.from(dataset);
     config.dataset = data.name();
-    if (requiresFeatures(config.model) && data.features().isEmpty()) {
+    if (ModelFactory.requiresFeatures(config.model) && data.features().isEmpty()) {
       throw new IllegalArgumentException("model " + config.model + " needs item features but "
           + data.name() + " has no <modality>_feat.npy files");
     }
@@ -75,10 +83,6 @@ public final class TrainingRun {
       }
       return new Report(result, metrics, png, ckpt, rss, device);
     }
-  }
-
-  static boolean requiresFeatures(String model) {
-    return model.equals("freedom") || model.startsWith("crane");
   }
 
   private static void writeMetrics(Path file, TrainConfig c, TrainResult r, String command, long rss, Device device,

@@ -1,4 +1,4 @@
-package dev.crane.trainer.model;
+package dev.crane.trainer.model.core;
 
 import dev.crane.ingest.dataset.FeatureMatrix;
 import java.util.SplittableRandom;
