@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -84,7 +85,7 @@ public final class ConfigLoader {
         raw.get("bootstrap.servers"),
         raw.get("schema.registry.url"),
         Path.of(raw.get("state.dir")),
-        Modality.parseList(raw.get("modalities")),
+        modalities(raw.get("modalities")),
         integer(raw, "history.cap"),
         millis(raw, "dedup.window.ms"),
         millis(raw, "unknown-item.hold.ms"),
@@ -124,5 +125,14 @@ public final class ConfigLoader {
 
   private static Duration millis(Map<String, String> raw, String key) {
     return Duration.ofMillis(number(raw, key));
+  }
+
+  /** The shared parser's message, prefixed with the role and the key that was set. */
+  private static List<Modality> modalities(String spec) {
+    try {
+      return Modality.parseList(spec);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("stream-processor config: modalities: " + e.getMessage(), e);
+    }
   }
 }

@@ -45,7 +45,7 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> ConfigLoader.fromMap(Map.of("history.cap", "0")))
         .hasMessageContaining("history.cap must be >= 1");
     assertThatThrownBy(() -> ConfigLoader.fromMap(Map.of("modalities", "image:0")))
-        .hasMessageContaining("dimension must be > 0");
+        .hasMessageStartingWith("stream-processor config: modalities: ").hasMessageContaining("dimension must be > 0");
     assertThatThrownBy(() -> ConfigLoader.fromMap(Map.of("modalities", "image:4,image:8")))
         .hasMessageContaining("listed twice");
     assertThatThrownBy(() -> ConfigLoader.fromMap(Map.of("journal.checkpoint", "yes")))
