@@ -199,8 +199,11 @@ final class InteractionGate {
       if (itemBytes != null) {
         pending.delete(kv.key);
         try {
-          Interaction in = interactions.decode(h.source().topic(), h.value());
-          Admitted admitted = usableOrDeadLetter(in, view(in, itemBytes), h.key(), h.value(), h.source());
+          // Decoded again by the same rules: a registry that lost the schema since the hold (a
+          // restarted in-memory registry) dead-letters the record instead of stopping the task.
+          Interaction in = decode(h.key(), h.value(), h.source());
+          Admitted admitted = in == null ? null
+              : usableOrDeadLetter(in, view(in, itemBytes), h.key(), h.value(), h.source());
           if (admitted != null) {
             apply.accept(admitted);
           }

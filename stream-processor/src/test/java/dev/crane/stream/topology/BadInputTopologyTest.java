@@ -8,6 +8,7 @@ import dev.crane.schemas.Vectors;
 import dev.crane.schemas.avro.Interaction;
 import dev.crane.schemas.avro.ItemFeatures;
 import dev.crane.schemas.avro.Split;
+import dev.crane.stream.codec.PendingCodec;
 import dev.crane.stream.codec.ProfileCodec;
 import dev.crane.stream.config.Names;
 import dev.crane.stream.deadletter.DeadLetters;
@@ -17,9 +18,11 @@ import dev.crane.stream.testing.Records;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -115,6 +118,30 @@ class BadInputTopologyTest {
           .containsExactly(ProfileTopologyTest.expectedSum(List.of("late-item"), 0, 4));
       assertThat(d.store(Names.PENDING_STORE).approximateNumEntries()).isZero();
       assertThat(d.drainDeadLetters()).isEmpty();
+    }
+  }
+
+  /** A held record that no longer decodes when its item arrives (the registry lost its schema) is dead-lettered. */
+  @Test
+  void aHeldRecordThatNoLongerDecodesIsDeadLetteredWhenItsItemArrives() {
+    try (Driver d = new Driver(dir, Map.of("unknown-item.hold.ms", "60000", "unknown-item.check.interval.ms", "1000"))) {
+      d.send(Records.interaction("e1", "u1", "late-item", 1, Split.TRAIN));
+      var pending = d.store(Names.PENDING_STORE);
+      List<KeyValue<String, byte[]>> held = new ArrayList<>();
+      try (var it = pending.all()) {
+        it.forEachRemaining(held::add);
+      }
+      assertThat(held).hasSize(1);
+      PendingCodec.Held h = PendingCodec.decode(held.get(0).value);
+      byte[] lost = h.value().clone();
+      lost[1] = 0x7f; // its schema id now unknown to the registry
+      pending.put(held.get(0).key, PendingCodec.encode(new PendingCodec.Held(h.source(), h.arrivedAtMs(), h.key(), lost)));
+      d.item("late-item");
+      d.advance(Duration.ofSeconds(1));
+      assertThat(d.drainDeadLetters()).extracting(BadInputTopologyTest::reason).containsExactly("unknown-schema-id");
+      assertThat(d.profile("u1")).isNull();
+      assertThat(pending.approximateNumEntries()).isZero();
+      assertStillProcessing(d);
     }
   }
 
