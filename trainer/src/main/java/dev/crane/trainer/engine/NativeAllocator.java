@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.concurrent.TimeUnit;
 
 /**
  * glibc malloc settings for libtorch's CPU tensors, applied by running the trainer's JVM again with
@@ -27,6 +28,9 @@ public final class NativeAllocator {
   public static final String SWITCH = "CRANE_NATIVE_ALLOCATOR";
 
   static final Map<String, String> SETTINGS = new LinkedHashMap<>();
+  /** Set in a relaunched child's environment: the pid of the process that launched it. */
+  static final String LAUNCHER_PID = "CRANE_LAUNCHER_PID";
+  private static final long LAUNCHER_POLL_MS = 250;
 
   static {
     SETTINGS.put("MALLOC_ARENA_MAX", "1"); // large tensors from the main heap, not per-thread mmap'd heaps
@@ -80,6 +84,7 @@ public final class NativeAllocator {
    */
   public static OptionalInt relaunch(Class<?> mainClass, String[] args) {
     if (inEffect(System.getenv())) {
+      followLauncher(System.getenv().get(LAUNCHER_PID));
       return OptionalInt.empty();
     }
     String java = ProcessHandle.current().info().command().orElse(null);
@@ -95,11 +100,21 @@ public final class NativeAllocator {
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
     applyTo(pb.environment());
+    pb.environment().put(LAUNCHER_PID, Long.toString(ProcessHandle.current().pid()));
     // libtorch's own C++ warnings (a deprecated dispatch mode, on every parameter load) are not for users
     pb.environment().putIfAbsent("TORCH_CPP_LOG_LEVEL", "ERROR");
     try {
       Process child = pb.start();
-      Thread stop = new Thread(child::destroy); // a killed parent must not leave a training child behind
+      // SIGTERM or Ctrl+C: the child stops as gracefully as it would alone, and this process waits for
+      // it (it may be committing or publishing), else the child would see its launcher gone and halt.
+      Thread stop = new Thread(() -> {
+        child.destroy();
+        try {
+          child.waitFor(2, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
       Runtime.getRuntime().addShutdownHook(stop);
       int code = child.waitFor();
       try {
@@ -115,6 +130,40 @@ public final class NativeAllocator {
       Thread.currentThread().interrupt();
       return OptionalInt.of(130);
     }
+  }
+
+  /**
+   * In a relaunched child: halts this process as soon as its launcher is gone. A launcher that was
+   * SIGKILLed (kill -9, an OOM killer) runs no shutdown hook, and a child left behind would go on
+   * training and publishing beside the one its restart launches, under the same transactional id.
+   */
+  private static void followLauncher(String launcherPid) {
+    if (launcherPid == null) {
+      return;
+    }
+    long pid;
+    try {
+      pid = Long.parseLong(launcherPid);
+    } catch (NumberFormatException e) {
+      return;
+    }
+    ProcessHandle launcher = ProcessHandle.of(pid).orElse(null);
+    if (launcher == null || ProcessHandle.current().parent().map(p -> p.pid() != pid).orElse(true)) {
+      return; // not started by relaunch (the variable came from elsewhere): nothing to follow
+    }
+    Thread watch = new Thread(() -> {
+      while (launcher.isAlive()) {
+        try {
+          Thread.sleep(LAUNCHER_POLL_MS);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+      System.err.println("error: the trainer's launcher process (pid " + pid + ") was killed; stopping at once");
+      Runtime.getRuntime().halt(137);
+    }, "launcher-watch");
+    watch.setDaemon(true);
+    watch.start();
   }
 
   private static boolean isLinux() {

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.concurrent.TimeUnit;
 import dev.crane.trainer.train.ProcessStats;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
@@ -25,6 +26,15 @@ class NativeAllocatorTest {
         System.exit(child.getAsInt());
       }
       System.out.println("MALLOC_ARENA_MAX=" + System.getenv("MALLOC_ARENA_MAX") + " args=" + List.of(args));
+      if (args[0].equals("sleep")) {
+        System.out.flush();
+        try {
+          Thread.sleep(120_000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        System.exit(0);
+      }
       System.exit(Integer.parseInt(args[0]));
     }
   }
@@ -43,6 +53,36 @@ class NativeAllocatorTest {
     Run r = probe(Map.of(NativeAllocator.SWITCH, "default"), "0");
     assertThat(r.output).contains("MALLOC_ARENA_MAX=null").doesNotContain("parent saw");
     assertThat(r.exit).isZero();
+  }
+
+  /** kill -9 of the launcher runs no hook: the child must notice on its own and stop. */
+  @Test
+  @EnabledOnOs(OS.LINUX)
+  void aChildWhoseLauncherIsKilledStopsToo() throws Exception {
+    Process launcher = start("sleep");
+    ProcessHandle child = runningChild(launcher);
+    launcher.destroyForcibly();
+    assertThat(child.onExit().get(10, TimeUnit.SECONDS).isAlive()).isFalse();
+  }
+
+  /** SIGTERM (docker stop, kill) reaches the child, and the launcher waits for it to finish. */
+  @Test
+  @EnabledOnOs(OS.LINUX)
+  void aTerminatedLauncherStopsItsChildAndWaitsForIt() throws Exception {
+    Process launcher = start("sleep");
+    ProcessHandle child = runningChild(launcher);
+    launcher.destroy();
+    assertThat(launcher.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(child.isAlive()).as("the child ended before its launcher").isFalse();
+  }
+
+  private static ProcessHandle runningChild(Process launcher) throws IOException {
+    java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(launcher.getInputStream(),
+        StandardCharsets.UTF_8));
+    assertThat(out.readLine()).startsWith("MALLOC_ARENA_MAX=1 args=[sleep]");
+    List<ProcessHandle> children = launcher.children().toList();
+    assertThat(children).hasSize(1);
+    return children.get(0);
   }
 
   @Test
@@ -74,6 +114,16 @@ class NativeAllocatorTest {
   record Run(String output, int exit) {}
 
   static Run probe(Map<String, String> extraEnv, String... args) throws IOException, InterruptedException {
+    Process p = start(extraEnv, args);
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    return new Run(out, p.waitFor());
+  }
+
+  static Process start(String... args) throws IOException {
+    return start(Map.of(), args);
+  }
+
+  static Process start(Map<String, String> extraEnv, String... args) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> cmd = new java.util.ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
         Probe.class.getName()));
@@ -81,8 +131,6 @@ class NativeAllocatorTest {
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.environment().keySet().removeIf(k -> k.startsWith("MALLOC_") || k.equals(NativeAllocator.SWITCH));
     pb.environment().putAll(extraEnv);
-    Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    return new Run(out, p.waitFor());
+    return pb.start();
   }
 }
