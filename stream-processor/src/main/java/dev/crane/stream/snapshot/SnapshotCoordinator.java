@@ -204,14 +204,24 @@ public final class SnapshotCoordinator implements Processor<String, String, Obje
     cleanUp(version);
   }
 
-  /** Drops parts of published versions, failed attempts and snapshots beyond the number kept. */
+  /**
+   * Drops failed attempts, snapshots beyond the number kept (but never the one before
+   * {@code published}) and the parts of versions before
+   * {@code published}. Not the parts of {@code published} itself: its manifest is only forwarded,
+   * and a crash before the task commits rolls the coordinator back to assembling it again, from
+   * those parts (deleting them here stalled every later snapshot: found by the pipeline crash test).
+   * The parts of v are deleted when v + 1 is published, and v + 1's parts can only exist once the
+   * requests for v + 1, which follow v's manifest in this task's output, are committed.
+   */
   private void cleanUp(long published) {
     Path root = config.snapshotDir();
+    // The previous snapshot too stays until the next publish: a rolled-back publish reassembles from it.
+    long keepFrom = Math.min(published - config.snapshotsKept() + 1, published - 1);
     try (Stream<Path> s = Files.list(root)) {
       for (Path p : (Iterable<Path>) s::iterator) {
         String name = p.getFileName().toString();
         Matcher m = VERSION_DIR.matcher(name);
-        if (m.matches() && Long.parseLong(m.group(1)) <= published - config.snapshotsKept()) {
+        if (m.matches() && Long.parseLong(m.group(1)) < keepFrom) {
           Files2.deleteTree(p);
         } else if (name.startsWith(".tmp-") || name.startsWith(".stale-")) {
           Files2.deleteTree(p);
@@ -225,7 +235,7 @@ public final class SnapshotCoordinator implements Processor<String, String, Obje
       try (Stream<Path> s = Files.list(parts)) {
         for (Path p : (Iterable<Path>) s::iterator) {
           String name = p.getFileName().toString();
-          if (name.startsWith("v") && Long.parseLong(name.substring(1)) <= published) {
+          if (name.startsWith("v") && Long.parseLong(name.substring(1)) < published) {
             Files2.deleteTree(p);
           }
         }

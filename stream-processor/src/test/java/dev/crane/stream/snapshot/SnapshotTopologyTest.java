@@ -70,6 +70,8 @@ class SnapshotTopologyTest {
       });
       Path v1 = Path.of(m1.getPath());
       assertThat(v1.getFileName().toString()).isEqualTo("v00000001");
+      assertThat(dir.resolve("snapshots/.parts/v1")).as("kept while v1's manifest may still be rolled back")
+          .isDirectory();
       assertThat(lines(v1.resolve("interactions.tsv"))).containsExactly(
           "user_id\titem_id\ttimestamp\tx_label\tweight\tversion",
           "u1\ti1\t1000\t0\t\t1", "u1\ti2\t2000\t1\t\t1", "u2\ti2\t3000\t-1\t\t1");
@@ -108,6 +110,7 @@ class SnapshotTopologyTest {
           .containsExactly("u3\ti3\t4000\t0\t\t2", "u1\ti3\t5000\t2\t\t2");
       assertThat(lines(v1.resolve("interactions.tsv"))).hasSize(4);
       assertThat(dir.resolve("snapshots/.parts/v1")).doesNotExist();
+      assertThat(dir.resolve("snapshots/.parts/v2")).isDirectory();
       try (var s = Files.list(dir.resolve("snapshots"))) {
         assertThat(s.map(p -> p.getFileName().toString())).doesNotContain(".tmp-v00000002");
       }
