@@ -90,7 +90,15 @@ class TrainCommandTest {
       assertThat(h.get("step_seconds").asDouble()).isPositive().isLessThan(h.get("seconds").asDouble());
     }
     assertThat(run("train", "--data", dir.resolve("planted").toString(), "--model", "bpr", "--set", "maxBatches=-1",
-        "--no-progress", "--out", dir.resolve("bad").toString())[1].toString()).contains("max batches must be >= 0");
+        "--no-progress", "--out", dir.resolve("bad").toString())[1].toString())
+        .contains("setting maxBatches: -1 is out of range (expected an int >= 0)");
+    // an option is named as typed, with the setting it sets
+    assertThat(run("train", "--data", dir.resolve("planted").toString(), "--model", "bpr", "--batch-size", "0",
+        "--no-progress", "--out", dir.resolve("bad").toString())[1].toString())
+        .contains("--batch-size: setting batchSize: 0 is out of range (expected an int >= 1)");
+    assertThat(run("train", "--data", dir.resolve("planted").toString(), "--model", "svd", "--no-progress")[1]
+        .toString()).contains("unknown model 'svd'; expected one of crane, crane-ref, freedom, lightgcn, bpr");
+    assertThat(dir.resolve("bad")).doesNotExist();
   }
 
   @Test
@@ -105,10 +113,7 @@ class TrainCommandTest {
 
     // created while epoch 1 runs: training ends after it, and the outputs of a finished run are written
     Path out = dir.resolve("stopped");
-    TrainConfig c = TrainConfig.forModel("bpr");
-    c.epochs = 50;
-    c.batchSize = 64;
-    c.embeddingDim = 8;
+    TrainConfig c = TrainConfig.builder("bpr").epochs(50).batchSize(64).embeddingDim(8).build();
     TrainingListener createStop = new TrainingListener() {
       @Override
       public void epochStarted(int epoch, int batches) {

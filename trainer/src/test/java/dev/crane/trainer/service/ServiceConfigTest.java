@@ -3,6 +3,7 @@ package dev.crane.trainer.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.crane.trainer.config.Model;
 import dev.crane.trainer.config.TrainConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,22 +22,22 @@ class ServiceConfigTest {
     ServiceConfig c = ServiceConfig.load(file,
         Map.of("CRANE_TRAINER_GATE_TOLERANCE", "0.03", "CRANE_TRAINER_TRAIN_LEARNINGRATE", "0.002", "HOME", "/x"),
         List.of("finetune.epochs=2"));
-    assertThat(c.model()).isEqualTo("lightgcn");
+    assertThat(c.model()).isEqualTo(Model.LIGHTGCN);
     assertThat(c.gateTolerance()).isEqualTo(0.03); // the environment wins over the file
     TrainConfig fine = c.trainConfig(false);
-    assertThat(fine.epochs).isEqualTo(2); // the flag wins over the file
-    assertThat(fine.batchSize).isEqualTo(512);
-    assertThat(fine.learningRate).isEqualTo(0.002f); // an environment variable reaches a train.* field too
+    assertThat(fine.epochs()).isEqualTo(2); // the flag wins over the file
+    assertThat(fine.batchSize()).isEqualTo(512);
+    assertThat(fine.learningRate()).isEqualTo(0.002f); // an environment variable reaches a train.* field too
     TrainConfig full = c.trainConfig(true);
-    assertThat(full.epochs).isEqualTo(TrainConfig.forModel("lightgcn").epochs);
+    assertThat(full.epochs()).isEqualTo(TrainConfig.forModel("lightgcn").epochs());
     assertThat(c.gateEnabled()).isTrue();
   }
 
   @Test
   void crane_takesItsTable3ColumnAndABadKeyOrValueIsNamed() {
     ServiceConfig crane = ServiceConfig.of(Map.of("hyperparameters", "tiktok"));
-    assertThat(crane.trainConfig(true).learningRate).isEqualTo(1e-3f); // the tiktok column
-    assertThat(ServiceConfig.of(Map.of()).trainConfig(true).learningRate).isEqualTo(1e-4f); // baby's
+    assertThat(crane.trainConfig(true).learningRate()).isEqualTo(1e-3f); // the tiktok column
+    assertThat(ServiceConfig.of(Map.of()).trainConfig(true).learningRate()).isEqualTo(1e-4f); // baby's
     assertThatThrownBy(() -> ServiceConfig.of(Map.of("gate.tolrance", "1"))).hasMessageContaining("unknown key 'gate.tolrance'");
     assertThatThrownBy(() -> ServiceConfig.of(Map.of("model", "svd"))).hasMessageContaining("model")
         .hasMessageContaining("svd");
