@@ -58,7 +58,7 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--no-progress", description = "no progress bar (shown only on a terminal; otherwise a progress"
       + " line every 10 s)") boolean noProgress;
 
-  @Option(names = "--set", description = "any other setting, e.g. --set tau=0.5 (repeatable); names as in TrainConfig")
+  @Option(names = "--set", description = "any other setting, e.g. --set tau=0.5 (repeatable); every name is listed below")
   List<String> sets = new ArrayList<>();
 
   @picocli.CommandLine.Spec
@@ -105,7 +105,7 @@ public final class TrainCommand implements Callable<Integer> {
   }
 
   /** The options, then --set: each checked by its setting's rule, a bad one named by its option. */
-  private void applyOverrides(TrainConfig.Builder c) {
+  void applyOverrides(TrainConfig.Builder c) {
     option(c, "--seed", "seed", seed);
     option(c, "--epochs", "epochs", epochs);
     option(c, "--patience", "patience", patience);

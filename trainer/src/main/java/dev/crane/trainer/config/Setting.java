@@ -115,7 +115,7 @@ public final class Setting<T> {
         Model::cliName);
     static final Type<AttentionAxis> AXIS = new Type<>("one of " + String.join(", ",
         List.of(AttentionAxis.values()).stream().map(a -> a.name().toLowerCase(Locale.ROOT)).toList()),
-        AttentionAxis::parse, AttentionAxis::name);
+        AttentionAxis::parse, a -> a.name().toLowerCase(Locale.ROOT));
 
     private static float finiteFloat(String s) {
       float f = Float.parseFloat(s);

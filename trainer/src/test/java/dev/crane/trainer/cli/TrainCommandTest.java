@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.crane.ingest.dataset.MmrecReader;
 import dev.crane.ingest.dataset.MmrecWriter;
+import dev.crane.trainer.config.AttentionAxis;
+import dev.crane.trainer.config.Model;
 import dev.crane.trainer.config.TrainConfig;
 import dev.crane.trainer.data.PlantedData;
 import dev.crane.trainer.run.TrainingRun;
@@ -13,6 +15,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -24,6 +27,25 @@ class TrainCommandTest {
     assertThat(cli.getCommandSpec().options()).allSatisfy(o ->
         assertThat(String.join(" ", o.description())).as(o.longestName()).isNotBlank());
     assertThat(cli.getUsageMessage()).contains("Table 3").contains("metrics.json records the values used");
+  }
+
+  @Test
+  void everyOptionSetsItsSettingAndSetComesLast() {
+    TrainCommand cmd = new TrainCommand();
+    new CommandLine(cmd).parseArgs("--data", "d", "--model", "crane-ref", "--seed", "7", "--epochs", "3",
+        "--patience", "0", "--batch-size", "512", "--lr", "0.005", "--dim", "32", "--layers", "3", "--reg-weight",
+        "0.01", "--drop-ratio", "0", "--knn-k", "5", "--attention-axis", "modalities", "--cpu",
+        "--set", "tau=0.5", "--set", "epochs=4");
+    TrainConfig.Builder b = TrainConfig.builder(Model.CRANE_REF);
+    cmd.applyOverrides(b);
+    TrainConfig c = b.build();
+    assertThat(c.seed()).isEqualTo(7L);
+    assertThat(c.epochs()).isEqualTo(4); // --set wins over --epochs
+    assertThat(List.of(c.patience(), c.batchSize(), c.embeddingDim(), c.uiLayers(), c.knnK()))
+        .containsExactly(0, 512, 32, 3, 5);
+    assertThat(List.of(c.learningRate(), c.regWeight(), c.dropRatio(), c.tau())).containsExactly(0.005f, 0.01f, 0f, 0.5f);
+    assertThat(c.attentionAxis()).isEqualTo(AttentionAxis.MODALITIES);
+    assertThat(c.forceCpu()).isTrue();
   }
 
   @Test
