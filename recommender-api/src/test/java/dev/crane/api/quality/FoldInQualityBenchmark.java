@@ -152,12 +152,10 @@ class FoldInQualityBenchmark {
 
   /** Trains with the trainer's defaults for the model (early stopping on validation) and keeps the best epoch. */
   private static Trained train(MmrecDataset ds) {
-    TrainConfig c = TrainConfig.forModel(MODEL);
-    c.dataset = ds.name();
-    c.forceCpu = true;
+    TrainConfig c = TrainConfig.builder(MODEL).dataset(ds.name()).forceCpu(true).build();
     TrainingData data = TrainingData.from(ds);
     try (NDManager manager = NDManager.newBaseManager(Devices.pick(true))) {
-      SplittableRandom rng = new SplittableRandom(c.seed);
+      SplittableRandom rng = new SplittableRandom(c.seed());
       Recommender model = ModelFactory.create(c, data, manager, rng);
       Trainer trainer = new Trainer(data, c, TrainingListener.NONE);
       TrainResult result = trainer.fit(model, rng);

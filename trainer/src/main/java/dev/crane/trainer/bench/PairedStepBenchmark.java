@@ -6,8 +6,8 @@ import ai.djl.ndarray.NDManager;
 import dev.crane.ingest.dataset.MmrecDataset;
 import dev.crane.ingest.dataset.MmrecReader;
 import dev.crane.trainer.config.AttentionAxis;
+import dev.crane.trainer.config.Model;
 import dev.crane.trainer.config.TrainConfig;
-import dev.crane.trainer.config.TrainConfigSetter;
 import dev.crane.trainer.data.TrainingData;
 import dev.crane.trainer.engine.Devices;
 import dev.crane.trainer.engine.NativeAllocator;
@@ -80,22 +80,25 @@ public final class PairedStepBenchmark implements Callable<Integer> {
   private int run() throws Exception {
     MmrecDataset ds = MmrecReader.read(data);
     TrainingData td = TrainingData.from(ds);
-    TrainConfig paper = TrainConfig.forModel("crane");
-    PaperHyperparameters.apply(paper, ds.name());
-    TrainConfig ref = TrainConfig.forModel("crane-ref");
+    TrainConfig.Builder paperB = TrainConfig.builder(Model.CRANE);
+    PaperHyperparameters.apply(paperB, ds.name());
     AttentionAxis refAxis = AttentionAxis.parse(axis);
-    ref.attentionAxis = refAxis.name();
-    for (TrainConfig c : List.of(paper, ref)) {
+    TrainConfig.Builder refB = TrainConfig.builder(Model.CRANE_REF).attentionAxis(refAxis);
+    for (TrainConfig.Builder c : List.of(paperB, refB)) {
       for (String s : sets) {
-        TrainConfigSetter.set(c, s);
+        c.set(s);
       }
-      c.dataset = td.name();
+      c.dataset(td.name());
+    }
+    TrainConfig paper = paperB.build();
+    TrainConfig ref = refB.build();
+    for (TrainConfig c : List.of(paper, ref)) {
       MemoryGuard.check(c, td);
     }
     try (NDManager m = NDManager.newBaseManager(Devices.pick(false))) {
       Side p = new Side("paper", paper, td, m);
       Side r = new Side("ref_" + refAxis.name().toLowerCase(Locale.ROOT), ref, td, m);
-      int paperPerRef = (ref.batchSize + paper.batchSize - 1) / paper.batchSize;
+      int paperPerRef = (ref.batchSize() + paper.batchSize() - 1) / paper.batchSize();
       for (int round = 0; round < warmup + rounds; round++) {
         boolean measured = round >= warmup;
         double rs = r.step(measured);
@@ -151,12 +154,12 @@ public final class PairedStepBenchmark implements Callable<Integer> {
     Side(String name, TrainConfig c, TrainingData data, NDManager m) {
       this.name = name;
       this.data = data;
-      this.rng = new SplittableRandom(c.seed);
+      this.rng = new SplittableRandom(c.seed());
       this.model = ModelFactory.create(c, data, m, rng);
-      this.adam = new Adam(model.parameters(), c.learningRate);
+      this.adam = new Adam(model.parameters(), c.learningRate());
       this.sampler = new NegativeSampler(data);
-      this.batchSize = Math.min(c.batchSize, data.numTrainRows());
-      this.batches = (data.numTrainRows() + c.batchSize - 1) / c.batchSize;
+      this.batchSize = Math.min(c.batchSize(), data.numTrainRows());
+      this.batches = (data.numTrainRows() + c.batchSize() - 1) / c.batchSize();
       this.order = new int[data.numTrainRows()];
       Arrays.setAll(order, i -> i);
       Trainer.shuffle(order, rng); // as the trainer does: file order groups a user's rows into one batch

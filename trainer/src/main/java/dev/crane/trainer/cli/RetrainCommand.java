@@ -46,7 +46,7 @@ public final class RetrainCommand implements Callable<Integer> {
       TrainerService.Report r = service.retrain(snapshot, publish, () -> false);
       PrintWriter w = spec.commandLine().getOut();
       Map<String, Double> v = r.candidate().valid();
-      w.printf(Locale.ROOT, "%s on snapshot %s: trained from scratch in %.1f s (%d epochs, %s)%n", r.candidate().config().model,
+      w.printf(Locale.ROOT, "%s on snapshot %s: trained from scratch in %.1f s (%d epochs, %s)%n", r.candidate().config().model(),
           snapshot, r.took().toMillis() / 1e3, r.candidate().result().history().size(), r.candidate().result().stopReason());
       w.printf(Locale.ROOT, "holdout R@20 %.4f  N@20 %.4f%s%n", v.getOrDefault("recall@20", Double.NaN),
           v.getOrDefault("ndcg@20", Double.NaN), r.candidate().baseline().isEmpty() ? ""

@@ -5,7 +5,7 @@ import dev.crane.ingest.dataset.MmrecDataset;
 import dev.crane.ingest.dataset.MmrecReader;
 import dev.crane.ops.progress.Progress;
 import dev.crane.trainer.config.TrainConfig;
-import dev.crane.trainer.config.TrainConfigSetter;
+import dev.crane.trainer.config.Model;
 import dev.crane.trainer.report.SummaryTable;
 import dev.crane.trainer.run.TrainingRun;
 import dev.crane.trainer.train.EpochRecord;
@@ -58,7 +58,7 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--no-progress", description = "no progress bar (shown only on a terminal; otherwise a progress"
       + " line every 10 s)") boolean noProgress;
 
-  @Option(names = "--set", description = "any other setting, e.g. --set tau=0.5 (repeatable); names as in TrainConfig")
+  @Option(names = "--set", description = "any other setting, e.g. --set tau=0.5 (repeatable); every name is listed below")
   List<String> sets = new ArrayList<>();
 
   @picocli.CommandLine.Spec
@@ -69,13 +69,14 @@ public final class TrainCommand implements Callable<Integer> {
     TrainConfig c;
     MmrecDataset ds;
     try {
-      c = TrainConfig.forModel(model);
+      TrainConfig.Builder b = TrainConfig.builder(Model.parse(model)); // an unknown model fails before the data is read
       ds = MmrecReader.read(data); // strict: the first bad line or feature row stops here, before training
-      if (model.equals("crane")) {
+      if (Model.parse(model) == Model.CRANE) {
         // per-dataset paper Table 3 values first, explicit flags win
-        dev.crane.trainer.model.crane.PaperHyperparameters.apply(c, ds.name());
+        dev.crane.trainer.model.crane.PaperHyperparameters.apply(b, ds.name());
       }
-      applyOverrides(c);
+      applyOverrides(b);
+      c = b.build();
     } catch (DatasetException | IllegalArgumentException | java.io.IOException e) {
       return fail(e);
     }
@@ -90,7 +91,7 @@ public final class TrainCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       return fail(e);
     }
-    System.out.print(SummaryTable.render(c.model, ds.name(), report.result()));
+    System.out.print(SummaryTable.render(c.model().cliName(), ds.name(), report.result()));
     System.out.printf("device %s, peak RSS %.2f GB%nmetrics %s%ncurves  %s%ncheckpoint %s%n", report.device(),
         report.peakRssBytes() / 1e9, report.metricsJson(), report.curvesPng(), report.checkpointDir());
     return 0;
@@ -103,21 +104,32 @@ public final class TrainCommand implements Callable<Integer> {
     return 2;
   }
 
-  private void applyOverrides(TrainConfig c) {
-    if (seed != null) c.seed = seed;
-    if (epochs != null) c.epochs = epochs;
-    if (patience != null) c.patience = patience;
-    if (batchSize != null) c.batchSize = batchSize;
-    if (lr != null) c.learningRate = lr;
-    if (dim != null) c.embeddingDim = dim;
-    if (layers != null) c.uiLayers = layers;
-    if (regWeight != null) c.regWeight = regWeight;
-    if (dropRatio != null) c.dropRatio = dropRatio;
-    if (knnK != null) c.knnK = knnK;
-    if (attentionAxis != null) c.attentionAxis = dev.crane.trainer.config.AttentionAxis.parse(attentionAxis).name();
-    c.forceCpu = cpu;
+  /** The options, then --set: each checked by its setting's rule, a bad one named by its option. */
+  void applyOverrides(TrainConfig.Builder c) {
+    option(c, "--seed", "seed", seed);
+    option(c, "--epochs", "epochs", epochs);
+    option(c, "--patience", "patience", patience);
+    option(c, "--batch-size", "batchSize", batchSize);
+    option(c, "--lr", "learningRate", lr);
+    option(c, "--dim", "embeddingDim", dim);
+    option(c, "--layers", "uiLayers", layers);
+    option(c, "--reg-weight", "regWeight", regWeight);
+    option(c, "--drop-ratio", "dropRatio", dropRatio);
+    option(c, "--knn-k", "knnK", knnK);
+    option(c, "--attention-axis", "attentionAxis", attentionAxis);
+    c.forceCpu(cpu);
     for (String s : sets) {
-      TrainConfigSetter.set(c, s);
+      c.set(s);
+    }
+  }
+
+  private static void option(TrainConfig.Builder c, String option, String setting, Object value) {
+    if (value != null) {
+      try {
+        c.set(setting, value.toString());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(option + ": " + e.getMessage(), e);
+      }
     }
   }
 

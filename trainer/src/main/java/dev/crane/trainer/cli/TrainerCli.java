@@ -44,6 +44,14 @@ public final class TrainerCli implements Runnable {
       footer.addAll(dev.crane.trainer.service.ServiceConfig.describe());
       usage.footer(footer.toArray(String[]::new));
     }
+    var train = cl.getSubcommands().get("train").getCommandSpec().usageMessage();
+    java.util.List<String> trainFooter = new java.util.ArrayList<>(java.util.List.of(train.footer()));
+    trainFooter.add("");
+    trainFooter.add("Settings of --set name=value and of the service's train.<name> keys (the defaults shown are"
+        + " before the model's own, above):");
+    // picocli formats footers: a % in a description must not be read as a conversion
+    dev.crane.trainer.config.TrainSettings.describe().forEach(l -> trainFooter.add(("  " + l).replace("%", "%%")));
+    train.footer(trainFooter.toArray(String[]::new));
     System.exit(CliRunner.execute(cl, args));
   }
 }

@@ -1,6 +1,8 @@
 package dev.crane.trainer.config;
 
+import java.util.Arrays;
 import java.util.Locale;
+import java.util.stream.Collectors;
 
 /**
  * Which axis CRANE reference mode's multi-head attention runs over (crane-spec.md §7.5 item 2, §8 B1).
@@ -16,7 +18,9 @@ public enum AttentionAxis {
     try {
       return valueOf(s.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("attention axis must be items or modalities, got '" + s + "'");
+      throw new IllegalArgumentException("attention axis must be one of "
+          + Arrays.stream(values()).map(a -> a.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", "))
+          + ", got '" + s + "'");
     }
   }
 }

@@ -64,24 +64,24 @@ public final class CranePaper implements Recommender {
     this.c = c;
     this.manager = manager;
     this.params = new Parameters(manager);
-    int d = c.embeddingDim;
+    int d = c.embeddingDim();
     this.users = params.add("user_embedding", Init.xavierUniform(rng, data.numUsers(), d), new Shape(data.numUsers(), d),
         Parameters.Rows.USER);
     this.items = params.add("item_embedding", Init.xavierUniform(rng, data.numItems(), d), new Shape(data.numItems(), d),
         Parameters.Rows.ITEM);
     this.profiles = new UserModalityProfiles(data, d, params, manager, rng);
     int mCount = profiles.modalities();
-    this.rca = c.noAttention ? null
-        : new RecursiveCrossModalAttention(mCount, d, c.noRecursion ? 1 : c.attentionRounds, params, rng);
-    boolean graphless = c.noItemGraph || c.noGcn; // paper: w/o GCN drops the layers of both graphs
-    this.itemGraph = graphless ? null : new DynamicItemGraph(c.knnK, manager);
+    this.rca = c.noAttention() ? null
+        : new RecursiveCrossModalAttention(mCount, d, c.noRecursion() ? 1 : c.attentionRounds(), params, rng);
+    boolean graphless = c.noItemGraph() || c.noGcn(); // paper: w/o GCN drops the layers of both graphs
+    this.itemGraph = graphless ? null : new DynamicItemGraph(c.knnK(), manager);
     // uniform at the item table's bound: on unit rows the head's output starts at the item embeddings' scale
     double headBound = Math.sqrt(6.0 / (data.numItems() + d));
     this.semanticHead = graphless
         ? params.add("semantic_head", Init.uniform(rng, mCount * d * d, headBound), new Shape(mCount * d, d)) : null;
     this.userProfile = new SemanticUserProfile(data, false, manager);
-    this.gcn = new UserItemGcn(c.noGcn ? 0 : c.uiLayers);
-    this.adjacency = new PrunedAdjacency(data, c.dropRatio, manager);
+    this.gcn = new UserItemGcn(c.noGcn() ? 0 : c.uiLayers());
+    this.adjacency = new PrunedAdjacency(data, c.dropRatio(), manager);
   }
 
   @Override
@@ -153,14 +153,14 @@ public final class CranePaper implements Recommender {
     NDArray p = finalI.get(new NDIndex("{}", b.positives()));
     NDArray n = finalI.get(new NDIndex("{}", b.negatives()));
     NDArray loss = BprLoss.logSigmoid(BprLoss.scores(u, p), BprLoss.scores(u, n));
-    if (!c.noContrastive && c.lambdaCl > 0) {
+    if (!c.noContrastive() && c.lambdaCl() > 0) {
       NDArray di = Tensors.owned(manager, distinct(b.positiveRows()));
-      NDArray lu = InfoNce.of(cfU, semU, c.tau);
-      NDArray li = InfoNce.of(InfoNce.rows(v[1], di), InfoNce.rows(v[2], di), c.tau);
-      loss = loss.add(Scalars.mul(lu.add(li), c.lambdaCl));
+      NDArray lu = InfoNce.of(cfU, semU, c.tau());
+      NDArray li = InfoNce.of(InfoNce.rows(v[1], di), InfoNce.rows(v[2], di), c.tau());
+      loss = loss.add(Scalars.mul(lu.add(li), c.lambdaCl()));
     }
-    if (c.lambdaReg > 0) {
-      loss = loss.add(Scalars.mul(EmbeddingL2.of(u, p, n), c.lambdaReg));
+    if (c.lambdaReg() > 0) {
+      loss = loss.add(Scalars.mul(EmbeddingL2.of(u, p, n), c.lambdaReg()));
     }
     return loss;
   }

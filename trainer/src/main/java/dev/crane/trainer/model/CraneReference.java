@@ -44,10 +44,10 @@ public final class CraneReference implements Recommender {
 
   public CraneReference(TrainingData data, TrainConfig c, NDManager manager, SplittableRandom rng) {
     this.params = new Parameters(manager);
-    this.axis = AttentionAxis.parse(c.attentionAxis);
+    this.axis = c.attentionAxis();
     // §2.1 creation order: E_U, E_I, the trs maps, (the kNN graph), the proj maps, in_proj, out_proj
     this.backbone = new FreedomBackbone(data, c, params, manager, rng);
-    int d = c.embeddingDim;
+    int d = c.embeddingDim();
     List<FeatureMatrix> feats = data.features();
     if (feats.size() < 2) {
       this.attention = null;
@@ -62,7 +62,7 @@ public final class CraneReference implements Recommender {
           params.add(f.modality() + "_proj.weight", Init.uniform(rng, d * d, bound), new Shape(d, d)),
           params.add(f.modality() + "_proj.bias", Init.uniform(rng, d, bound), new Shape(d))});
     }
-    this.attention = new MultiHeadAttention(d, c.attentionHeads, "mha", params, rng);
+    this.attention = new MultiHeadAttention(d, c.attentionHeads(), "mha", params, rng);
   }
 
   @Override

@@ -34,9 +34,9 @@ public final class Freedom implements Recommender {
     this.params = new Parameters(manager);
     this.backbone = new FreedomBackbone(data, c, params, manager, rng);
     for (FeatureMatrix f : data.features()) {
-      modalities.add(new FeatureProjection(f, c.embeddingDim, params, rng));
+      modalities.add(new FeatureProjection(f, c.embeddingDim(), params, rng));
     }
-    this.regWeight = c.regWeight;
+    this.regWeight = c.regWeight();
   }
 
   @Override

@@ -34,17 +34,17 @@ public final class FreedomBackbone {
   /** Creates user_embedding and item_id_embedding in {@code params}, in that order (§2.1). */
   public FreedomBackbone(TrainingData data, TrainConfig c, Parameters params, NDManager manager,
       SplittableRandom rng) {
-    int d = c.embeddingDim;
+    int d = c.embeddingDim();
     this.numUsers = data.numUsers();
     this.users = params.add("user_embedding", Init.xavierUniform(rng, data.numUsers(), d), new Shape(data.numUsers(), d),
         Parameters.Rows.USER);
     this.items = params.add("item_id_embedding", Init.xavierUniform(rng, data.numItems(), d), new Shape(data.numItems(), d),
         Parameters.Rows.ITEM);
     this.itemGraph = data.features().isEmpty() ? null
-        : ItemKnnGraph.mixed(manager, data.features(), c.knnK, c.mmImageWeight).toNDArray(manager);
-    this.adjacency = new PrunedAdjacency(data, c.dropRatio, manager);
-    this.gcn = new UserItemGcn(c.uiLayers);
-    this.mmLayers = c.mmLayers;
+        : ItemKnnGraph.mixed(manager, data.features(), c.knnK(), c.mmImageWeight()).toNDArray(manager);
+    this.adjacency = new PrunedAdjacency(data, c.dropRatio(), manager);
+    this.gcn = new UserItemGcn(c.uiLayers());
+    this.mmLayers = c.mmLayers();
   }
 
   /** §2.3: the pruned graph for this epoch. */

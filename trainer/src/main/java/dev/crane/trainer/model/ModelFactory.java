@@ -11,18 +11,12 @@ public final class ModelFactory {
   private ModelFactory() {}
 
   public static Recommender create(TrainConfig c, TrainingData data, NDManager manager, SplittableRandom rng) {
-    return switch (c.model) {
-      case "bpr" -> new BprMf(data, c.embeddingDim, c.regWeight, manager, rng);
-      case "lightgcn" -> new LightGcn(data, c.embeddingDim, c.uiLayers, c.regWeight, manager, rng);
-      case "freedom" -> new Freedom(data, c, manager, rng);
-      case "crane" -> new CranePaper(data, c, manager, rng);
-      case "crane-ref" -> new CraneReference(data, c, manager, rng);
-      default -> throw new IllegalArgumentException("model '" + c.model + "' is not implemented yet");
+    return switch (c.model()) {
+      case BPR -> new BprMf(data, c.embeddingDim(), c.regWeight(), manager, rng);
+      case LIGHTGCN -> new LightGcn(data, c.embeddingDim(), c.uiLayers(), c.regWeight(), manager, rng);
+      case FREEDOM -> new Freedom(data, c, manager, rng);
+      case CRANE -> new CranePaper(data, c, manager, rng);
+      case CRANE_REF -> new CraneReference(data, c, manager, rng);
     };
-  }
-
-  /** Whether the model named needs item features (FREEDOM and both CRANE modes). */
-  public static boolean requiresFeatures(String model) {
-    return model.equals("freedom") || model.startsWith("crane");
   }
 }

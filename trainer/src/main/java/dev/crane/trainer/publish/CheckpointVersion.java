@@ -25,7 +25,7 @@ public final class CheckpointVersion {
   public static VersionData of(Checkpoint ckpt, MmrecDataset dataset, long version, Long snapshotVersion,
       List<TopicOffset> inputOffsets, Map<String, Double> metrics, NDManager manager) {
     TrainingData data = TrainingData.from(dataset, new IdMapping(ckpt.meta().userIds), new IdMapping(ckpt.meta().itemIds));
-    SplittableRandom rng = new SplittableRandom(ckpt.meta().config.seed);
+    SplittableRandom rng = new SplittableRandom(ckpt.meta().config.seed());
     Recommender model = ModelFactory.create(ckpt.meta().config, data, manager, rng);
     WarmStart.apply(ckpt, model, data);
     model.beforeEvaluation(); // the item graph's neighbours for these parameters

@@ -45,21 +45,17 @@ public final class TrainingRun {
 
   public static Report run(MmrecDataset dataset, TrainConfig config, Path outDir, String command,
       TrainingListener listener) throws IOException {
-    List<String> problems = new ArrayList<>(config.problems());
-    if (!problems.isEmpty()) {
-      throw new IllegalArgumentException("invalid configuration: " + String.join("; ", problems));
-    }
     TrainingData data = TrainingData.from(dataset);
-    config.dataset = data.name();
-    if (ModelFactory.requiresFeatures(config.model) && data.features().isEmpty()) {
-      throw new IllegalArgumentException("model " + config.model + " needs item features but "
+    config = config.toBuilder().dataset(data.name()).build();
+    if (config.model().requiresFeatures() && data.features().isEmpty()) {
+      throw new IllegalArgumentException("model " + config.model() + " needs item features but "
           + data.name() + " has no <modality>_feat.npy files");
     }
     MemoryGuard.check(config, data);
     Files.createDirectories(outDir);
-    Device device = Devices.pick(config.forceCpu);
+    Device device = Devices.pick(config.forceCpu());
     try (NDManager manager = NDManager.newBaseManager(device)) {
-      SplittableRandom rng = new SplittableRandom(config.seed);
+      SplittableRandom rng = new SplittableRandom(config.seed());
       Recommender model = ModelFactory.create(config, data, manager, rng);
       Path stopFile = outDir.resolve(STOP_FILE);
       Files.deleteIfExists(stopFile); // a stale request from an earlier run in the same directory
@@ -67,11 +63,11 @@ public final class TrainingRun {
       TrainResult result = trainer.fit(model, rng);
       long rss = ProcessStats.peakRssBytes();
       Path metrics = outDir.resolve("metrics.json");
-      int fullEpoch = (data.numTrainRows() + config.batchSize - 1) / config.batchSize;
+      int fullEpoch = (data.numTrainRows() + config.batchSize() - 1) / config.batchSize();
       writeMetrics(metrics, config, result, command, rss, device, model.parameters().count(), fullEpoch);
       Path png = outDir.resolve("curves.png");
       CurvePlot.write(result.history(), result.bestEpoch(),
-          config.model + " on " + data.name() + " (seed " + config.seed + ")", png);
+          config.model() + " on " + data.name() + " (seed " + config.seed() + ")", png);
       Path ckpt = outDir.resolve("checkpoint");
       if (!trainer.bestParameters().isEmpty()) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -88,12 +84,12 @@ public final class TrainingRun {
   private static void writeMetrics(Path file, TrainConfig c, TrainResult r, String command, long rss, Device device,
       long paramCount, int fullEpochBatches) throws IOException {
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("model", c.model);
-    m.put("dataset", c.dataset);
+    m.put("model", c.model().cliName());
+    m.put("dataset", c.dataset());
     m.put("command", command);
     m.put("date", Instant.now().toString());
     m.put("device", device.toString());
-    m.put("seed", c.seed);
+    m.put("seed", c.seed());
     m.put("best_epoch", r.bestEpoch());
     m.put("epochs_run", r.history().size());
     m.put("stop_reason", r.stopReason());

@@ -2,7 +2,8 @@ package dev.crane.trainer.service;
 
 import dev.crane.ops.config.LayeredSettings;
 import dev.crane.trainer.config.TrainConfig;
-import dev.crane.trainer.config.TrainConfigSetter;
+import dev.crane.trainer.config.Model;
+import dev.crane.trainer.config.TrainSettings;
 import dev.crane.trainer.model.crane.PaperHyperparameters;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +23,7 @@ import org.apache.kafka.common.config.ConfigException;
  * Every setting of the trainer service, typed, documented and validated by a Kafka {@link ConfigDef}.
  * Layers (later wins): defaults, {@code --config FILE}, environment {@code CRANE_TRAINER_<KEY>},
  * {@code --set key=value}. Unknown keys are errors, except {@code train.<field>}, which sets that
- * field of the training configuration (as {@code trainer train --set field=value} does).
+ * setting of the training configuration (as {@code trainer train --set field=value} does).
  */
 public final class ServiceConfig extends AbstractConfig {
   public static final String ENV_PREFIX = "CRANE_TRAINER_";
@@ -34,7 +35,7 @@ public final class ServiceConfig extends AbstractConfig {
           "Confluent-compatible schema registry URL.")
       .define("state.dir", Type.STRING, System.getProperty("java.io.tmpdir") + "/crane-trainer", Importance.HIGH,
           "The accepted model's checkpoint and a trained version waiting to be published.")
-      .define("model", Type.STRING, "crane", ValidString.in("crane", "crane-ref", "freedom", "lightgcn", "bpr"),
+      .define("model", Type.STRING, "crane", ValidString.in(Model.names().toArray(String[]::new)),
           Importance.HIGH, "The model trained and published.")
       .define("hyperparameters", Type.STRING, "baby",
           ValidString.in("baby", "sports", "clothing", "electronics", "tiktok"), Importance.MEDIUM,
@@ -91,7 +92,10 @@ public final class ServiceConfig extends AbstractConfig {
     Map<String, String> train = new LinkedHashMap<>();
     for (var e : raw.entrySet()) {
       if (e.getKey().startsWith(TRAIN_PREFIX)) {
-        train.put(trainField(e.getKey().substring(TRAIN_PREFIX.length())), e.getValue());
+        String name = e.getKey().substring(TRAIN_PREFIX.length());
+        // regardless of case: an environment variable (CRANE_TRAINER_TRAIN_LEARNINGRATE) cannot carry camel
+        // case; an unknown name is kept for the training configuration to refuse with the close names
+        train.put(TrainSettings.nameIgnoringCase(name).orElse(name), e.getValue());
       } else if (DEF.names().contains(e.getKey())) {
         own.put(e.getKey(), e.getValue());
       } else {
@@ -109,23 +113,9 @@ public final class ServiceConfig extends AbstractConfig {
       c.trainConfig(false); // an unknown or malformed train.* setting fails now, not at the first snapshot
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("trainer service config, a train.<field> key: " + e.getMessage()
-          + " (the fields are those of trainer train --set)", e);
+          + " (the names are those of trainer train --set)", e);
     }
     return c;
-  }
-
-  /**
-   * The training field a train.* key names, found regardless of case: an environment variable
-   * (CRANE_TRAINER_TRAIN_LEARNINGRATE) cannot carry the field's camel case. Unknown names are kept
-   * for TrainConfigSetter.set to refuse by name.
-   */
-  private static String trainField(String name) {
-    for (java.lang.reflect.Field f : TrainConfig.class.getFields()) {
-      if (f.getName().equalsIgnoreCase(name)) {
-        return f.getName();
-      }
-    }
-    return name;
   }
 
   /** The keys, their defaults and documentation, for --help. */
@@ -143,24 +133,24 @@ public final class ServiceConfig extends AbstractConfig {
    * model's defaults, paper Table 3 for crane, the service's epochs and time budget, then train.*.
    */
   public TrainConfig trainConfig(boolean full) {
-    TrainConfig c = TrainConfig.forModel(model());
-    if (c.model.equals("crane")) {
+    TrainConfig.Builder c = TrainConfig.builder(model());
+    if (model() == Model.CRANE) {
       PaperHyperparameters.apply(c, getString("hyperparameters"));
     }
-    c.seed = getLong("seed");
+    c.seed(getLong("seed"));
     if (full) {
       if (getInt("full.epochs") > 0) {
-        c.epochs = getInt("full.epochs");
+        c.epochs(getInt("full.epochs"));
       }
-      c.maxSeconds = getDouble("full.max.seconds").floatValue();
+      c.maxSeconds(getDouble("full.max.seconds").floatValue());
     } else {
-      c.epochs = getInt("finetune.epochs");
-      c.patience = getInt("finetune.patience");
-      c.maxSeconds = getDouble("finetune.max.seconds").floatValue();
-      c.warmOptimizer = getString("finetune.optimizer").equals("carry");
+      c.epochs(getInt("finetune.epochs"));
+      c.patience(getInt("finetune.patience"));
+      c.maxSeconds(getDouble("finetune.max.seconds").floatValue());
+      c.warmOptimizer(getString("finetune.optimizer").equals("carry"));
     }
-    trainSettings.forEach((k, v) -> TrainConfigSetter.set(c, k + "=" + v));
-    return c;
+    trainSettings.forEach(c::set);
+    return c.build();
   }
 
   public String bootstrapServers() {
@@ -175,8 +165,8 @@ public final class ServiceConfig extends AbstractConfig {
     return Path.of(getString("state.dir"));
   }
 
-  public String model() {
-    return getString("model");
+  public Model model() {
+    return Model.parse(getString("model"));
   }
 
   public String groupId() {

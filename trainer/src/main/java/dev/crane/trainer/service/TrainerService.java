@@ -240,7 +240,7 @@ public final class TrainerService implements AutoCloseable {
     LOG.info("snapshot v{}: {} users, {} items, {} interactions ({} new); training {}", v,
         snapshot.dataset().numUsers(), snapshot.dataset().numItems(), snapshot.dataset().interactions().size(),
         snapshot.newInteractions(), accepted.isPresent() && !full ? "from the accepted model"
-            + (accepted.get().optimizer() != null && config.trainConfig(false).warmOptimizer ? " and its optimizer state" : "")
+            + (accepted.get().optimizer() != null && config.trainConfig(false).warmOptimizer() ? " and its optimizer state" : "")
             : "from scratch");
     lastTrainingStart = System.currentTimeMillis();
     try (NDManager manager = NDManager.newBaseManager(Devices.pick(false))) {
@@ -275,7 +275,7 @@ public final class TrainerService implements AutoCloseable {
         metrics.snapshot("published", v);
         metrics.published(version, o.validRecall20());
         LOG.info(String.format(Locale.ROOT, "snapshot v%d: version %d published (%s, %s, %.1f s): %s; %,d users, %,d items",
-            v, version, o.config().model, o.mode() == Retraining.Mode.WARM ? "fine-tuned" : "trained from scratch",
+            v, version, o.config().model(), o.mode() == Retraining.Mode.WARM ? "fine-tuned" : "trained from scratch",
             took.toMillis() / 1e3, d.reason(), data.userCount(), data.itemCount()));
       } else {
         ModelVersion rejected = rejectedManifest(version, o, v, ref.inputs(), published, d.reason());
@@ -474,8 +474,8 @@ public final class TrainerService implements AutoCloseable {
 
   private static ModelVersion rejectedManifest(long version, Retraining.Outcome o, long snapshotVersion,
       List<TopicOffset> offsets, Map<String, Double> metrics, String reason) {
-    return ModelVersion.newBuilder().setVersion(version).setModel(o.config().model)
-        .setCreatedAt(java.time.Instant.now()).setSnapshotVersion(snapshotVersion).setDim(o.config().embeddingDim)
+    return ModelVersion.newBuilder().setVersion(version).setModel(o.config().model().cliName())
+        .setCreatedAt(java.time.Instant.now()).setSnapshotVersion(snapshotVersion).setDim(o.config().embeddingDim())
         .setUserCount(0).setItemCount(0).setMetrics(metrics).setStatus(ModelStatus.REJECTED).setInputOffsets(offsets)
         .setReason(reason).build();
   }

@@ -1,5 +1,7 @@
 package dev.crane.trainer.train;
 
+import dev.crane.trainer.config.AttentionAxis;
+import dev.crane.trainer.config.Model;
 import dev.crane.trainer.config.TrainConfig;
 import dev.crane.trainer.data.TrainingData;
 import java.lang.management.ManagementFactory;
@@ -17,23 +19,23 @@ public final class MemoryGuard {
     long u = d.numUsers();
     long i = d.numItems();
     long n = u + i;
-    long dim = c.embeddingDim;
+    long dim = c.embeddingDim();
     long featDims = d.features().stream().mapToLong(f -> f.dim()).sum();
     long params = (u + i) * dim;
-    long activations = n * dim * (c.uiLayers + 1) * 3L;
-    long eval = Math.min(dev.crane.trainer.eval.Evaluator.batchFor(c.evalUserBatch, (int) i), u) * i * 2L;
-    switch (c.model) {
-      case "freedom", "crane-ref" -> {
+    long activations = n * dim * (c.uiLayers() + 1) * 3L;
+    long eval = Math.min(dev.crane.trainer.eval.Evaluator.batchFor(c.evalUserBatch(), (int) i), u) * i * 2L;
+    switch (c.model()) {
+      case FREEDOM, CRANE_REF -> {
         params += featDims * i + featDims * dim; // trainable raw features (§8 B2) and projections
         activations += i * dim * 6L * d.features().size();
         activations += itemsAxisAttentionBytes(c, d) / 4;
       }
-      case "crane" -> {
+      case CRANE -> {
         // raw features are frozen (stored once; users are summed through the sparse interaction
         // matrix, no U x D sums); projections trainable; the item graph gathers k neighbour rows
-        params += featDims * dim + 16L * dim * dim * c.attentionRounds;
-        activations += featDims * i / 4 + n * dim * 12L * c.attentionRounds
-            + i * (long) c.knnK * dim * 3L * d.features().size();
+        params += featDims * dim + 16L * dim * dim * c.attentionRounds();
+        activations += featDims * i / 4 + n * dim * 12L * c.attentionRounds()
+            + i * (long) c.knnK() * dim * 3L * d.features().size();
       }
       default -> { }
     }
@@ -49,13 +51,11 @@ public final class MemoryGuard {
    */
   public static long itemsAxisAttentionBytes(TrainConfig c, TrainingData d) {
     int m = d.features().size();
-    if (!c.model.equals("crane-ref") || m < 2
-        || dev.crane.trainer.config.AttentionAxis.parse(c.attentionAxis)
-            != dev.crane.trainer.config.AttentionAxis.ITEMS) {
+    if (c.model() != Model.CRANE_REF || m < 2 || c.attentionAxis() != AttentionAxis.ITEMS) {
       return 0;
     }
     long i = d.numItems();
-    return 4L * ATTENTION_COPIES * c.attentionHeads * m * i * i;
+    return 4L * ATTENTION_COPIES * c.attentionHeads() * m * i * i;
   }
 
   public static long defaultBudget() {
@@ -65,17 +65,17 @@ public final class MemoryGuard {
 
   /** @throws IllegalArgumentException naming the estimate and the budget when it does not fit */
   public static void check(TrainConfig c, TrainingData d) {
-    long budget = c.memoryBudgetBytes > 0 ? c.memoryBudgetBytes : defaultBudget();
+    long budget = c.memoryBudgetBytes() > 0 ? c.memoryBudgetBytes() : defaultBudget();
     long need = estimateBytes(c, d);
     if (need > budget) {
       long att = itemsAxisAttentionBytes(c, d);
       String hint = att == 0 ? "" : String.format(" Of that, the items-axis attention takes %s (%d heads x %d"
           + " modalities x I^2 = %,d floats per copy, %d copies for autograd; crane-spec.md §7.1): it is quadratic in"
-          + " the catalog; use --attention-axis modalities.", human(att), c.attentionHeads, d.features().size(),
-          (long) c.attentionHeads * d.features().size() * d.numItems() * d.numItems(), ATTENTION_COPIES);
+          + " the catalog; use --attention-axis modalities.", human(att), c.attentionHeads(), d.features().size(),
+          (long) c.attentionHeads() * d.features().size() * d.numItems() * d.numItems(), ATTENTION_COPIES);
       throw new IllegalArgumentException(String.format(
           "model %s on %s (%d users, %d items) needs an estimated %s of dense tensors, more than the %s budget.%s",
-          c.model, d.name(), d.numUsers(), d.numItems(), human(need), human(budget), hint));
+          c.model(), d.name(), d.numUsers(), d.numItems(), human(need), human(budget), hint));
     }
   }
 

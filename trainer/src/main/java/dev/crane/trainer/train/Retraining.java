@@ -63,12 +63,6 @@ public final class Retraining {
    */
   public static Outcome run(MmrecDataset dataset, TrainConfig fineTune, TrainConfig fromScratch, Checkpoint serving,
       boolean full, NDManager manager, TrainingListener listener, BooleanSupplier stopRequested) {
-    for (TrainConfig c : java.util.List.of(fineTune, fromScratch)) {
-      java.util.List<String> problems = c.problems();
-      if (!problems.isEmpty()) {
-        throw new IllegalArgumentException("invalid configuration: " + String.join("; ", problems));
-      }
-    }
     long t0 = System.nanoTime();
     TrainConfig config = fineTune;
     IdMapping users = IdMapping.empty();
@@ -78,24 +72,24 @@ public final class Retraining {
       items = new IdMapping(serving.meta().itemIds);
     }
     TrainingData data = TrainingData.from(dataset, users, items);
-    config.dataset = data.name();
-    if (ModelFactory.requiresFeatures(config.model) && data.features().isEmpty()) {
-      throw new IllegalArgumentException("model " + config.model + " needs item features but the data has none");
+    config = config.toBuilder().dataset(data.name()).build();
+    if (config.model().requiresFeatures() && data.features().isEmpty()) {
+      throw new IllegalArgumentException("model " + config.model() + " needs item features but the data has none");
     }
     MemoryGuard.check(config, data);
-    Evaluator evaluator = new Evaluator(data, config.evalUserBatch);
+    Evaluator evaluator = new Evaluator(data, config.evalUserBatch());
     Map<String, Double> baseline = Map.of();
     Optional<WarmStart.Report> warm = Optional.empty();
     if (serving != null) {
       try (NDManager sub = manager.newSubManager()) {
-        Recommender old = ModelFactory.create(serving.meta().config, data, sub, new SplittableRandom(config.seed));
+        Recommender old = ModelFactory.create(serving.meta().config, data, sub, new SplittableRandom(config.seed()));
         if (WarmStart.incompatibility(serving, old, data).isEmpty()) {
           warm = Optional.of(WarmStart.apply(serving, old, data));
           baseline = evaluate(old, evaluator, Split.VALID);
         }
       }
     }
-    SplittableRandom rng = new SplittableRandom(config.seed);
+    SplittableRandom rng = new SplittableRandom(config.seed());
     Recommender model = ModelFactory.create(config, data, manager, rng);
     Mode mode = Mode.FULL;
     String why;
@@ -113,14 +107,14 @@ public final class Retraining {
         why = "from the serving model";
       }
     }
-    TrainConfig used = mode == Mode.WARM ? fineTune : fromScratch;
-    used.dataset = data.name();
-    if (used.maxSeconds > 0) { // the budget is the whole run's: the set-up (data, warm start, baseline) comes off it
-      used.maxSeconds = Math.max(1e-3f, used.maxSeconds - (System.nanoTime() - t0) / 1e9f);
-    }
+    TrainConfig chosen = mode == Mode.WARM ? fineTune : fromScratch;
+    // the budget is the whole run's: the set-up (data, warm start, baseline) comes off it
+    float budget = chosen.maxSeconds() > 0
+        ? Math.max(1e-3f, chosen.maxSeconds() - (System.nanoTime() - t0) / 1e9f) : 0;
+    TrainConfig used = chosen.toBuilder().dataset(data.name()).maxSeconds(budget).build();
     Trainer trainer = new Trainer(data, used, listener, stopRequested);
     // the serving model's moments, rows as its parameters' (old rows first, new ones from zero)
-    Adam.State start = mode == Mode.WARM && used.warmOptimizer ? serving.optimizer() : null;
+    Adam.State start = mode == Mode.WARM && used.warmOptimizer() ? serving.optimizer() : null;
     TrainResult result = trainer.fit(model, rng, start);
     Map<String, float[]> best = trainer.bestParameters();
     Map<String, Double> valid = Map.of();
@@ -139,7 +133,7 @@ public final class Retraining {
    * changed them; the parameters recorded for the checkpoint become the current ones too).
    */
   public static Outcome rescored(Outcome o) {
-    Evaluator evaluator = new Evaluator(o.data(), o.config().evalUserBatch);
+    Evaluator evaluator = new Evaluator(o.data(), o.config().evalUserBatch());
     Map<String, float[]> now = new LinkedHashMap<>();
     o.model().parameters().all().forEach((k, v) -> now.put(k, v.toFloatArray()));
     Map<String, Double> valid = evaluate(o.model(), evaluator, Split.VALID);

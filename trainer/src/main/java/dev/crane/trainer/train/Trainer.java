@@ -60,17 +60,17 @@ public final class Trainer {
 
   /** @param optimizer Adam's state to continue from (a fine-tune), or null for a fresh optimizer */
   public TrainResult fit(Recommender model, SplittableRandom rng, Adam.State optimizer) {
-    Adam adam = new Adam(model.parameters(), config.learningRate, optimizer);
+    Adam adam = new Adam(model.parameters(), config.learningRate(), optimizer);
     NegativeSampler sampler = new NegativeSampler(data);
-    Evaluator evaluator = new Evaluator(data, config.evalUserBatch);
-    EarlyStopping stopping = new EarlyStopping(config.patience);
+    Evaluator evaluator = new Evaluator(data, config.evalUserBatch());
+    EarlyStopping stopping = new EarlyStopping(config.patience());
     int rows = data.numTrainRows();
     int[] order = new int[rows];
     for (int r = 0; r < rows; r++) {
       order[r] = r;
     }
-    int allBatches = (rows + config.batchSize - 1) / config.batchSize;
-    int batches = config.maxBatches > 0 ? Math.min(config.maxBatches, allBatches) : allBatches;
+    int allBatches = (rows + config.batchSize() - 1) / config.batchSize();
+    int batches = config.maxBatches() > 0 ? Math.min(config.maxBatches(), allBatches) : allBatches;
     List<EpochRecord> history = new ArrayList<>();
     Map<String, Double> bestValid = Map.of();
     Map<String, Double> bestTest = Map.of();
@@ -79,7 +79,7 @@ public final class Trainer {
     long runStart = System.nanoTime();
     double trainSeconds = 0;
     double longestEvaluation = 0;
-    for (int epoch = 0; epoch < config.epochs; epoch++) {
+    for (int epoch = 0; epoch < config.epochs(); epoch++) {
       long t0 = System.nanoTime();
       SplittableRandom epochRng = rng.split();
       model.beforeEpoch(epochRng);
@@ -89,12 +89,12 @@ public final class Trainer {
       listener.epochStarted(epoch, batches);
       double lossSum = 0;
       boolean nan = false;
-      long[] u = new long[config.batchSize];
-      long[] p = new long[config.batchSize];
-      long[] n = new long[config.batchSize];
+      long[] u = new long[config.batchSize()];
+      long[] p = new long[config.batchSize()];
+      long[] n = new long[config.batchSize()];
       for (int b = 0; b < batches; b++) {
-        int from = b * config.batchSize;
-        int size = Math.min(config.batchSize, rows - from);
+        int from = b * config.batchSize();
+        int size = Math.min(config.batchSize(), rows - from);
         draw(data, sampler, order, from, size, u, p, n, epochRng);
         double loss = step(model, adam, u, p, n, size);
         if (Double.isNaN(loss)) {
@@ -103,7 +103,7 @@ public final class Trainer {
         }
         lossSum += loss;
         listener.batchDone(epoch, b, loss);
-        if (config.trimEvery > 0 && (b + 1) % config.trimEvery == 0) {
+        if (config.trimEvery() > 0 && (b + 1) % config.trimEvery() == 0) {
           trimNativeHeap(); // bounds the kept native heap's fragmentation
         }
       }
@@ -145,14 +145,14 @@ public final class Trainer {
         stop = "early-stopping";
         break;
       }
-      if (epoch + 1 < config.epochs && stopRequested.getAsBoolean()) {
+      if (epoch + 1 < config.epochs() && stopRequested.getAsBoolean()) {
         stop = "stop-requested";
         break;
       }
       // within the budget: stop when another epoch like this one would pass it, counting the closing
       // evaluation of the kept epoch (a fine-tune scores it again) at the longest one seen
-      if (epoch + 1 < config.epochs && config.maxSeconds > 0
-          && (System.nanoTime() - runStart) / 1e9 + seconds + longestEvaluation > config.maxSeconds) {
+      if (epoch + 1 < config.epochs() && config.maxSeconds() > 0
+          && (System.nanoTime() - runStart) / 1e9 + seconds + longestEvaluation > config.maxSeconds()) {
         stop = "time-budget";
         break;
       }
@@ -198,7 +198,7 @@ public final class Trainer {
 
   /** Hands freed native pages back to the OS (engine.NativeAllocator), unless trimEvery is 0. */
   private void trimNativeHeap() {
-    if (config.trimEvery > 0) {
+    if (config.trimEvery() > 0) {
       NativeAllocator.trim();
     }
   }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.crane.ingest.dataset.MmrecReader;
 import dev.crane.ingest.dataset.MmrecWriter;
+import dev.crane.trainer.config.AttentionAxis;
+import dev.crane.trainer.config.Model;
 import dev.crane.trainer.config.TrainConfig;
 import dev.crane.trainer.data.PlantedData;
 import dev.crane.trainer.run.TrainingRun;
@@ -13,6 +15,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -24,6 +27,25 @@ class TrainCommandTest {
     assertThat(cli.getCommandSpec().options()).allSatisfy(o ->
         assertThat(String.join(" ", o.description())).as(o.longestName()).isNotBlank());
     assertThat(cli.getUsageMessage()).contains("Table 3").contains("metrics.json records the values used");
+  }
+
+  @Test
+  void everyOptionSetsItsSettingAndSetComesLast() {
+    TrainCommand cmd = new TrainCommand();
+    new CommandLine(cmd).parseArgs("--data", "d", "--model", "crane-ref", "--seed", "7", "--epochs", "3",
+        "--patience", "0", "--batch-size", "512", "--lr", "0.005", "--dim", "32", "--layers", "3", "--reg-weight",
+        "0.01", "--drop-ratio", "0", "--knn-k", "5", "--attention-axis", "modalities", "--cpu",
+        "--set", "tau=0.5", "--set", "epochs=4");
+    TrainConfig.Builder b = TrainConfig.builder(Model.CRANE_REF);
+    cmd.applyOverrides(b);
+    TrainConfig c = b.build();
+    assertThat(c.seed()).isEqualTo(7L);
+    assertThat(c.epochs()).isEqualTo(4); // --set wins over --epochs
+    assertThat(List.of(c.patience(), c.batchSize(), c.embeddingDim(), c.uiLayers(), c.knnK()))
+        .containsExactly(0, 512, 32, 3, 5);
+    assertThat(List.of(c.learningRate(), c.regWeight(), c.dropRatio(), c.tau())).containsExactly(0.005f, 0.01f, 0f, 0.5f);
+    assertThat(c.attentionAxis()).isEqualTo(AttentionAxis.MODALITIES);
+    assertThat(c.forceCpu()).isTrue();
   }
 
   @Test
@@ -90,7 +112,15 @@ class TrainCommandTest {
       assertThat(h.get("step_seconds").asDouble()).isPositive().isLessThan(h.get("seconds").asDouble());
     }
     assertThat(run("train", "--data", dir.resolve("planted").toString(), "--model", "bpr", "--set", "maxBatches=-1",
-        "--no-progress", "--out", dir.resolve("bad").toString())[1].toString()).contains("max batches must be >= 0");
+        "--no-progress", "--out", dir.resolve("bad").toString())[1].toString())
+        .contains("setting maxBatches: -1 is out of range (expected an int >= 0)");
+    // an option is named as typed, with the setting it sets
+    assertThat(run("train", "--data", dir.resolve("planted").toString(), "--model", "bpr", "--batch-size", "0",
+        "--no-progress", "--out", dir.resolve("bad").toString())[1].toString())
+        .contains("--batch-size: setting batchSize: 0 is out of range (expected an int >= 1)");
+    assertThat(run("train", "--data", dir.resolve("planted").toString(), "--model", "svd", "--no-progress")[1]
+        .toString()).contains("unknown model 'svd'; expected one of crane, crane-ref, freedom, lightgcn, bpr");
+    assertThat(dir.resolve("bad")).doesNotExist();
   }
 
   @Test
@@ -105,10 +135,7 @@ class TrainCommandTest {
 
     // created while epoch 1 runs: training ends after it, and the outputs of a finished run are written
     Path out = dir.resolve("stopped");
-    TrainConfig c = TrainConfig.forModel("bpr");
-    c.epochs = 50;
-    c.batchSize = 64;
-    c.embeddingDim = 8;
+    TrainConfig c = TrainConfig.builder("bpr").epochs(50).batchSize(64).embeddingDim(8).build();
     TrainingListener createStop = new TrainingListener() {
       @Override
       public void epochStarted(int epoch, int batches) {

@@ -23,17 +23,15 @@ import org.junit.jupiter.api.Test;
 class CranePaperTest {
   static final TrainingData DATA = TrainingData.from(PlantedData.generate(300, 200, 5, 12, new int[] {16, 8}, 11));
 
-  static TrainConfig small() {
-    TrainConfig c = TrainConfig.forModel("crane");
-    c.embeddingDim = 16;
-    c.knnK = 5;
-    return c;
+  static TrainConfig.Builder small() {
+    return TrainConfig.builder("crane").embeddingDim(16).knnK(5);
   }
 
   /** Guards the gradient-path gap of crane-spec.md §8 P7: every parameter must reach the loss. */
-  static void everyParameterGetsANonZeroGradient(Consumer<TrainConfig> ablation) {
-    TrainConfig c = small();
-    ablation.accept(c);
+  static void everyParameterGetsANonZeroGradient(Consumer<TrainConfig.Builder> ablation) {
+    TrainConfig.Builder builder = small();
+    ablation.accept(builder);
+    TrainConfig c = builder.build();
     try (NDManager m = NDManager.newBaseManager()) {
       SplittableRandom rng = new SplittableRandom(3);
       CranePaper model = new CranePaper(DATA, c, m, rng);
@@ -63,11 +61,11 @@ class CranePaperTest {
 
   @Test
   void ablationsKeepAGradientPathToTheirParameters() {
-    everyParameterGetsANonZeroGradient(c -> c.noItemGraph = true);
-    everyParameterGetsANonZeroGradient(c -> c.noRecursion = true);
-    everyParameterGetsANonZeroGradient(c -> c.noAttention = true);
-    everyParameterGetsANonZeroGradient(c -> c.noGcn = true);
-    everyParameterGetsANonZeroGradient(c -> c.noContrastive = true);
+    everyParameterGetsANonZeroGradient(c -> c.noItemGraph(true));
+    everyParameterGetsANonZeroGradient(c -> c.noRecursion(true));
+    everyParameterGetsANonZeroGradient(c -> c.noAttention(true));
+    everyParameterGetsANonZeroGradient(c -> c.noGcn(true));
+    everyParameterGetsANonZeroGradient(c -> c.noContrastive(true));
   }
 
   /**
@@ -77,10 +75,7 @@ class CranePaperTest {
    */
   @Test
   void trainingLossReadsTheSameFinalEmbeddingsAsEvaluation() {
-    TrainConfig c = small();
-    c.dropRatio = 0f;
-    c.noContrastive = true;
-    c.lambdaReg = 0.01f;
+    TrainConfig c = small().dropRatio(0f).noContrastive(true).lambdaReg(0.01f).build();
     try (NDManager m = NDManager.newBaseManager()) {
       SplittableRandom rng = new SplittableRandom(5);
       CranePaper model = new CranePaper(DATA, c, m, rng);
@@ -98,7 +93,7 @@ class CranePaperTest {
       FinalEmbeddings f = model.embed();
       float[] users = f.users().toFloatArray();
       float[] items = f.items().toFloatArray();
-      int d = c.embeddingDim;
+      int d = c.embeddingDim();
       double bpr = 0;
       double l2 = 0;
       for (int k = 0; k < u.length; k++) {
@@ -114,20 +109,19 @@ class CranePaperTest {
         }
         bpr += Math.log1p(Math.exp(neg - pos)); // softplus(neg - pos) = -log σ(pos - neg)
       }
-      double expected = bpr / u.length + c.lambdaReg * 0.5 * l2 / u.length;
+      double expected = bpr / u.length + c.lambdaReg() * 0.5 * l2 / u.length;
       assertThat((double) loss).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-5 * Math.max(1, expected)));
     }
   }
 
   @Test
   void recursionRoundsHaveTheirOwnWeights() {
-    TrainConfig c = small();
-    c.attentionRounds = 3;
+    TrainConfig.Builder c = small().attentionRounds(3);
     try (NDManager m = NDManager.newBaseManager()) {
-      Parameters ps = new CranePaper(DATA, c, m, new SplittableRandom(1)).parameters();
+      Parameters ps = new CranePaper(DATA, c.build(), m, new SplittableRandom(1)).parameters();
       assertThat(ps.all().keySet()).contains("rca0.W_J", "rca2.m1.W_h").doesNotContain("rca3.W_J");
-      c.noRecursion = true;
-      Parameters one = new CranePaper(DATA, c, m, new SplittableRandom(1)).parameters();
+      c.noRecursion(true);
+      Parameters one = new CranePaper(DATA, c.build(), m, new SplittableRandom(1)).parameters();
       assertThat(one.all().keySet()).contains("rca0.W_J").doesNotContain("rca1.W_J");
     }
   }
@@ -135,25 +129,21 @@ class CranePaperTest {
   @Test
   void graphAblationsReplaceTheItemGraphWithAHead() {
     try (NDManager m = NDManager.newBaseManager()) {
-      TrainConfig c = small();
-      assertThat(new CranePaper(DATA, c, m, new SplittableRandom(1)).parameters().all()).doesNotContainKey("semantic_head");
-      c.noGcn = true;
-      assertThat(new CranePaper(DATA, c, m, new SplittableRandom(1)).parameters().all()).containsKey("semantic_head");
-      c.noGcn = false;
-      c.noItemGraph = true;
-      assertThat(new CranePaper(DATA, c, m, new SplittableRandom(1)).parameters().all()).containsKey("semantic_head");
+      TrainConfig.Builder c = small();
+      assertThat(new CranePaper(DATA, c.build(), m, new SplittableRandom(1)).parameters().all()).doesNotContainKey("semantic_head");
+      c.noGcn(true);
+      assertThat(new CranePaper(DATA, c.build(), m, new SplittableRandom(1)).parameters().all()).containsKey("semantic_head");
+      c.noGcn(false);
+      c.noItemGraph(true);
+      assertThat(new CranePaper(DATA, c.build(), m, new SplittableRandom(1)).parameters().all()).containsKey("semantic_head");
     }
   }
 
   @Test
   void learnsThePlantedStructure() {
-    TrainConfig c = small();
-    c.epochs = 15;
-    c.patience = 5;
-    c.batchSize = 256;
-    c.learningRate = 0.01f;
+    TrainConfig c = small().epochs(15).patience(5).batchSize(256).learningRate(0.01f).build();
     try (NDManager m = NDManager.newBaseManager()) {
-      SplittableRandom rng = new SplittableRandom(c.seed);
+      SplittableRandom rng = new SplittableRandom(c.seed());
       TrainResult r = new Trainer(DATA, c, TrainingListener.NONE).fit(new CranePaper(DATA, c, m, rng), rng);
       // random ~0.105, most popular < 0.45 on this data (EndToEndTest)
       assertThat(r.bestTest().get("recall@20")).isGreaterThan(0.5);

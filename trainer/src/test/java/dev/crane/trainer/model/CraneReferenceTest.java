@@ -37,13 +37,12 @@ class CraneReferenceTest {
         new FeatureMatrix("text", 3, 3, Init.uniform(r, 9, 1)))));
   }
 
-  static TrainConfig config(String axis, int dim, int heads) {
-    TrainConfig c = TrainConfig.forModel("crane-ref");
-    c.attentionAxis = axis;
-    c.embeddingDim = dim;
-    c.attentionHeads = heads;
-    c.knnK = 2;
-    return c;
+  static TrainConfig.Builder builder(AttentionAxis axis, int dim, int heads) {
+    return TrainConfig.builder("crane-ref").attentionAxis(axis).embeddingDim(dim).attentionHeads(heads).knnK(2);
+  }
+
+  static TrainConfig config(AttentionAxis axis, int dim, int heads) {
+    return builder(axis, dim, heads).build();
   }
 
   @Test
@@ -52,7 +51,7 @@ class CraneReferenceTest {
     double[][] zItems = null;
     for (AttentionAxis axis : AttentionAxis.values()) {
       // 2 heads of width 16: softmax(Q_h K_hᵀ / 4) V_h
-      TrainConfig c = config(axis.name(), 32, 2);
+      TrainConfig c = config(axis, 32, 2);
       try (NDManager m = NDManager.newBaseManager()) {
         CraneReference model = new CraneReference(data, c, m, new SplittableRandom(7));
         Parameters ps = model.parameters();
@@ -189,7 +188,7 @@ class CraneReferenceTest {
     for (AttentionAxis axis : AttentionAxis.values()) {
       try (NDManager m = NDManager.newBaseManager()) {
         SplittableRandom rng = new SplittableRandom(3);
-        CraneReference model = new CraneReference(PLANTED, config(axis.name(), 16, 4), m, rng);
+        CraneReference model = new CraneReference(PLANTED, config(axis, 16, 4), m, rng);
         model.beforeEpoch(rng);
         long[] u = {0, 1, 2, 3, 7, 11};
         long[] p = new long[u.length];
@@ -215,7 +214,7 @@ class CraneReferenceTest {
   void withOneModalityTheFusedSignalIsTheItemEmbedding() {
     TrainingData one = TrainingData.from(PlantedData.generate(40, 30, 3, 6, new int[] {4}, 5));
     try (NDManager m = NDManager.newBaseManager()) {
-      CraneReference model = new CraneReference(one, config("ITEMS", 8, 4), m, new SplittableRandom(1));
+      CraneReference model = new CraneReference(one, config(AttentionAxis.ITEMS, 8, 4), m, new SplittableRandom(1));
       assertThat(model.parameters().all().keySet()).containsExactly("user_embedding", "item_id_embedding");
       assertThat(model.fused().toFloatArray()).containsExactly(model.parameters().get("item_id_embedding").toFloatArray());
     }
@@ -224,14 +223,9 @@ class CraneReferenceTest {
   @Test
   void learnsThePlantedStructureOnBothAxes() {
     for (AttentionAxis axis : AttentionAxis.values()) {
-      TrainConfig c = config(axis.name(), 16, 4);
-      c.knnK = 10;
-      c.epochs = 20;
-      c.patience = 5;
-      c.batchSize = 256;
-      c.learningRate = 0.01f;
+      TrainConfig c = builder(axis, 16, 4).knnK(10).epochs(20).patience(5).batchSize(256).learningRate(0.01f).build();
       try (NDManager m = NDManager.newBaseManager()) {
-        SplittableRandom rng = new SplittableRandom(c.seed);
+        SplittableRandom rng = new SplittableRandom(c.seed());
         TrainResult r = new Trainer(PLANTED, c, TrainingListener.NONE).fit(new CraneReference(PLANTED, c, m, rng), rng);
         // random ~0.105, most popular < 0.45 on this data (EndToEndTest)
         assertThat(r.bestTest().get("recall@20")).as(axis.name()).isGreaterThan(0.5);

@@ -17,15 +17,10 @@ class FreedomTest {
   static final TrainingData DATA = TrainingData.from(PlantedData.generate(300, 200, 5, 12, new int[] {16, 8}, 11));
 
   static TrainResult train(float regWeight) {
-    TrainConfig c = TrainConfig.forModel("freedom");
-    c.epochs = 20;
-    c.patience = 5;
-    c.batchSize = 256;
-    c.learningRate = 0.01f;
-    c.embeddingDim = 16;
-    c.regWeight = regWeight;
+    TrainConfig c = TrainConfig.builder("freedom")
+        .epochs(20).patience(5).batchSize(256).learningRate(0.01f).embeddingDim(16).regWeight(regWeight).build();
     try (NDManager m = NDManager.newBaseManager()) {
-      SplittableRandom rng = new SplittableRandom(c.seed);
+      SplittableRandom rng = new SplittableRandom(c.seed());
       Freedom model = new Freedom(DATA, c, m, rng);
       return new Trainer(DATA, c, TrainingListener.NONE).fit(model, rng);
     }
@@ -40,8 +35,7 @@ class FreedomTest {
 
   @Test
   void prunedGraphIsResampledEachEpochAndOnlyTheModalityTermsTouchFeatures() {
-    TrainConfig c = TrainConfig.forModel("freedom");
-    c.embeddingDim = 8;
+    TrainConfig c = TrainConfig.builder("freedom").embeddingDim(8).build();
     try (NDManager m = NDManager.newBaseManager()) {
       SplittableRandom rng = new SplittableRandom(5);
       Freedom model = new Freedom(DATA, c, m, rng);

@@ -29,9 +29,7 @@ class VersionDataTest {
   @ParameterizedTest
   @ValueSource(strings = {"crane", "crane-ref", "freedom", "lightgcn", "bpr"})
   void recordsCarryTheScoringVectorItsPartsDegreesAndContent(String name) {
-    TrainConfig c = TrainConfig.forModel(name);
-    c.embeddingDim = 8;
-    c.attentionHeads = 2;
+    TrainConfig c = TrainConfig.builder(name).embeddingDim(8).attentionHeads(2).build();
     try (NDManager m = NDManager.newBaseManager()) {
       SplittableRandom rng = new SplittableRandom(1);
       Recommender model = ModelFactory.create(c, DATA, m, rng);

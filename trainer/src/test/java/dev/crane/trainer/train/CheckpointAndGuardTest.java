@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.crane.ingest.dataset.MmrecDataset;
 import dev.crane.schemas.Split;
+import dev.crane.trainer.config.AttentionAxis;
 import dev.crane.trainer.config.TrainConfig;
 import dev.crane.trainer.data.PlantedData;
 import dev.crane.trainer.data.TrainingData;
@@ -27,11 +28,8 @@ class CheckpointAndGuardTest {
 
   @Test
   void runWritesOutputsAndTheCheckpointReproducesTheBestValidMetrics(@TempDir Path dir) throws Exception {
-    TrainConfig c = TrainConfig.forModel("lightgcn");
-    c.epochs = 4;
-    c.batchSize = 128;
-    c.learningRate = 0.01f;
-    c.embeddingDim = 8;
+    TrainConfig c = TrainConfig.builder("lightgcn")
+        .epochs(4).batchSize(128).learningRate(0.01f).embeddingDim(8).build();
     TrainingRun.Report rep = TrainingRun.run(DS, c, dir, "test", TrainingListener.NONE);
     assertThat(Files.size(rep.curvesPng())).isGreaterThan(1000);
     Map<?, ?> metrics = new ObjectMapper().readValue(rep.metricsJson().toFile(), Map.class);
@@ -41,7 +39,7 @@ class CheckpointAndGuardTest {
     Checkpoint ck = Checkpoint.load(rep.checkpointDir());
     assertThat(ck.meta().formatVersion).isEqualTo(Checkpoint.FORMAT_VERSION);
     assertThat(ck.meta().userIds).hasSize(120);
-    assertThat(ck.meta().config.embeddingDim).isEqualTo(8);
+    assertThat(ck.meta().config.embeddingDim()).isEqualTo(8);
     TrainingData data = TrainingData.from(DS);
     try (NDManager m = NDManager.newBaseManager()) {
       Recommender fresh = ModelFactory.create(ck.meta().config, data, m, new SplittableRandom(123));
@@ -53,18 +51,16 @@ class CheckpointAndGuardTest {
   }
 
   @Test
-  void rejectsBadConfigurationBeforeTraining(@TempDir Path dir) {
-    TrainConfig c = TrainConfig.forModel("lightgcn");
-    c.dropRatio = 1.5f;
-    assertThatThrownBy(() -> TrainingRun.run(DS, c, dir, "t", TrainingListener.NONE))
-        .hasMessageContaining("drop ratio");
+  void rejectsBadConfigurationBeforeTraining() {
+    // refused when built, before any run can see it
+    assertThatThrownBy(() -> TrainConfig.builder("lightgcn").dropRatio(1.5f).build())
+        .hasMessageContaining("dropRatio").hasMessageContaining("1.5").hasMessageContaining("[0, 1)");
     assertThatThrownBy(() -> TrainConfig.forModel("gru4rec")).hasMessageContaining("unknown model 'gru4rec'");
   }
 
   @Test
   void memoryGuardRefusesItemsAxisAttentionOnALargeCatalogWithTheEstimate() {
-    TrainConfig c = TrainConfig.forModel("crane-ref");
-    c.memoryBudgetBytes = 16L << 30;
+    TrainConfig c = TrainConfig.builder("crane-ref").memoryBudgetBytes(16L << 30).build();
     // a Sports-sized catalog: 4 I^2 float32 copies per modality alone exceed 16 GiB
     TrainingData big = TrainingData.from(PlantedData.generate(50, 20_000, 4, 6, new int[] {2, 2}, 1));
     assertThatThrownBy(() -> MemoryGuard.check(c, big))
@@ -73,8 +69,8 @@ class CheckpointAndGuardTest {
         .hasMessageContaining("items-axis attention takes").hasMessageContaining("--attention-axis modalities");
     // §7.1: 8 I^2 floats per copy (4 heads x 2 modalities), 4 copies
     assertThat(MemoryGuard.itemsAxisAttentionBytes(c, big)).isEqualTo(4L * 4 * 8 * 20_000L * 20_000L);
-    c.attentionAxis = "MODALITIES";
-    MemoryGuard.check(c, big);
-    assertThat(MemoryGuard.itemsAxisAttentionBytes(c, big)).isZero();
+    TrainConfig modalities = c.toBuilder().attentionAxis(AttentionAxis.MODALITIES).build();
+    MemoryGuard.check(modalities, big);
+    assertThat(MemoryGuard.itemsAxisAttentionBytes(modalities, big)).isZero();
   }
 }

@@ -19,19 +19,17 @@ import org.junit.jupiter.api.Test;
 class EndToEndTest {
   static final TrainingData DATA = TrainingData.from(PlantedData.generate(300, 200, 5, 12, new int[] {16, 8}, 11));
 
+  static TrainConfig.Builder builder(String model) {
+    return TrainConfig.builder(model).epochs(25).patience(5).batchSize(256).learningRate(0.01f).embeddingDim(16);
+  }
+
   static TrainConfig config(String model) {
-    TrainConfig c = TrainConfig.forModel(model);
-    c.epochs = 25;
-    c.patience = 5;
-    c.batchSize = 256;
-    c.learningRate = 0.01f;
-    c.embeddingDim = 16;
-    return c;
+    return builder(model).build();
   }
 
   static TrainResult run(TrainConfig c) {
     try (NDManager m = NDManager.newBaseManager()) {
-      SplittableRandom rng = new SplittableRandom(c.seed);
+      SplittableRandom rng = new SplittableRandom(c.seed());
       Recommender model = ModelFactory.create(c, DATA, m, rng);
       return new Trainer(DATA, c, TrainingListener.NONE).fit(model, rng);
     }
@@ -65,16 +63,14 @@ class EndToEndTest {
 
   @Test
   void sameSeedGivesIdenticalRunOnCpu() {
-    TrainConfig c = config("lightgcn");
-    c.epochs = 3;
+    TrainConfig c = builder("lightgcn").epochs(3).build();
     TrainResult a = run(c);
     TrainResult b = run(c);
     for (int e = 0; e < 3; e++) {
       assertThat(a.history().get(e).loss()).isEqualTo(b.history().get(e).loss());
       assertThat(a.history().get(e).valid()).isEqualTo(b.history().get(e).valid());
     }
-    c.seed = 1;
-    assertThat(run(c).history().get(0).loss()).isNotEqualTo(a.history().get(0).loss());
+    assertThat(run(c.toBuilder().seed(1).build()).history().get(0).loss()).isNotEqualTo(a.history().get(0).loss());
   }
 
   @Test

@@ -18,10 +18,12 @@ class RetrainingTest {
   static final MmrecDataset FIRST = Snapshots.cut(FULL, u -> u < 250, i -> i < 180);
   static final MmrecDataset SECOND = Snapshots.cut(FULL, u -> true, i -> true);
 
+  static TrainConfig.Builder builder(String model, int epochs) {
+    return EndToEndTest.builder(model).epochs(epochs);
+  }
+
   static TrainConfig config(String model, int epochs) {
-    TrainConfig c = EndToEndTest.config(model);
-    c.epochs = epochs;
-    return c;
+    return builder(model, epochs).build();
   }
 
   private static Checkpoint trainFirst(String model, NDManager m) {
@@ -103,7 +105,7 @@ class RetrainingTest {
       }
       assertThat(oldDecay).as("an old row's v is at least the decayed saved one").isGreaterThanOrEqualTo(-1e-6 * before.length);
 
-      one.warmOptimizer = false;
+      one = one.toBuilder().warmOptimizer(false).build();
       Retraining.Outcome fresh = Retraining.run(SECOND, one, one, ckpt, false, m, TrainingListener.NONE, () -> false);
       assertThat(fresh.warmOptimizer()).isFalse();
       assertThat(fresh.optimizer().steps()).isEqualTo(epochSteps);
@@ -114,7 +116,7 @@ class RetrainingTest {
       assertThat(java.nio.file.Files.exists(dir.resolve("plain/optimizer.bin"))).isFalse();
       Checkpoint reread = Checkpoint.load(dir.resolve("plain"));
       assertThat(reread.optimizer()).isNull();
-      one.warmOptimizer = true;
+      one = one.toBuilder().warmOptimizer(true).build();
       Retraining.Outcome none = Retraining.run(SECOND, one, one, reread, false, m, TrainingListener.NONE, () -> false);
       assertThat(none.mode()).isEqualTo(Retraining.Mode.WARM);
       assertThat(none.warmOptimizer()).isFalse();
@@ -126,8 +128,7 @@ class RetrainingTest {
   void aWarmStartBeginsWhereTheServingModelWasAndAFullRetrainFromScratch() {
     try (NDManager m = NDManager.newBaseManager()) {
       Checkpoint ckpt = trainFirst("lightgcn", m);
-      TrainConfig brief = config("lightgcn", 2);
-      brief.maxBatches = 2; // two steps an epoch: a cold model is still near random, a warm one near the baseline
+      TrainConfig brief = builder("lightgcn", 2).maxBatches(2).build(); // two steps an epoch: a cold model is still near random, a warm one near the baseline
       Retraining.Outcome warm = Retraining.run(SECOND, brief, brief, ckpt, false, m, TrainingListener.NONE, () -> false);
       Retraining.Outcome full = Retraining.run(SECOND, brief, brief, ckpt, true, m, TrainingListener.NONE, () -> false);
       assertThat(warm.mode()).isEqualTo(Retraining.Mode.WARM);
@@ -156,8 +157,7 @@ class RetrainingTest {
       assertThat(bpr.mode()).isEqualTo(Retraining.Mode.FULL);
       assertThat(bpr.why()).contains("lightgcn model, not bpr");
       assertThat(bpr.baseline()).containsKey("recall@20"); // the serving lightgcn model, carried over
-      TrainConfig wide = config("lightgcn", 1);
-      wide.embeddingDim = 32;
+      TrainConfig wide = builder("lightgcn", 1).embeddingDim(32).build();
       Retraining.Outcome other = Retraining.run(SECOND, wide, wide, ckpt, false, m, TrainingListener.NONE, () -> false);
       assertThat(other.mode()).isEqualTo(Retraining.Mode.FULL);
       assertThat(other.why()).contains("user_embedding").contains("other dimensions");
@@ -168,15 +168,13 @@ class RetrainingTest {
   void theTimeBudgetCountsTheSetUpAndStillTrainsOneEpoch() {
     try (NDManager m = NDManager.newBaseManager()) {
       Checkpoint ckpt = trainFirst("lightgcn", m);
-      TrainConfig spent = config("lightgcn", 50);
-      spent.maxSeconds = 0.001f; // building the data and the warm start alone take longer
+      // building the data and the warm start alone take longer than this budget
+      TrainConfig spent = builder("lightgcn", 50).maxSeconds(0.001f).build();
       Retraining.Outcome o = Retraining.run(SECOND, spent, spent, ckpt, false, m, TrainingListener.NONE, () -> false);
       assertThat(o.mode()).isEqualTo(Retraining.Mode.WARM);
       assertThat(o.result().history()).hasSize(1);
       assertThat(o.result().stopReason()).isEqualTo("time-budget");
-      TrainConfig ample = config("lightgcn", 3);
-      ample.patience = 10;
-      ample.maxSeconds = 3600;
+      TrainConfig ample = builder("lightgcn", 3).patience(10).maxSeconds(3600).build();
       Retraining.Outcome all = Retraining.run(SECOND, ample, ample, ckpt, false, m, TrainingListener.NONE, () -> false);
       assertThat(all.result().history()).hasSize(3);
       assertThat(all.result().stopReason()).isEqualTo("max-epochs");
@@ -188,8 +186,7 @@ class RetrainingTest {
     // CRANE's item graph takes its neighbours from the parameters once per epoch: an epoch's score must
     // not be computed with the previous parameters' neighbours, or the kept epoch is not what is published
     try (NDManager m = NDManager.newBaseManager()) {
-      TrainConfig c = config("crane", 4);
-      c.patience = 10;
+      TrainConfig c = builder("crane", 4).patience(10).build();
       Retraining.Outcome o = Retraining.run(FIRST, c, c, null, false, m, TrainingListener.NONE, () -> false);
       assertThat(o.result().bestEpoch()).isGreaterThanOrEqualTo(1);
       assertThat(o.valid().get("recall@20")).isCloseTo(o.result().bestValid().get("recall@20"),

@@ -11,11 +11,9 @@ public final class PaperHyperparameters {
   private PaperHyperparameters() {}
 
   /** @return true when the dataset has its own Table 3 column */
-  public static boolean apply(TrainConfig c, String dataset) {
+  public static boolean apply(TrainConfig.Builder c, String dataset) {
     String d = dataset.toLowerCase(Locale.ROOT);
-    c.batchSize = 1024;
-    c.epochs = 250;
-    c.patience = 5;
+    c.batchSize(1024).epochs(250).patience(5);
     switch (d) {
       case "baby" -> set(c, 3, 15, 1e-4f, 1e-3f, 0.6f, 0.8f);
       case "sports" -> set(c, 2, 15, 5e-5f, 1e-3f, 0.5f, 0.7f);
@@ -27,7 +25,7 @@ public final class PaperHyperparameters {
         // (seed 999 best valid R@20 0.096 / 0.103 / 0.070 / 0.062) and patience 20: the valid curve
         // plateaus for ~5 epochs before it climbs (docs/benchmarks.md)
         set(c, 3, 15, 1e-3f, 1e-3f, 0.6f, 0.1f);
-        c.patience = 20;
+        c.patience(20);
         return false;
       }
       default -> {
@@ -38,12 +36,7 @@ public final class PaperHyperparameters {
     return true;
   }
 
-  private static void set(TrainConfig c, int t, int k, float lr, float reg, float tau, float cl) {
-    c.attentionRounds = t;
-    c.knnK = k;
-    c.learningRate = lr;
-    c.lambdaReg = reg;
-    c.tau = tau;
-    c.lambdaCl = cl;
+  private static void set(TrainConfig.Builder c, int t, int k, float lr, float reg, float tau, float cl) {
+    c.attentionRounds(t).knnK(k).learningRate(lr).lambdaReg(reg).tau(tau).lambdaCl(cl);
   }
 }
