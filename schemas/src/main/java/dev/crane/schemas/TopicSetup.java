@@ -33,6 +33,29 @@ public final class TopicSetup {
   }
 
   /**
+   * Creates the topics, taking one that another process created in the meantime as created (instances
+   * started together race from the same listing).
+   *
+   * @return the topics this call created
+   */
+  public static List<String> createMissing(Admin admin, List<NewTopic> topics)
+      throws InterruptedException, ExecutionException {
+    List<String> created = new ArrayList<>();
+    var results = admin.createTopics(topics).values();
+    for (NewTopic t : topics) {
+      try {
+        results.get(t.name()).get();
+        created.add(t.name());
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+          throw e;
+        }
+      }
+    }
+    return created;
+  }
+
+  /**
    * @param partitions partitions of every topic (the interactions topic bounds the stream
    *     processor's parallelism)
    * @return the topics that were created
@@ -47,8 +70,7 @@ public final class TopicSetup {
               .configs(configOf(spec)));
         }
       }
-      admin.createTopics(missing).all().get();
-      return missing.stream().map(NewTopic::name).toList();
+      return createMissing(admin, missing);
     } catch (ExecutionException e) {
       throw new IllegalStateException("cannot create topics: " + e.getCause().getMessage(), e.getCause());
     } catch (InterruptedException e) {

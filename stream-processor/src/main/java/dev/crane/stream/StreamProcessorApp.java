@@ -56,7 +56,7 @@ public final class StreamProcessorApp implements AutoCloseable {
     Map<String, Object> adminConfig = KafkaClientDefaults.common();
     adminConfig.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
     try (Admin admin = Admin.create(adminConfig)) {
-      partitions = AppTopics.ensure(admin, config.applicationId(), 2);
+      partitions = AppTopics.ensure(admin, config.applicationId(), config.inputPartitions());
     }
     this.config = config.withInputPartitions(partitions);
     this.metrics = new StreamMetrics(registry);

@@ -38,6 +38,13 @@ class EmbeddedKafkaBrokerTest {
       assertThat(created).containsExactlyInAnyOrderElementsOf(
           Topics.ALL.stream().map(Topics.Spec::name).toList());
       assertThat(TopicSetup.ensureTopics(admin, 3, (short) 1)).isEmpty();
+      // Instances started together list the same missing topics: the later creation is no failure,
+      // any other refusal still is.
+      assertThat(TopicSetup.createMissing(admin, List.of(new org.apache.kafka.clients.admin.NewTopic(
+          Topics.INTERACTIONS, 3, (short) 1)))).isEmpty();
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> TopicSetup.createMissing(admin, List.of(
+          new org.apache.kafka.clients.admin.NewTopic("crane-bad-replication", 1, (short) 3))))
+          .isInstanceOf(java.util.concurrent.ExecutionException.class);
 
       Map<String, TopicDescription> desc = admin.describeTopics(
           List.of(Topics.INTERACTIONS, Topics.SNAPSHOTS)).allTopicNames().get();

@@ -67,7 +67,7 @@ public final class AppTopics {
           missing.add(t);
         }
       }
-      admin.createTopics(missing).all().get();
+      TopicSetup.createMissing(admin, missing);
       int requests = partitionsOf(admin, requestsTopic(applicationId));
       if (requests != p) {
         throw new IllegalStateException("topic " + requestsTopic(applicationId) + " has " + requests

@@ -46,6 +46,8 @@ public final class ConfigLoader {
     DEFAULTS.put("users.cache.bytes", Long.toString(256L << 20));
     DEFAULTS.put("journal.checkpoint", "true");
     DEFAULTS.put("connect.timeout.ms", Long.toString(Duration.ofSeconds(15).toMillis()));
+    // Partitions of the topics created at start-up when missing: bounds the instances that do work.
+    DEFAULTS.put("topics.partitions", "2");
   }
 
   private ConfigLoader() {}
@@ -105,7 +107,7 @@ public final class ConfigLoader {
         number(raw, "users.cache.bytes"),
         bool(raw, "journal.checkpoint"),
         millis(raw, "connect.timeout.ms"),
-        1,
+        integer(raw, "topics.partitions"),
         kafka);
   }
 

@@ -17,8 +17,9 @@ import java.util.TreeMap;
  *     checkpoint; false keeps the whole journal and a rebuild replays it whole
  * @param connectTimeout how long start-up waits for the broker and the registry to answer before
  *     it gives up with one line naming the address
- * @param inputPartitions partitions of the interactions topic (the number of snapshot parts);
- *     found from the broker at start-up, given explicitly in tests
+ * @param inputPartitions partitions of the interactions topic (the number of snapshot parts): the
+ *     {@code topics.partitions} setting (the count of the topics start-up creates when they are
+ *     missing) until start-up reads the topic's actual count from the broker
  */
 public record StreamConfig(
     String applicationId,
