@@ -5,13 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** The README's main command, end to end, at a small size: ingest, stream processor, first model version. */
+/**
+ * The README's main command, end to end on the in-process broker, at a small size: ingest, the
+ * stream processor's snapshots, model versions 1 and 2, the API's replies before and after fold-in.
+ */
 class CraneMainTest {
   @TempDir Path dir;
 
@@ -57,5 +64,26 @@ class CraneMainTest {
         .containsPattern("holdout Recall@20 0\\.\\d{4}")
         .containsPattern("user-embeddings\\s+(150|300)\\s+key=")
         .containsPattern("model-versions\\s+2\\s+key=");
+
+    // The fold-in changed what the users who took items are recommended, and those items are excluded as seen.
+    Map<String, List<String>> taken = lists(text, "user (\\d+) -> items ([\\d, ]+)");
+    Map<String, List<String>> before = lists(text, "user (\\d+) \\[v1\\]: ([\\d*, ]+)");
+    Map<String, List<String>> folded = lists(text, "user (\\d+) \\[v1, folded in\\]: ([\\d*, ]+)");
+    assertThat(taken).as(text).isNotEmpty();
+    assertThat(folded.keySet()).as(text).containsAll(taken.keySet());
+    taken.forEach((user, items) -> assertThat(folded.get(user)).as("user %s after taking %s", user, items)
+        .doesNotContainAnyElementsOf(items));
+    assertThat(taken.keySet()).as(text).anyMatch(u -> !folded.get(u).equals(before.get(u)));
+  }
+
+  /** user -> the item list of each line matching {@code regex} (group 1 the user, group 2 the items; "*" dropped). */
+  private static Map<String, List<String>> lists(String text, String regex) {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    Matcher m = Pattern.compile(regex).matcher(text);
+    while (m.find()) {
+      out.put(m.group(1), Arrays.stream(m.group(2).split(",")).map(s -> s.replace("*", "").trim())
+          .filter(s -> !s.isEmpty()).toList());
+    }
+    return out;
   }
 }
