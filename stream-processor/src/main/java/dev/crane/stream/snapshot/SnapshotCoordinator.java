@@ -6,6 +6,7 @@ import dev.crane.schemas.Topics;
 import dev.crane.schemas.avro.ItemFeatures;
 import dev.crane.schemas.avro.SnapshotManifest;
 import dev.crane.schemas.serde.AvroDeserializer;
+import dev.crane.stream.codec.ItemPositions;
 import dev.crane.stream.config.Names;
 import dev.crane.stream.config.StreamConfig;
 import dev.crane.stream.metrics.StreamMetrics;
@@ -81,6 +82,7 @@ public final class SnapshotCoordinator implements Processor<String, String, Obje
       state.put("nextVersion", highestVersionOnDisk() + 1);
       state.put("lastTriggerAt", context.currentSystemTimeMs());
       state.put("wanted", false);
+      state.put("fresh", false);
       state.putNull("inFlight");
       state.putNull("last");
     }
@@ -93,6 +95,8 @@ public final class SnapshotCoordinator implements Processor<String, String, Obje
     String type = msg.path("type").asText();
     if (type.equals("want")) {
       state.put("wanted", true);
+    } else if (type.equals("fresh")) {
+      state.put("fresh", true);
     } else if (type.equals("part")) {
       CutWriter.Part part = SnapshotMessages.toPart(msg);
       JsonNode inFlight = state.get("inFlight");
@@ -110,7 +114,10 @@ public final class SnapshotCoordinator implements Processor<String, String, Obje
     JsonNode inFlight = state.get("inFlight");
     if (inFlight.isNull()) {
       long interval = config.snapshotInterval().toMillis();
-      boolean due = interval > 0 && now - state.get("lastTriggerAt").asLong() >= interval;
+      // The time trigger waits for something new, an interaction or an item record: an idle system
+      // cuts no empty snapshots. (A state saved before these fields existed reads as new.)
+      boolean due = interval > 0 && now - state.get("lastTriggerAt").asLong() >= interval
+          && (state.path("fresh").asBoolean(true) || !itemEnds().equals(state.path("itemEnds").asText()));
       if (due || state.get("wanted").asBoolean()) {
         request(state.get("nextVersion").asLong(), now);
       }
@@ -149,8 +156,15 @@ public final class SnapshotCoordinator implements Processor<String, String, Obje
     inFlight.put("version", version).put("requestedAt", now).putObject("parts");
     state.put("lastTriggerAt", now);
     state.put("wanted", false);
+    state.put("fresh", false);
+    state.put("itemEnds", itemEnds());
     save();
     LOG.info("snapshot v{}: cut requested from {} partitions", version, config.inputPartitions());
+  }
+
+  /** The items topic's position in the item store, as a string to compare. */
+  private String itemEnds() {
+    return ItemPositions.endOffsets(items).toString();
   }
 
   /** Item features are copied here, on the thread that owns the global store; the rest runs off it. */

@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * The small JSON messages between the tasks and the snapshot coordinator (on the application's own
- * topics): a request to cut version v, a task's finished part, and a task's wish for a snapshot
- * because many interactions are new.
+ * topics): a request to cut version v, a task's finished part, a task's wish for a snapshot
+ * because many interactions are new, and a task's word that it has new interactions at all.
  */
 public final class SnapshotMessages {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -25,6 +25,11 @@ public final class SnapshotMessages {
   public static String want(int partition, long newInteractions) {
     return JSON.createObjectNode().put("type", "want").put("partition", partition)
         .put("newInteractions", newInteractions).toString();
+  }
+
+  /** Sent once after each cut, with the first interaction the task takes in: the time trigger waits for it. */
+  public static String fresh(int partition) {
+    return JSON.createObjectNode().put("type", "fresh").put("partition", partition).toString();
   }
 
   public static String part(CutWriter.Part p) {

@@ -37,6 +37,8 @@ final class SnapshotCut {
   private final ProfileCheckpoints checkpoints;
   private final LongSupplier heldCount;
   private final StreamMetrics metrics;
+  /** Whether this task told the coordinator it has interactions beyond its last cut (not persisted: a restart tells again). */
+  private boolean freshReported;
 
   /** @param heldCount how many records wait for their item (a part reports it) */
   SnapshotCut(ProcessorContext<Object, Object> context, StreamConfig config, int partition, MetaStore metaStore,
@@ -58,6 +60,11 @@ final class SnapshotCut {
 
   /** After an accepted interaction (at {@code timestamp}): asks for a cut when this partition wants one. */
   void requestIfDue(long timestamp) {
+    if (config.snapshotsEnabled() && !freshReported) {
+      freshReported = true;
+      context.forward(new Record<>("fresh-" + partition, SnapshotMessages.fresh(partition), timestamp),
+          Names.PARTS_SINK);
+    }
     if (config.snapshotsEnabled()) {
       long threshold = config.snapshotEveryInteractions();
       long fresh = meta.nextSeq - meta.lastCutSeq;
@@ -84,6 +91,7 @@ final class SnapshotCut {
     meta.lastCutSeq = meta.nextSeq;
     meta.lastCutVersion = version;
     meta.cutRequested = false;
+    freshReported = false;
     long deleted = checkpoints.truncate(meta);
     metaStore.save();
     metrics.cutPart(System.nanoTime() - t0); // the input of this task waited that long

@@ -93,6 +93,10 @@ class SnapshotTopologyTest {
       assertThat(m1.getFiles()).containsKeys("interactions.tsv", "users.tsv", "user_profile_image.npy",
           "user_profile_audio.npy", "image_feat.npy", "audio_feat.npy", "items.tsv", "manifest.json");
 
+      // Nothing new (no interaction, no item record): the timer passes twice without a snapshot.
+      d.advance(Duration.ofSeconds(130));
+      assertThat(d.manifests.isEmpty()).as("no interaction since v1: no time-triggered snapshot").isTrue();
+
       // Second version: only the new interactions carry version 2; v1 stays as it was.
       d.send(Records.interaction("e4", "u3", "i3", 4000, Split.TRAIN));
       d.send(Records.interaction("e1", "u1", "i1", 1000, Split.TRAIN)); // duplicate: not new
