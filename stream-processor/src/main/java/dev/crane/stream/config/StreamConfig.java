@@ -66,7 +66,7 @@ public record StreamConfig(
     require(snapshotEveryInteractions >= 0, "snapshot.every.interactions must be >= 0 (0 = no count trigger)");
     require(snapshotsKept >= 1, "snapshot.keep must be >= 1");
     require(connectTimeout.toMillis() >= 1, "connect.timeout.ms must be >= 1");
-    require(inputPartitions >= 1, "input partitions must be >= 1");
+    require(inputPartitions >= 1, "topics.partitions must be >= 1, got " + inputPartitions);
     require(userCacheBytes == 0 || userCacheBytes >= 1 << 16,
         "users.cache.bytes must be 0 (write-through) or >= 65536");
   }
