@@ -219,13 +219,12 @@ public final class SnapshotCoordinator implements Processor<String, String, Obje
   }
 
   /**
-   * Drops failed attempts, snapshots beyond the number kept (but never the one before
-   * {@code published}) and the parts of versions before
-   * {@code published}. Not the parts of {@code published} itself: its manifest is only forwarded,
-   * and a crash before the task commits rolls the coordinator back to assembling it again, from
-   * those parts (deleting them here stalled every later snapshot: found by the pipeline crash test).
-   * The parts of v are deleted when v + 1 is published, and v + 1's parts can only exist once the
-   * requests for v + 1, which follow v's manifest in this task's output, are committed.
+   * Drops failed attempts, snapshots beyond the number kept and the parts of versions before
+   * {@code published}. It keeps the parts of {@code published} and the snapshot before it: the
+   * manifest is only forwarded, and a crash before the task commits rolls the coordinator back to
+   * assembling {@code published} again from both (deleting them stalled every later snapshot).
+   * v + 1's parts exist only once the requests for v + 1, which follow v's manifest in this task's
+   * output, are committed: at v + 1's publish, v's parts are safe to drop.
    */
   private void cleanUp(long published) {
     Path root = config.snapshotDir();

@@ -60,12 +60,12 @@ final class SnapshotCut {
 
   /** After an accepted interaction (at {@code timestamp}): asks for a cut when this partition wants one. */
   void requestIfDue(long timestamp) {
-    if (config.snapshotsEnabled() && !freshReported) {
-      freshReported = true;
-      context.forward(new Record<>("fresh-" + partition, SnapshotMessages.fresh(partition), timestamp),
-          Names.PARTS_SINK);
-    }
     if (config.snapshotsEnabled()) {
+      if (!freshReported) {
+        freshReported = true;
+        context.forward(new Record<>("fresh-" + partition, SnapshotMessages.fresh(partition), timestamp),
+            Names.PARTS_SINK);
+      }
       long threshold = config.snapshotEveryInteractions();
       long fresh = meta.nextSeq - meta.lastCutSeq;
       if (threshold > 0 && !meta.cutRequested && fresh >= Math.max(1, threshold / config.inputPartitions())) {

@@ -147,9 +147,9 @@ public final class NativeAllocator {
     } catch (NumberFormatException e) {
       return;
     }
-    ProcessHandle launcher = ProcessHandle.of(pid).orElse(null);
-    if (launcher == null || ProcessHandle.current().parent().map(p -> p.pid() != pid).orElse(true)) {
-      return; // not started by relaunch (the variable came from elsewhere): nothing to follow
+    ProcessHandle launcher = ProcessHandle.current().parent().filter(p -> p.pid() == pid).orElse(null);
+    if (launcher == null) {
+      return; // not started by relaunch (a grandchild inherited the variable): nothing to follow
     }
     Thread watch = new Thread(() -> {
       while (launcher.isAlive()) {
