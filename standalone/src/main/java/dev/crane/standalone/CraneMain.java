@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -30,17 +31,28 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The embedded default: starts the in-process broker and the local schema registry, generates a
- * synthetic dataset and publishes it; then the stream processor, the trainer service and the
+ * The embedded default: starts the in-process broker and the local schema registry (or checks the
+ * user's own cluster), generates a synthetic dataset and publishes it; then the stream processor, the trainer service and the
  * recommender API run on it in this process, as {@link Walkthrough} shows step by step; last, what
  * landed on each topic.
  */
 @Command(name = "crane", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Run the CRANE pipeline on the embedded default (in-process Kafka, local registry, synthetic data"
-        + " or --data DIR): ingest, stream processor, trainer service, recommender API.")
+        + " or --data DIR), or on your own cluster (--bootstrap-servers): ingest, stream processor, trainer service,"
+        + " recommender API.")
 public final class CraneMain implements Callable<Integer> {
-  @Option(names = "--data-dir", description = "Broker and registry data; default: a temporary directory removed at exit.")
+  @Option(names = "--data-dir", description = "Broker, registry and service state; default: a temporary directory removed at exit.")
   Path dataDir;
+
+  @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
+      description = "Run on this Kafka cluster instead of the embedded broker (with --schema-registry-url);"
+          + " the topics are created when missing and must be empty.")
+  String bootstrapServers;
+
+  @Option(names = "--schema-registry-url", paramLabel = "URL",
+      description = "The Confluent-compatible schema registry of that cluster, e.g."
+          + " http://localhost:8081/apis/ccompat/v7 for Apicurio.")
+  String schemaRegistryUrl;
 
   @Option(names = "--partitions", defaultValue = "3", description = "Partitions per topic. Default: ${DEFAULT-VALUE}")
   int partitions;
@@ -94,14 +106,34 @@ public final class CraneMain implements Callable<Integer> {
         }
       }
     }
+    if ((bootstrapServers == null) != (schemaRegistryUrl == null)) {
+      throw new IllegalArgumentException("--bootstrap-servers and --schema-registry-url go together: give both"
+          + " to run on your own cluster, neither for the embedded one");
+    }
+    boolean external = bootstrapServers != null;
+    if (external && keepRunning) {
+      throw new IllegalArgumentException("--keep-running keeps the embedded broker and registry up; with"
+          + " --bootstrap-servers there are none to keep");
+    }
     // read before anything starts: a dataset that cannot be read is a one-line error
     MmrecDataset read = data != null ? readDataset(data) : null;
     boolean temporary = dataDir == null;
     Path dir = temporary ? Files.createTempDirectory("crane-embedded-") : dataDir;
     long t0 = System.nanoTime();
-    try (EmbeddedRuntime runtime = EmbeddedRuntime.start(dir, partitions)) {
-      out.printf("Embedded runtime up in %.1f s%n  Kafka:           %s%n  schema registry: %s%n  data:            %s%n",
-          (System.nanoTime() - t0) / 1e9, runtime.bootstrapServers(), runtime.schemaRegistryUrl(), dir);
+    // null when external: try-with-resources then closes nothing
+    try (EmbeddedRuntime runtime = external ? null : EmbeddedRuntime.start(dir, partitions)) {
+      Cluster cluster;
+      if (external) {
+        cluster = new Cluster(bootstrapServers, schemaRegistryUrl);
+        List<String> created = ExternalCluster.prepare(cluster, partitions);
+        out.printf("Using your cluster (checked in %.1f s; %d topics created, %d there already)%n",
+            (System.nanoTime() - t0) / 1e9, created.size(), Topics.ALL.size() - created.size());
+      } else {
+        cluster = new Cluster(runtime.bootstrapServers(), runtime.schemaRegistryUrl());
+        out.printf("Embedded runtime up in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+      }
+      out.printf("  Kafka:           %s%n  schema registry: %s%n  %s %s%n", cluster.bootstrapServers(),
+          cluster.schemaRegistryUrl(), external ? "state:          " : "data:           ", dir);
 
       MmrecDataset dataset;
       if (read != null) {
@@ -118,7 +150,7 @@ public final class CraneMain implements Callable<Integer> {
       out.flush();
 
       PublishSummary summary;
-      try (var producer = ProducerFactory.create(runtime.bootstrapServers(), runtime.schemaRegistryUrl(), Map.of())) {
+      try (var producer = ProducerFactory.create(cluster.bootstrapServers(), cluster.schemaRegistryUrl(), Map.of())) {
         summary = new DatasetPublisher(producer, new DatasetPublisher.Options(0, -1, true))
             .publish(dataset, dataset.interactions().publishOrder(), Map.of(), new int[0]);
       }
@@ -126,13 +158,13 @@ public final class CraneMain implements Callable<Integer> {
       out.flush();
 
       Path state = dir.resolve("state");
-      try (Pipeline pipeline = Pipeline.start(runtime, state, dataset.modalities(), model, epochs)) {
+      try (Pipeline pipeline = Pipeline.start(cluster, state, dataset.modalities(), model, epochs)) {
         new Walkthrough(out, pipeline, model, seen(dataset)).run();
       }
 
       out.printf("%nWhat landed on each topic:%n");
-      var counts = TopicCounts.of(runtime.bootstrapServers(), Topics.ALL.stream().map(Topics.Spec::name).toList());
-      out.print(TopicSamples.render(counts, runtime));
+      var counts = TopicCounts.of(cluster.bootstrapServers(), Topics.ALL.stream().map(Topics.Spec::name).toList());
+      out.print(TopicSamples.render(counts, cluster));
       out.printf("%nDone in %.1f s.%n", (System.nanoTime() - t0) / 1e9);
       out.flush();
       if (keepRunning) {

@@ -2,7 +2,6 @@ package dev.crane.standalone;
 
 import dev.crane.api.app.RecommenderApi;
 import dev.crane.api.metrics.ApiMetrics;
-import dev.crane.embedded.EmbeddedRuntime;
 import dev.crane.ingest.publish.ProducerFactory;
 import dev.crane.schemas.Modality;
 import dev.crane.schemas.Topics;
@@ -36,7 +35,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * the processor.
  */
 final class Pipeline implements AutoCloseable {
-  private final EmbeddedRuntime runtime;
+  private final Cluster cluster;
   private final Path state;
   private final StreamProcessorApp processor;
   private final TrainerService trainer;
@@ -45,22 +44,22 @@ final class Pipeline implements AutoCloseable {
   private RecommenderApi api;
   private ManagedChannel channel;
 
-  private Pipeline(EmbeddedRuntime runtime, Path state, StreamProcessorApp processor, TrainerService trainer) {
-    this.runtime = runtime;
+  private Pipeline(Cluster cluster, Path state, StreamProcessorApp processor, TrainerService trainer) {
+    this.cluster = cluster;
     this.state = state;
     this.processor = processor;
     this.trainer = trainer;
     this.trainerThread = new Thread(() -> trainer.run(stop::get), "trainer-service");
   }
 
-  static Pipeline start(EmbeddedRuntime runtime, Path state, List<Modality> modalities, String model, int epochs) {
+  static Pipeline start(Cluster cluster, Path state, List<Modality> modalities, String model, int epochs) {
     // The embedded default keeps its state in a temporary directory on purpose: Kafka Streams' warning
     // against exactly that is noise here (it stays on for the stream processor's own jar).
     ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
         "org.apache.kafka.streams.processor.internals.StateDirectory")).setLevel(ch.qos.logback.classic.Level.ERROR);
     Map<String, String> s = new HashMap<>();
-    s.put("bootstrap.servers", runtime.bootstrapServers());
-    s.put("schema.registry.url", runtime.schemaRegistryUrl());
+    s.put("bootstrap.servers", cluster.bootstrapServers());
+    s.put("schema.registry.url", cluster.schemaRegistryUrl());
     s.put("state.dir", state.resolve("stream").toString());
     s.put("snapshot.dir", state.resolve("snapshots").toString());
     s.put("modalities", Modality.format(modalities));
@@ -68,8 +67,8 @@ final class Pipeline implements AutoCloseable {
     s.put("metrics.port", "-1");
     StreamProcessorApp processor = StreamProcessorApp.start(ConfigLoader.fromMap(s), new SimpleMeterRegistry(), false);
     Map<String, String> t = new HashMap<>();
-    t.put("bootstrap.servers", runtime.bootstrapServers());
-    t.put("schema.registry.url", runtime.schemaRegistryUrl());
+    t.put("bootstrap.servers", cluster.bootstrapServers());
+    t.put("schema.registry.url", cluster.schemaRegistryUrl());
     t.put("state.dir", state.resolve("trainer").toString());
     t.put("model", model);
     t.put("full.epochs", Integer.toString(epochs));
@@ -83,7 +82,7 @@ final class Pipeline implements AutoCloseable {
       processor.close();
       throw e;
     }
-    Pipeline p = new Pipeline(runtime, state, processor, trainer);
+    Pipeline p = new Pipeline(cluster, state, processor, trainer);
     p.trainerThread.start();
     return p;
   }
@@ -110,7 +109,7 @@ final class Pipeline implements AutoCloseable {
       if (!trainer.healthy()) {
         throw new IllegalStateException("the trainer service stopped; its log above says why");
       }
-      return ManifestLog.read(runtime.bootstrapServers(), runtime.schemaRegistryUrl(), Duration.ofSeconds(10))
+      return ManifestLog.read(cluster.bootstrapServers(), cluster.schemaRegistryUrl(), Duration.ofSeconds(10))
           .latest().filter(v -> v.getVersion() >= version).orElse(null);
     });
   }
@@ -118,8 +117,8 @@ final class Pipeline implements AutoCloseable {
   /** Starts the recommender API on a free loopback port and waits until it serves; returns its port. */
   int startApi(Duration timeout) throws InterruptedException {
     Map<String, String> a = new HashMap<>();
-    a.put("bootstrap.servers", runtime.bootstrapServers());
-    a.put("schema.registry.url", runtime.schemaRegistryUrl());
+    a.put("bootstrap.servers", cluster.bootstrapServers());
+    a.put("schema.registry.url", cluster.schemaRegistryUrl());
     a.put("state.dir", state.resolve("api").toString());
     a.put("grpc.host", "127.0.0.1");
     a.put("grpc.port", "0");
@@ -137,7 +136,7 @@ final class Pipeline implements AutoCloseable {
 
   /** Live traffic: interactions without a split label, published as an app would. */
   void publish(List<Interaction> interactions) {
-    try (var producer = ProducerFactory.create(runtime.bootstrapServers(), runtime.schemaRegistryUrl(), Map.of())) {
+    try (var producer = ProducerFactory.create(cluster.bootstrapServers(), cluster.schemaRegistryUrl(), Map.of())) {
       for (Interaction in : interactions) {
         producer.send(new ProducerRecord<>(Topics.INTERACTIONS, in.getUserId(), in));
       }
@@ -146,7 +145,7 @@ final class Pipeline implements AutoCloseable {
   }
 
   private SnapshotManifest newestSnapshot() {
-    return SnapshotLog.read(runtime.bootstrapServers(), runtime.schemaRegistryUrl(), Duration.ofSeconds(10)).newest()
+    return SnapshotLog.read(cluster.bootstrapServers(), cluster.schemaRegistryUrl(), Duration.ofSeconds(10)).newest()
         .orElse(null);
   }
 

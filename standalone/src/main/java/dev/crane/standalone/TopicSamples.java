@@ -1,6 +1,5 @@
 package dev.crane.standalone;
 
-import dev.crane.embedded.EmbeddedRuntime;
 import dev.crane.schemas.serde.AvroDeserializer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -24,11 +23,11 @@ final class TopicSamples {
 
   private TopicSamples() {}
 
-  static String render(Map<String, Long> counts, EmbeddedRuntime runtime) {
+  static String render(Map<String, Long> counts, Cluster cluster) {
     StringBuilder sb = new StringBuilder();
     sb.append(String.format(Locale.ROOT, "  %-16s %10s  %s%n", "topic", "records", "first record"));
     counts.forEach((topic, n) -> sb.append(String.format(Locale.ROOT, "  %-16s %,10d  %s%n",
-        topic, n, n > 0 ? firstRecord(topic, runtime) : "")));
+        topic, n, n > 0 ? firstRecord(topic, cluster) : "")));
     return sb.toString();
   }
 
@@ -65,14 +64,14 @@ final class TopicSamples {
     return d.remaining() > 0 ? String.format(Locale.ROOT, "[%.3f, …]", d.get(0)) : "[]";
   }
 
-  private static String firstRecord(String topic, EmbeddedRuntime runtime) {
+  private static String firstRecord(String topic, Cluster cluster) {
     Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, runtime.bootstrapServers());
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put("enable.metrics.push", false);
     AvroDeserializer<Object> values = new AvroDeserializer<>();
-    values.configure(Map.of("schema.registry.url", runtime.schemaRegistryUrl()), false);
+    values.configure(Map.of("schema.registry.url", cluster.schemaRegistryUrl()), false);
     try (var consumer = new KafkaConsumer<>(p, new StringDeserializer(), values)) {
       TopicPartition first = new TopicPartition(topic, 0);
       consumer.assign(List.of(first));

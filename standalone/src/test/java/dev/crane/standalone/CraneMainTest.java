@@ -4,86 +4,38 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.ServerSocket;
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-/**
- * The README's main command, end to end on the in-process broker, at a small size: ingest, the
- * stream processor's snapshots, model versions 1 and 2, the API's replies before and after fold-in.
- */
+/** The README's main command, end to end on the in-process broker, at a small size. */
 class CraneMainTest {
   @TempDir Path dir;
 
-  /** The live interactions the walkthrough printed ("user 1 -> items 36, 10, 30"). */
-  private static int live(String text) {
-    Matcher m = Pattern.compile("user \\d+ -> items ([\\d, ]+)").matcher(text);
-    int n = 0;
-    while (m.find()) {
-      n += m.group(1).split(",").length;
-    }
-    return n;
+  @Test
+  void publishesTheSyntheticDatasetAndReportsWhatLanded() {
+    WalkthroughRun.assertReported(WalkthroughRun.run("--data-dir", dir.toString()));
   }
 
   @Test
-  void publishesTheSyntheticDatasetAndReportsWhatLanded() {
-    StringWriter out = new StringWriter();
-    CommandLine cli = new CommandLine(new CraneMain());
-    cli.setOut(new PrintWriter(out, true));
-    // A failing run's stack trace goes to err: keep it in the assertion message.
-    cli.setErr(new PrintWriter(out, true));
-    int code = cli.execute("--data-dir", dir.toString(), "--users", "150", "--items", "60",
-        "--modalities", "visual:32,text:8", "--partitions", "2", "--model", "lightgcn", "--epochs", "3");
-    String text = out.toString();
-    assertThat(code).as(text).isZero();
-
-    Matcher generated = Pattern.compile("Generated synthetic dataset: 150 users, 60 items, ([\\d,]+) interactions")
-        .matcher(text);
-    assertThat(generated.find()).as(text).isTrue();
-    String interactions = generated.group(1);
-    assertThat(text).containsPattern("items\\s+60\\s+key=\\d+ \\{itemId=")
-        // the generated interactions and the walkthrough's live ones
-        .containsPattern("interactions\\s+" + String.format("%,d", Integer.parseInt(interactions.replace(",", "")) + live(text))
-            + "\\s+key=")
-        .containsPattern("dead-letters\\s+0")
-        .contains("snapshot v1: 150 users, 60 items, " + interactions + " interactions")
-        .containsPattern("model version 1 published after [\\d.]+ s: lightgcn, 150 users, 60 items, dim 64, trained from scratch")
-        .containsPattern("Recommender API: serving version 1 on gRPC 127.0.0.1:\\d+")
-        .containsPattern("user 1 \\[v1\\]: \\d+, \\d+, \\d+, \\d+, \\d+")
-        .containsPattern("user 1 -> items \\d+, \\d+, \\d+")
-        .containsPattern("user 1 \\[v1, folded in\\]: ")
-        .containsPattern("snapshot v2: [\\d,]+ interactions \\(\\d new\\)")
-        .containsPattern("(user 1 \\[v2\\]: |the candidate \\(version 2\\) was rejected by the gate)")
-        .containsPattern("holdout Recall@20 0\\.\\d{4}")
-        .containsPattern("user-embeddings\\s+(150|300)\\s+key=")
-        .containsPattern("model-versions\\s+2\\s+key=");
-
-    // The fold-in changed what the users who took items are recommended, and those items are excluded as seen.
-    Map<String, List<String>> taken = lists(text, "user (\\d+) -> items ([\\d, ]+)");
-    Map<String, List<String>> before = lists(text, "user (\\d+) \\[v1\\]: ([\\d*, ]+)");
-    Map<String, List<String>> folded = lists(text, "user (\\d+) \\[v1, folded in\\]: ([\\d*, ]+)");
-    assertThat(taken).as(text).isNotEmpty();
-    assertThat(folded.keySet()).as(text).containsAll(taken.keySet());
-    taken.forEach((user, items) -> assertThat(folded.get(user)).as("user %s after taking %s", user, items)
-        .doesNotContainAnyElementsOf(items));
-    assertThat(taken.keySet()).as(text).anyMatch(u -> !folded.get(u).equals(before.get(u)));
+  void ownClusterOptionsGoTogetherAndAreCheckedBeforeAnythingRuns() throws Exception {
+    assertThat(failure("--bootstrap-servers", "localhost:9092"))
+        .contains("--bootstrap-servers and --schema-registry-url go together");
+    try (ServerSocket closed = new ServerSocket(0)) {
+      int port = closed.getLocalPort();
+      closed.close();
+      assertThat(failure("--bootstrap-servers", "localhost:9092", "--schema-registry-url", "http://127.0.0.1:" + port))
+          .contains("--schema-registry-url http://127.0.0.1:" + port + ": no Confluent-compatible registry answers");
+    }
   }
 
-  /** user -> the item list of each line matching {@code regex} (group 1 the user, group 2 the items; "*" dropped). */
-  private static Map<String, List<String>> lists(String text, String regex) {
-    Map<String, List<String>> out = new LinkedHashMap<>();
-    Matcher m = Pattern.compile(regex).matcher(text);
-    while (m.find()) {
-      out.put(m.group(1), Arrays.stream(m.group(2).split(",")).map(s -> s.replace("*", "").trim())
-          .filter(s -> !s.isEmpty()).toList());
-    }
-    return out;
+  /** The one-line error of a run that must fail (exit 2) before it starts anything. */
+  private String failure(String... args) {
+    StringWriter err = new StringWriter();
+    int code = dev.crane.ops.cli.CliRunner.commandLine(new CraneMain()).setErr(new PrintWriter(err, true))
+        .execute(args);
+    assertThat(code).as(err.toString()).isEqualTo(2);
+    return err.toString();
   }
 }
