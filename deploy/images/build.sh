@@ -5,9 +5,11 @@
 #   crane/kafka:4.3.1            KRaft broker from the Maven Central jars (kafka/pom.xml)
 #   crane/apicurio-registry:2.6.13  Apicurio Registry from its Maven Central zip
 #   crane/<role>:local           ingest, stream-processor, trainer, recommender-api from <role>/target
-# Usage: deploy/images/build.sh [--keep-docker] [--rebuild-base] [IMAGE...]
+# Usage: deploy/images/build.sh [--keep-docker] [--rebuild-base] [--force] [IMAGE...]
 #   IMAGE: debian jre kafka registry ingest stream-processor trainer recommender-api (default: all;
 #   an image needs the ones above it to exist). Build the jars first: mvn -o -q -DskipTests package
+# An image whose inputs (its files here, versions, jars and parent image) are unchanged since it was
+# built is kept (label crane.inputs); --force rebuilds it anyway.
 # Starts a private dockerd when none answers (deploy/docker-daemon.sh) and stops it at the end
 # unless --keep-docker (or CRANE_KEEP_DOCKER=1).
 set -euo pipefail
@@ -32,12 +34,14 @@ IMG_KAFKA=crane/kafka:$KAFKA_VERSION
 IMG_REGISTRY=crane/apicurio-registry:${APICURIO_VERSION%.Final}
 
 rebuild_base=0
+force=0
 targets=()
 for arg in "$@"; do
   case $arg in
     --keep-docker) CRANE_KEEP_DOCKER=1 ;;
     --rebuild-base) rebuild_base=1 ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --force) force=1 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     debian|jre|kafka|registry|ingest|stream-processor|trainer|recommender-api) targets+=("$arg") ;;
     *) crane_die "unknown argument '$arg' (try --help)" ;;
   esac
@@ -63,12 +67,24 @@ mvn_get() {
 # stage NAME: an empty build context under .build/
 stage() { rm -rf "${STAGE:?}/$1"; mkdir -p "$STAGE/$1"; echo "$STAGE/$1"; }
 
-build() { # dockerfile context image [build-arg...]
-  local dockerfile=$1 context=$2 image=$3
-  shift 3
+# inputs PARENT FILE_OR_DIR...: the hash of what an image is built from (its parent's id, the versions,
+# the files' contents); up_to_date IMAGE HASH: whether IMAGE was built from exactly those inputs.
+inputs() {
+  local parent=$1
+  shift
+  { docker image inspect --format '{{.Id}}' "$parent"; echo "$KAFKA_VERSION $APICURIO_VERSION"
+    find "$@" -type f -print0 | sort -z | xargs -0 sha256sum; } | sha256sum | cut -c1-16
+}
+up_to_date() {
+  [ $force = 0 ] && [ "$(docker image inspect --format '{{index .Config.Labels "crane.inputs"}}' "$1" 2>/dev/null)" = "$2" ]
+}
+
+build() { # dockerfile context image inputs-hash [build-arg...]
+  local dockerfile=$1 context=$2 image=$3 hash=$4
+  shift 4
   local args=()
   for a in "$@"; do args+=(--build-arg "$a"); done
-  docker build --network host -q -f "$dockerfile" -t "$image" "${args[@]}" "$context" >/dev/null \
+  docker build --network host -q -f "$dockerfile" -t "$image" --label "crane.inputs=$hash" "${args[@]}" "$context" >/dev/null \
     || crane_die "docker build of $image failed (rerun without -q: docker build -f $dockerfile $context)"
 }
 
@@ -99,22 +115,35 @@ build_debian() {
     || crane_die "docker import of $tarball failed"
 }
 
+# IMAGE HASH: says so and succeeds when IMAGE is up to date
+kept() {
+  up_to_date "$1" "$2" || return 1
+  crane_log "$1 is up to date (inputs $2)"
+}
+
 build_jre() {
-  build "$here/jre/Dockerfile" "$here/jre" "$IMG_JRE" "BASE=$IMG_DEBIAN"
+  local hash
+  hash=$(inputs "$IMG_DEBIAN" "$here/jre")
+  kept "$IMG_JRE" "$hash" && return
+  build "$here/jre/Dockerfile" "$here/jre" "$IMG_JRE" "$hash" "BASE=$IMG_DEBIAN"
 }
 
 build_kafka() {
-  local ctx
+  local ctx hash
+  hash=$(inputs "$IMG_JRE" "$here/kafka")
+  kept "$IMG_KAFKA" "$hash" && return
   ctx=$(stage kafka)
   crane_log "kafka: copying Kafka $KAFKA_VERSION and its dependencies with Maven"
   mvn_get -f "$here/kafka/pom.xml" "$DEP_PLUGIN:copy-dependencies" -DincludeScope=runtime \
     -DoutputDirectory="$ctx/libs"
   cp -a "$here/kafka/bin" "$ctx/bin"
-  build "$here/kafka/Dockerfile" "$ctx" "$IMG_KAFKA" "BASE=$IMG_JRE"
+  build "$here/kafka/Dockerfile" "$ctx" "$IMG_KAFKA" "$hash" "BASE=$IMG_JRE"
 }
 
 build_registry() {
-  local ctx
+  local ctx hash
+  hash=$(inputs "$IMG_JRE" "$here/registry")
+  kept "$IMG_REGISTRY" "$hash" && return
   ctx=$(stage registry)
   crane_need unzip unzip
   crane_log "registry: fetching apicurio-registry-app $APICURIO_VERSION (zip) with Maven"
@@ -122,19 +151,21 @@ build_registry() {
     -Dartifact="io.apicurio:apicurio-registry-app:$APICURIO_VERSION:zip:all" -DoutputDirectory="$STAGE/registry-zip"
   unzip -q -o "$STAGE/registry-zip/apicurio-registry-app-$APICURIO_VERSION-all.zip" -d "$ctx/app"
   cp -a "$here/registry/registry-start" "$ctx/"
-  build "$here/registry/Dockerfile" "$ctx" "$IMG_REGISTRY" "BASE=$IMG_JRE"
+  build "$here/registry/Dockerfile" "$ctx" "$IMG_REGISTRY" "$hash" "BASE=$IMG_JRE"
 }
 
 build_role() {
-  local role=$1 ctx
+  local role=$1 ctx hash
   local jar=$repo/$role/target/$role.jar lib=$repo/$role/target/lib
   [ -f "$jar" ] && [ -d "$lib" ] \
     || crane_die "$jar or $lib is missing: build the jars first (mvn -o -q -DskipTests package)"
+  hash=$(inputs "$IMG_JRE" "$here/service" "$jar" "$lib")
+  kept "crane/$role:local" "$hash" && return
   ctx=$(stage "$role")
   mkdir -p "$ctx/app"
   cp -al "$jar" "$lib" "$ctx/app/" 2>/dev/null || cp -a "$jar" "$lib" "$ctx/app/"
   cp -a "$here/service/bin" "$ctx/bin"
-  build "$here/service/Dockerfile" "$ctx" "crane/$role:local" "BASE=$IMG_JRE" "ROLE=$role"
+  build "$here/service/Dockerfile" "$ctx" "crane/$role:local" "$hash" "BASE=$IMG_JRE" "ROLE=$role"
 }
 
 image_of() {
