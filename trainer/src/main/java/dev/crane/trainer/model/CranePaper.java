@@ -21,6 +21,7 @@ import dev.crane.trainer.model.core.FinalEmbeddings;
 import dev.crane.trainer.model.core.Init;
 import dev.crane.trainer.model.core.Parameters;
 import dev.crane.trainer.model.core.Recommender;
+import dev.crane.trainer.model.core.StepProfiler;
 import dev.crane.trainer.model.crane.DynamicItemGraph;
 import dev.crane.trainer.model.crane.RecursiveCrossModalAttention;
 import dev.crane.trainer.model.crane.SemanticUserProfile;
@@ -55,6 +56,7 @@ public final class CranePaper implements Recommender {
   private final SemanticUserProfile userProfile;
   private final UserItemGcn gcn;
   private final PrunedAdjacency adjacency;
+  private StepProfiler profiler; // null unless a cost benchmark times the step's components
 
   public CranePaper(TrainingData data, TrainConfig c, NDManager manager, SplittableRandom rng) {
     if (data.features().isEmpty()) {
@@ -82,6 +84,15 @@ public final class CranePaper implements Recommender {
     this.userProfile = new SemanticUserProfile(data, false, manager);
     this.gcn = new UserItemGcn(c.noGcn() ? 0 : c.uiLayers());
     this.adjacency = new PrunedAdjacency(data, c.dropRatio(), manager);
+  }
+
+  /**
+   * Times the training step's forward components from now on (bench.StepBreakdownBenchmark): feature_projection,
+   * user_profiles (Eq. 5 sums and Eq. 16 means), rca_round&lt;r&gt;, gcn, item_graph, bpr (with the L2 term),
+   * infonce. Null turns it off.
+   */
+  public void profileWith(StepProfiler profiler) {
+    this.profiler = profiler;
   }
 
   @Override
@@ -118,9 +129,9 @@ public final class CranePaper implements Recommender {
 
   /** E^mm item rows (I x Md). */
   private NDArray fusedItems() {
-    List<NDArray> xs = profiles.stacked();
+    List<NDArray> xs = profiles.stacked(profiler);
     if (rca != null) {
-      return rca.apply(xs, data.numUsers());
+      return rca.apply(xs, data.numUsers(), profiler);
     }
     return ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(xs), 1).get(new NDIndex("{}:", data.numUsers()));
   }
@@ -131,12 +142,14 @@ public final class CranePaper implements Recommender {
     int u = data.numUsers();
     NDArray cfU = all.get(new NDIndex(":{}", u));
     NDArray cfI = all.get(new NDIndex("{}:", u));
+    StepProfiler.lap(profiler, "gcn");
     NDArray fused = fusedItems();
     // Without the graph, e^sem is the graph's layer-0 state (Ē_i, Eq. 15) plus the item's own E^mm through a
     // head, on unit rows: raw E^mm (TikTok image rows have norm ~33) swamped the collaborative view
     // (valid R@20 0.01), and even xavier-scaled it dominated the scores (0.023 after three epochs).
     NDArray semI = itemGraph != null ? itemGraph.propagate(fused, cfI)
         : cfI.add(Scalars.unitRows(fused).matMul(semanticHead));
+    StepProfiler.lap(profiler, "item_graph");
     return new NDArray[] {cfU, cfI, semI};
   }
 
@@ -148,20 +161,24 @@ public final class CranePaper implements Recommender {
     NDArray duRows = Tensors.owned(manager, du);
     NDArray cfU = InfoNce.rows(v[0], duRows);
     NDArray semU = userProfile.of(du, v[2]);
+    StepProfiler.lap(profiler, "user_profiles");
     NDArray finalI = v[1].add(v[2]);
     NDArray u = cfU.add(semU).get(new NDIndex("{}", Tensors.owned(manager, positions(b.userRows(), du))));
     NDArray p = finalI.get(new NDIndex("{}", b.positives()));
     NDArray n = finalI.get(new NDIndex("{}", b.negatives()));
     NDArray loss = BprLoss.logSigmoid(BprLoss.scores(u, p), BprLoss.scores(u, n));
+    StepProfiler.lap(profiler, "bpr");
     if (!c.noContrastive() && c.lambdaCl() > 0) {
       NDArray di = Tensors.owned(manager, distinct(b.positiveRows()));
       NDArray lu = InfoNce.of(cfU, semU, c.tau());
       NDArray li = InfoNce.of(InfoNce.rows(v[1], di), InfoNce.rows(v[2], di), c.tau());
       loss = loss.add(Scalars.mul(lu.add(li), c.lambdaCl()));
+      StepProfiler.lap(profiler, "infonce");
     }
     if (c.lambdaReg() > 0) {
       loss = loss.add(Scalars.mul(EmbeddingL2.of(u, p, n), c.lambdaReg()));
     }
+    StepProfiler.lap(profiler, "bpr"); // the L2 term reads BPR's rows
     return loss;
   }
 

@@ -15,6 +15,7 @@ import dev.crane.trainer.eval.Evaluator;
 import dev.crane.trainer.model.core.Batch;
 import dev.crane.trainer.model.core.FinalEmbeddings;
 import dev.crane.trainer.model.core.Recommender;
+import dev.crane.trainer.model.core.StepProfiler;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -179,21 +180,37 @@ public final class Trainer {
    * NaN. Every tensor of the step is freed before it returns. @return the loss
    */
   public static double step(Recommender model, Adam adam, long[] u, long[] p, long[] n, int size) {
+    return step(model, adam, u, p, n, size, null);
+  }
+
+  /**
+   * As {@link #step(Recommender, Adam, long[], long[], long[], int)}, booking its phases to a started profiler
+   * (may be null): batch, forward_rest (what the model does not book itself), backward, adam, other (freeing the
+   * step's tensors).
+   */
+  public static double step(Recommender model, Adam adam, long[] u, long[] p, long[] n, int size,
+      StepProfiler profiler) {
     NDManager manager = model.parameters().manager();
+    double loss;
     try (NDScope scope = new NDScope()) {
       Batch batch = new Batch(index(manager, u, size), index(manager, p, size), index(manager, n, size), size,
           java.util.Arrays.copyOf(u, size), java.util.Arrays.copyOf(p, size));
+      StepProfiler.lap(profiler, "batch");
       NDArray l;
       try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
         l = model.loss(batch);
+        StepProfiler.lap(profiler, "forward_rest");
         gc.backward(l);
       }
-      double loss = l.getFloat();
+      loss = l.getFloat();
+      StepProfiler.lap(profiler, "backward");
       if (!Double.isNaN(loss)) {
         adam.step();
       }
-      return loss;
+      StepProfiler.lap(profiler, "adam");
     }
+    StepProfiler.lap(profiler, "other");
+    return loss;
   }
 
   /** Hands freed native pages back to the OS (engine.NativeAllocator), unless trimEvery is 0. */

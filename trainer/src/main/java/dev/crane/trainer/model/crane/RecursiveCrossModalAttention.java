@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import dev.crane.trainer.model.core.Init;
 import dev.crane.trainer.model.core.Parameters;
+import dev.crane.trainer.model.core.StepProfiler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -66,6 +67,11 @@ public final class RecursiveCrossModalAttention {
    * and the users' last update (3/4 of the rows at Electronics size) would be computed to be discarded.
    */
   public NDArray apply(List<NDArray> xs, long firstRow) {
+    return apply(xs, firstRow, null);
+  }
+
+  /** As {@link #apply(List, long)}, booking each round to a profiler as rca_round&lt;r&gt; (may be null). */
+  public NDArray apply(List<NDArray> xs, long firstRow, StepProfiler profiler) {
     if (xs.size() != modalities) {
       throw new IllegalArgumentException("expected " + modalities + " modalities, got " + xs.size());
     }
@@ -92,8 +98,13 @@ public final class RecursiveCrossModalAttention {
         next.add(rows.add(h.matMul(w[3])));
       }
       x = next;
+      if (r < rounds - 1) {
+        StepProfiler.lap(profiler, "rca_round" + r);
+      }
     }
-    return concat(x);
+    NDArray out = concat(x);
+    StepProfiler.lap(profiler, "rca_round" + (rounds - 1));
+    return out;
   }
 
   static NDArray concat(List<NDArray> x) {

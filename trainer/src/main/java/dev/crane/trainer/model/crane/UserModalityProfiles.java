@@ -11,6 +11,7 @@ import dev.crane.trainer.engine.Tensors;
 import dev.crane.trainer.graph.SparseMatrix;
 import dev.crane.trainer.model.core.Init;
 import dev.crane.trainer.model.core.Parameters;
+import dev.crane.trainer.model.core.StepProfiler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -63,11 +64,17 @@ public final class UserModalityProfiles {
 
   /** X_m for every modality m, each N x d, users first. */
   public List<NDArray> stacked() {
+    return stacked(null);
+  }
+
+  /** As {@link #stacked()}, booking the items' projections and the users' sums to a profiler (may be null). */
+  public List<NDArray> stacked(StepProfiler profiler) {
     // the items' rows carry the bias, so the users' sums over them carry d_u times it (Eq. 5) for free
     List<NDArray> projected = new ArrayList<>();
     for (int m = 0; m < modalities(); m++) {
       projected.add(Tensors.linear(itemFeatures.get(m), weights.get(m).transpose(), biases.get(m)));
     }
+    StepProfiler.lap(profiler, "feature_projection");
     NDList userSums = projected.size() == 1
         ? new NDList(interactions.matMul(projected.get(0)))
         : interactions.matMul(NDArrays.concat(new NDList(projected), 1)).split(projected.size(), 1);
@@ -75,6 +82,7 @@ public final class UserModalityProfiles {
     for (int m = 0; m < modalities(); m++) {
       xs.add(userSums.get(m).concat(projected.get(m), 0));
     }
+    StepProfiler.lap(profiler, "user_profiles");
     return xs;
   }
 }
