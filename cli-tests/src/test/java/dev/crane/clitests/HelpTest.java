@@ -24,6 +24,7 @@ class HelpTest {
         Arguments.of(Jar.TRAINER, new String[] {"train"}),
         Arguments.of(Jar.TRAINER, new String[] {"bench"}),
         Arguments.of(Jar.TRAINER, new String[] {"bench-steps"}),
+        Arguments.of(Jar.TRAINER, new String[] {"bench-breakdown"}),
         Arguments.of(Jar.TRAINER, new String[] {"serve"}),
         Arguments.of(Jar.TRAINER, new String[] {"retrain"}),
         Arguments.of(Jar.TRAINER, new String[] {"publish"}),

@@ -8,14 +8,14 @@ import java.util.OptionalInt;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point: {@code trainer train|serve|retrain|publish|status|bench|bench-steps ...}. */
+/** Entry point: {@code trainer train|serve|retrain|publish|status|bench|bench-steps|bench-breakdown ...}. */
 @Command(name = "trainer", mixinStandardHelpOptions = true, version = "trainer 0.1.0",
     description = {"Trains and evaluates CRANE and baselines on MMRec-format datasets and snapshots (train, bench), and"
         + " runs the trainer service that turns the stream processor's snapshots into published model versions (serve,"
         + " retrain, publish, status)."},
     subcommands = {TrainCommand.class, ServeCommand.class, RetrainCommand.class, PublishCommand.class,
         StatusCommand.class, dev.crane.trainer.bench.TrainerBenchmark.class,
-        dev.crane.trainer.bench.PairedStepBenchmark.class})
+        dev.crane.trainer.bench.PairedStepBenchmark.class, dev.crane.trainer.bench.StepBreakdownBenchmark.class})
 public final class TrainerCli implements Runnable {
   @CommandLine.Mixin VerboseOption verbose;
 
@@ -25,7 +25,7 @@ public final class TrainerCli implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(),
-        "missing subcommand (train, serve, retrain, publish, status, bench, bench-steps)");
+        "missing subcommand (train, serve, retrain, publish, status, bench, bench-steps, bench-breakdown)");
   }
 
   public static void main(String[] args) {

@@ -1,0 +1,119 @@
+package dev.crane.trainer.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.crane.ingest.dataset.MmrecWriter;
+import dev.crane.trainer.data.PlantedData;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The breakdown runs real paper-mode steps on a tiny planted dataset: every component is timed and costed,
+ * the parts add up to the step, the floor lies below it, and the JSON is merged into, not replaced.
+ */
+class StepBreakdownBenchmarkTest {
+  private static final List<String> COSTED = List.of("gcn", "feature_projection", "user_profiles", "rca_round0",
+      "rca_round1", "rca_round2", "item_graph", "bpr", "infonce", "backward", "adam");
+  private static final List<String> DENSE = List.of("feature_projection", "rca_round0", "rca_round1", "rca_round2",
+      "infonce", "backward");
+
+  @Test
+  void breaksTheStepDownAndMergesIntoTheJson(@TempDir Path dir) throws Exception {
+    Path data = dir.resolve("tiny");
+    MmrecWriter.write(PlantedData.generate(60, 40, 4, 6, new int[] {8, 4}, 2), data);
+    Path json = dir.resolve("cost.json");
+    Files.writeString(json, "{\"crane_seed999_recall20\": 0.0261, \"note\": \"kept\"}");
+    String[] args = {"--data", data.toString(), "--steps", "3", "--warmup", "1", "--gemm-repeats", "1",
+        "--json", json.toString(), "--set", "embeddingDim=8", "--set", "batchSize=64", "--set", "attentionRounds=3"};
+    assertThat(new CommandLine(new StepBreakdownBenchmark()).execute(args)).isZero();
+    @SuppressWarnings("unchecked")
+    Map<String, Object> m = new ObjectMapper().readValue(json.toFile(), Map.class);
+
+    assertThat(m.get("crane_seed999_recall20")).isEqualTo(0.0261); // other keys survive the merge
+    assertThat(m.get("note")).isEqualTo("kept");
+    assertThat(m).containsKeys("command", "date", "machine", "load_average_start", "load_average_end", "threads",
+        "crane_step_seconds", "crane_step_floor_seconds", "crane_to_floor_ratio", "stream_gbps");
+    assertThat(m.get("command").toString()).contains("bench-breakdown").contains("--steps 3");
+
+    List<String> timed = new ArrayList<>(COSTED);
+    timed.addAll(List.of("batch", "forward_rest", "other"));
+    double sum = 0;
+    for (String c : timed) {
+      assertThat(m).as(c).containsKey("crane_" + c + "_seconds");
+      double s = num(m, "crane_" + c + "_seconds");
+      assertThat(s).as(c).isGreaterThanOrEqualTo(0);
+      sum += s;
+    }
+    for (String c : COSTED) {
+      assertThat(num(m, "crane_" + c + "_gflop")).as(c).isPositive();
+      assertThat(num(m, "crane_" + c + "_floor_seconds")).as(c).isPositive();
+      assertThat(m).as(c).containsKey("crane_" + c + "_gflops");
+    }
+    for (String c : DENSE) {
+      assertThat(num(m, "gemm_gflops_" + c)).as(c).isPositive();
+    }
+    assertThat(m).doesNotContainKey("gemm_gflops_item_graph"); // broadcast products: memory-bound, no GEMM
+    // backward counts the forward's differentiable work again (products of two trainable operands twice)
+    double forward = 0;
+    for (String c : COSTED.subList(0, 9)) {
+      forward += num(m, "crane_" + c + "_gflop");
+    }
+    assertThat(num(m, "crane_backward_gflop")).isBetween(forward, 2 * forward);
+
+    double step = num(m, "crane_step_seconds");
+    assertThat(step).isPositive();
+    // the laps cover the step from the draw of the batch to the freeing of its tensors
+    assertThat(sum).isCloseTo(step, within(0.05 * step + 1e-3));
+    assertThat(num(m, "crane_components_seconds_sum")).isCloseTo(sum, within(1e-4));
+    double floor = num(m, "crane_step_floor_seconds");
+    assertThat(floor).isPositive().isLessThanOrEqualTo(step);
+    assertThat(num(m, "crane_to_floor_ratio")).isCloseTo(step / floor, within(0.01 * step / floor + 0.001));
+  }
+
+  @Test
+  void countsTheDenseProductsOfTheShapesTheCodeUses() {
+    // 10 users, 20 items, modalities of 16 and 4 features, d 8, t 2, 1 layer, k 3, 50 edges
+    StepCost.Sizes s = new StepCost.Sizes(10, 20, new long[] {16, 4}, 8, 2, 1, 3, 50, 80, true, true, 1000);
+    Map<String, StepCost.Part> c = StepCost.of(s, new StepCost.BatchShape(32, 9, 12, 45));
+    long n = 30;
+    long md = 16;
+    assertThat(c.get("feature_projection").gemmFlops()).isEqualTo(2.0 * 20 * 16 * 8 + 2.0 * 20 * 4 * 8);
+    // only the projections get a gradient, the features are constants
+    assertThat(c.get("feature_projection").backwardGemmFlops()).isEqualTo(c.get("feature_projection").gemmFlops());
+    double perModality = 2.0 * n * md * 8 + 2.0 * 8 * n * 8 + 2.0 * 8 * 8 * 8;
+    assertThat(c.get("rca_round0").gemmFlops()).isEqualTo(2.0 * n * md * md + 2 * (perModality + 2 * 2.0 * n * 8 * 8));
+    // the last round updates the 20 item rows only
+    assertThat(c.get("rca_round1").gemmFlops()).isEqualTo(2.0 * n * md * md + 2 * (perModality + 2 * 2.0 * 20 * 8 * 8));
+    assertThat(c.get("rca_round1").backwardGemmFlops()).isEqualTo(2 * c.get("rca_round1").gemmFlops());
+    assertThat(c.get("infonce").gemmFlops()).isEqualTo(2.0 * 9 * 8 * 9 + 2.0 * 12 * 8 * 12);
+    // sparse products: 2 nnz w (Eq. 5 over every user's edges at width Md, Eq. 16 over the batch's users' edges)
+    assertThat(c.get("gcn").otherFlops).isGreaterThanOrEqualTo(2.0 * 80 * 8);
+    assertThat(c.get("user_profiles").otherFlops).isEqualTo(2.0 * 50 * md + 2.0 * 45 * 8);
+    assertThat(c.get("item_graph").gemms).isEmpty();
+    assertThat(c.get("adam").flops()).isEqualTo(13.0 * 1000);
+    assertThat(c.get("adam").backwardFlops()).isZero();
+  }
+
+  @Test
+  void refusesAnAblationBeforeTraining(@TempDir Path dir) throws Exception {
+    Path data = dir.resolve("tiny");
+    MmrecWriter.write(PlantedData.generate(30, 20, 3, 4, new int[] {4, 4}, 3), data);
+    Path json = dir.resolve("x.json");
+    String[] args = {"--data", data.toString(), "--set", "noGcn=true", "--json", json.toString()};
+    assertThat(new CommandLine(new StepBreakdownBenchmark()).execute(args)).isEqualTo(2);
+    assertThat(json).doesNotExist();
+  }
+
+  private static double num(Map<String, Object> m, String key) {
+    assertThat(m).containsKey(key);
+    return ((Number) m.get(key)).doubleValue();
+  }
+}
