@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -52,27 +51,22 @@ public final class BenchResults {
       return r;
     }
     Map<String, Object> m = JSON.readValue(file.toFile(), new TypeReference<LinkedHashMap<String, Object>>() {});
-    Set<String> configs = new LinkedHashSet<>();
     for (Map.Entry<String, Object> e : m.entrySet()) {
       Matcher k = SEED_KEY.matcher(e.getKey());
       if (k.matches()) {
-        configs.add(k.group(1));
         r.runs.computeIfAbsent(k.group(1), c -> new LinkedHashMap<>())
             .computeIfAbsent(Long.parseLong(k.group(2)), s -> new LinkedHashMap<>()).put(k.group(3), e.getValue());
       }
     }
+    // the aggregates are recomputed from the runs on every write; any other key (another tool's, such as
+    // bench-breakdown's crane_<component>_seconds in the cost file) is kept
+    Set<String> derived = r.flat().keySet();
     for (Map.Entry<String, Object> e : m.entrySet()) {
-      if (!SEED_KEY.matcher(e.getKey()).matches() && !isAggregate(e.getKey(), configs)) {
+      if (!SEED_KEY.matcher(e.getKey()).matches() && !derived.contains(e.getKey()) && !e.getKey().equals(SPEEDUP)) {
         r.top.put(e.getKey(), e.getValue());
       }
     }
     return r;
-  }
-
-  private static boolean isAggregate(String key, Set<String> configs) {
-    boolean alias = HEADLINE_ALIAS.values().stream().anyMatch(a -> key.startsWith(a + "_")
-        && HEADLINE.contains(key.substring(a.length() + 1)));
-    return key.equals(SPEEDUP) || alias || configs.stream().anyMatch(c -> key.startsWith(c + "_") && !key.substring(c.length() + 1).contains("_seed"));
   }
 
   public void put(String key, Object value) {

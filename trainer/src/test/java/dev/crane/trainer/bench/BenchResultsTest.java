@@ -92,6 +92,21 @@ class BenchResultsTest {
   }
 
   @Test
+  void keepsAnotherToolsKeysThatShareAConfigsPrefix(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("trainer-cost.json");
+    Files.writeString(file, "{\"crane_seed1_recall20\": 0.10, \"crane_recall20_mean\": 9.0,"
+        + " \"crane_step_seconds\": 0.5, \"crane_rca_round0_gflop\": 1.86}");
+    BenchResults r = BenchResults.load(file);
+    r.putRun("crane", 2, run(0.20, 0.07, 4, 900));
+    r.write(file);
+    Map<?, ?> m = new ObjectMapper().readValue(file.toFile(), Map.class);
+    // bench-breakdown's figures survive an epoch benchmark's rewrite; the aggregate is recomputed
+    assertThat(m.get("crane_step_seconds")).isEqualTo(0.5);
+    assertThat(m.get("crane_rca_round0_gflop")).isEqualTo(1.86);
+    assertThat((Double) m.get("crane_recall20_mean")).isCloseTo(0.15, within(1e-9));
+  }
+
+  @Test
   void derivesThePaperVersusReferenceSpeedupWhenBothRan() {
     BenchResults r = new BenchResults();
     r.putRun("crane", 999, Map.of("recall20", 0.1, "train_seconds_per_epoch", 40.0));
