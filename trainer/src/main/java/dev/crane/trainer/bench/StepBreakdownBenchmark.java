@@ -249,7 +249,7 @@ public final class StepBreakdownBenchmark implements Callable<Integer> {
     out.put("crane_breakdown_dataset", td.name());
     out.put("crane_breakdown_steps", steps);
     out.put("crane_breakdown_batch_size", (int) r.batch.rows());
-    out.put("stream_gbps", round(streamGbps, 2));
+    out.put("stream_gbps", sig(streamGbps));
     StringBuilder table = new StringBuilder(String.format(Locale.ROOT, "%-20s %9s %6s %9s %9s %12s %9s %9s%n",
         "component", "s/step", "share", "GFLOP", "GFLOP/s", "GEMM GFLOP/s", "GB moved", "floor s"));
     double sum = 0;
@@ -259,7 +259,7 @@ public final class StepBreakdownBenchmark implements Callable<Integer> {
       double s = r.seconds.getOrDefault(k, 0.0);
       sum += s;
       String key = "crane_" + k;
-      out.put(key + "_seconds", round(s, 6));
+      out.put(key + "_seconds", sig(s));
       double flops;
       double gemmFlops;
       double gemmSeconds;
@@ -283,25 +283,27 @@ public final class StepBreakdownBenchmark implements Callable<Integer> {
       double f = gemmSeconds + bytes / (streamGbps * 1e9);
       floor += f;
       stepFlops += flops;
-      out.put(key + "_gflop", round(flops / 1e9, 6));
-      out.put(key + "_gflops", round(flops / 1e9 / s, 3));
-      out.put(key + "_gbytes", round(bytes / 1e9, 6));
-      out.put(key + "_floor_seconds", round(f, 6));
+      out.put(key + "_gflop", sig(flops / 1e9));
+      if (s > 0) { // a JSON number cannot be infinite
+        out.put(key + "_gflops", sig(flops / 1e9 / s));
+      }
+      out.put(key + "_gbytes", sig(bytes / 1e9));
+      out.put(key + "_floor_seconds", sig(f));
       String gemmRate = "-";
       if (gemmFlops > 0) {
         double rate = gemmFlops / 1e9 / gemmSeconds; // the component's shapes, weighted by their FLOPs
-        out.put("gemm_gflops_" + k, round(rate, 3));
+        out.put("gemm_gflops_" + k, sig(rate));
         gemmRate = String.format(Locale.ROOT, "%.3g", rate);
       }
       table.append(String.format(Locale.ROOT, "%-20s %9.4f %5.1f%% %9.3g %9.3g %12s %9.3g %9.3g%n", k, s,
           100 * s / r.stepSeconds, flops / 1e9, flops / 1e9 / s, gemmRate, bytes / 1e9, f));
     }
-    out.put("crane_step_seconds", round(r.stepSeconds, 6));
-    out.put("crane_components_seconds_sum", round(sum, 6));
-    out.put("crane_step_gflop", round(stepFlops / 1e9, 6));
-    out.put("crane_step_gflops", round(stepFlops / 1e9 / r.stepSeconds, 3));
-    out.put("crane_step_floor_seconds", round(floor, 6));
-    out.put("crane_to_floor_ratio", round(r.stepSeconds / floor, 3));
+    out.put("crane_step_seconds", sig(r.stepSeconds));
+    out.put("crane_components_seconds_sum", sig(sum));
+    out.put("crane_step_gflop", sig(stepFlops / 1e9));
+    out.put("crane_step_gflops", sig(stepFlops / 1e9 / r.stepSeconds));
+    out.put("crane_step_floor_seconds", sig(floor));
+    out.put("crane_to_floor_ratio", sig(r.stepSeconds / floor));
     table.append(String.format(Locale.ROOT, "%-20s %9.4f %6s %9.3g %9.3g %12s %9s %9.4f%n", "step (measured)",
         r.stepSeconds, "", stepFlops / 1e9, stepFlops / 1e9 / r.stepSeconds, "", "", floor));
     System.out.printf(Locale.ROOT, "%s: %d users, %d items, batch %d (%.0f distinct users, %.0f distinct "
@@ -366,12 +368,28 @@ public final class StepBreakdownBenchmark implements Callable<Integer> {
     }
   }
 
-  /** Puts {@code out}'s keys into the JSON file, keeping every other key; atomic rename. */
+  /** The run's provenance keys; also written as breakdown_&lt;key&gt;. */
+  static final List<String> PROVENANCE = List.of("command", "date", "machine");
+
+  /**
+   * Puts {@code out}'s keys into the JSON file, keeping every other key; atomic rename. When the file's
+   * command, date and machine are another tool's (the cost file's are the epoch benchmark's, whose per-seed
+   * figures they describe), they stay, and this run's are only under breakdown_command, _date, _machine.
+   */
   static void merge(Path file, Map<String, Object> out) throws IOException {
     ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     Map<String, Object> all = Files.exists(file)
         ? json.readValue(file.toFile(), new TypeReference<LinkedHashMap<String, Object>>() {}) : new LinkedHashMap<>();
-    all.putAll(out);
+    boolean foreign = all.get("command") instanceof String c && !c.startsWith("trainer bench-breakdown");
+    for (Map.Entry<String, Object> e : out.entrySet()) {
+      if (PROVENANCE.contains(e.getKey())) {
+        all.put("breakdown_" + e.getKey(), e.getValue());
+        if (foreign) {
+          continue;
+        }
+      }
+      all.put(e.getKey(), e.getValue());
+    }
     Path dir = file.toAbsolutePath().getParent();
     Files.createDirectories(dir);
     Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
@@ -379,8 +397,8 @@ public final class StepBreakdownBenchmark implements Callable<Integer> {
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
-  private static double round(double x, int digits) {
-    double f = Math.pow(10, digits);
-    return Math.round(x * f) / f;
+  /** Six significant digits: small datasets' parts are microseconds and kiloFLOPs. */
+  private static double sig(double x) {
+    return Double.isFinite(x) ? new java.math.BigDecimal(x).round(new java.math.MathContext(6)).doubleValue() : x;
   }
 }

@@ -30,7 +30,8 @@ class StepBreakdownBenchmarkTest {
     Path data = dir.resolve("tiny");
     MmrecWriter.write(PlantedData.generate(60, 40, 4, 6, new int[] {8, 4}, 2), data);
     Path json = dir.resolve("cost.json");
-    Files.writeString(json, "{\"crane_seed999_recall20\": 0.0261, \"note\": \"kept\"}");
+    Files.writeString(json, "{\"command\": \"trainer bench --configs crane\", \"crane_seed999_recall20\": 0.0261,"
+        + " \"note\": \"kept\"}");
     String[] args = {"--data", data.toString(), "--steps", "3", "--warmup", "1", "--gemm-repeats", "1",
         "--json", json.toString(), "--set", "embeddingDim=8", "--set", "batchSize=64", "--set", "attentionRounds=3"};
     assertThat(new CommandLine(new StepBreakdownBenchmark()).execute(args)).isZero();
@@ -39,9 +40,12 @@ class StepBreakdownBenchmarkTest {
 
     assertThat(m.get("crane_seed999_recall20")).isEqualTo(0.0261); // other keys survive the merge
     assertThat(m.get("note")).isEqualTo("kept");
-    assertThat(m).containsKeys("command", "date", "machine", "load_average_start", "load_average_end", "threads",
+    assertThat(m).containsKeys("load_average_start", "load_average_end", "threads",
         "crane_step_seconds", "crane_step_floor_seconds", "crane_to_floor_ratio", "stream_gbps");
-    assertThat(m.get("command").toString()).contains("bench-breakdown").contains("--steps 3");
+    // the epoch benchmark's provenance stays with its figures; this run's is under breakdown_*
+    assertThat(m.get("command")).isEqualTo("trainer bench --configs crane");
+    assertThat(m.get("breakdown_command").toString()).startsWith("trainer bench-breakdown").contains("--steps 3");
+    assertThat(m).containsKeys("breakdown_date", "breakdown_machine");
 
     List<String> timed = new ArrayList<>(COSTED);
     timed.addAll(List.of("batch", "forward_rest", "other"));
@@ -100,6 +104,17 @@ class StepBreakdownBenchmarkTest {
     assertThat(c.get("item_graph").gemms).isEmpty();
     assertThat(c.get("adam").flops()).isEqualTo(13.0 * 1000);
     assertThat(c.get("adam").backwardFlops()).isZero();
+  }
+
+  @Test
+  void aFileOfItsOwnGetsThePlainProvenanceKeys(@TempDir Path dir) throws Exception {
+    Path json = dir.resolve("new.json");
+    StepBreakdownBenchmark.merge(json, Map.of("command", "trainer bench-breakdown --steps 1", "crane_step_seconds", 1.0));
+    StepBreakdownBenchmark.merge(json, Map.of("command", "trainer bench-breakdown --steps 2", "crane_step_seconds", 2.0));
+    @SuppressWarnings("unchecked")
+    Map<String, Object> m = new ObjectMapper().readValue(json.toFile(), Map.class);
+    assertThat(m).containsEntry("command", "trainer bench-breakdown --steps 2")
+        .containsEntry("breakdown_command", "trainer bench-breakdown --steps 2").containsEntry("crane_step_seconds", 2.0);
   }
 
   @Test
