@@ -341,10 +341,10 @@ public final class StepBreakdownBenchmark implements Callable<Integer> {
     }
   }
 
-  /** This host's streaming rate in GB/s: c = a + b over 8 M floats (32 MB each, beyond the caches). */
+  /** This host's streaming rate in GB/s: c = a + b over 32 M floats (128 MB each, beyond any L3 cache). */
   static double streamGbps(NDManager parent, int repeats) {
     try (NDManager m = parent.newSubManager()) {
-      long n = 8L << 20;
+      long n = 32L << 20;
       NDArray a = m.randomUniform(-1f, 1f, new Shape(n));
       NDArray b = m.randomUniform(-1f, 1f, new Shape(n));
       a.add(b).close();
