@@ -70,12 +70,10 @@ import picocli.CommandLine.Option;
     description = "One CRANE paper-mode training step broken down per component: time, FLOPs, GFLOP/s against this "
         + "host's GEMM rate for the same shapes, and the step's floor; merges into a flat JSON.")
 public final class StepBreakdownBenchmark implements Callable<Integer> {
-  /** Forward components in the order the step runs them, then the rest. */
-  static final List<String> COMPONENTS = List.of("batch", "gcn", "feature_projection", "user_profiles");
-  static final List<String> TAIL = List.of("item_graph", "bpr", "infonce", "forward_rest", "backward", "adam",
+  /** The components in the order the step runs them, the RCA rounds between these two lists. */
+  static final List<String> BEFORE_RCA = List.of("batch", "gcn", "feature_projection", "user_profiles");
+  static final List<String> AFTER_RCA = List.of("item_graph", "bpr", "infonce", "forward_rest", "backward", "adam",
       "other");
-  /** Components without an analytic cost: outside the floor. */
-  static final List<String> OUTSIDE_FLOOR = List.of("batch", "forward_rest", "other");
 
   @Option(names = "--data", required = true, description = "MMRec dataset directory") Path data;
 
@@ -224,9 +222,11 @@ public final class StepBreakdownBenchmark implements Callable<Integer> {
   /** The flat JSON's figures, and the table on stdout. */
   private Map<String, Object> report(TrainConfig c, TrainingData td, Measured r, Map<String, StepCost.Part> cost,
       Map<String, Double> gemm, double streamGbps) {
-    List<String> order = new ArrayList<>(COMPONENTS);
-    r.seconds.keySet().stream().filter(k -> k.startsWith("rca_round")).sorted().forEach(order::add);
-    order.addAll(TAIL);
+    List<String> order = new ArrayList<>(BEFORE_RCA);
+    r.seconds.keySet().stream().filter(k -> k.startsWith("rca_round"))
+        .sorted(java.util.Comparator.comparingInt(k -> Integer.parseInt(k.substring("rca_round".length()))))
+        .forEach(order::add);
+    order.addAll(AFTER_RCA);
     order.removeIf(k -> !r.seconds.containsKey(k) && !cost.containsKey(k));
     // backward: every forward part's backward cost in one component
     StepCost.Part backward = new StepCost.Part();
