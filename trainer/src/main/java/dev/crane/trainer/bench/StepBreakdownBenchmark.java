@@ -92,6 +92,11 @@ public final class StepBreakdownBenchmark implements Callable<Integer> {
       description = "output JSON, merged into when it exists (default docs/bench/trainer-cost.json)")
   Path json;
 
+  @Option(names = "--torch-profile", paramLabel = "FILE",
+      description = "also record the measured steps with PyTorch's profiler: a Chrome trace of every native operator"
+          + " (chrome://tracing), to see inside a component such as backward")
+  Path torchProfile;
+
   /** Runs itself again with the tuned allocator (engine.NativeAllocator), as {@code trainer train} does. */
   public static void main(String[] args) {
     java.util.OptionalInt child = NativeAllocator.relaunch(StepBreakdownBenchmark.class, args);
@@ -175,6 +180,9 @@ public final class StepBreakdownBenchmark implements Callable<Integer> {
     for (int step = 0; step < warmup + steps; step++) {
       if (step == warmup) {
         profiler.clear();
+        if (torchProfile != null) {
+          ai.djl.pytorch.jni.JniUtils.startProfile(false, true, false);
+        }
       }
       if (cursor + size > order.length) {
         Trainer.shuffle(order, rng);
@@ -201,6 +209,10 @@ public final class StepBreakdownBenchmark implements Callable<Integer> {
       }
       System.out.printf(Locale.ROOT, "step %d%s: %.3f s, loss %.5f%n", step, step < warmup ? " (warm-up)" : "", s,
           loss);
+    }
+    if (torchProfile != null) {
+      ai.djl.pytorch.jni.JniUtils.stopProfile(torchProfile.toAbsolutePath().toString());
+      System.out.println("PyTorch profile of the measured steps: " + torchProfile);
     }
     model.profileWith(null);
     Map<String, Double> seconds = new LinkedHashMap<>();
