@@ -94,7 +94,8 @@ public final class StepBreakdownBenchmark implements Callable<Integer> {
 
   @Option(names = "--torch-profile", paramLabel = "FILE",
       description = "also record the measured steps with PyTorch's profiler: a Chrome trace of every native operator"
-          + " (chrome://tracing), to see inside a component such as backward")
+          + " (chrome://tracing), to see which operators a component such as backward runs; the profiler slows"
+          + " some of them several-fold, so take the times from a run without it")
   Path torchProfile;
 
   /** Runs itself again with the tuned allocator (engine.NativeAllocator), as {@code trainer train} does. */
@@ -181,7 +182,7 @@ public final class StepBreakdownBenchmark implements Callable<Integer> {
       if (step == warmup) {
         profiler.clear();
         if (torchProfile != null) {
-          ai.djl.pytorch.jni.JniUtils.startProfile(false, true, false);
+          ai.djl.pytorch.jni.JniUtils.startProfile(false, false, false);
         }
       }
       if (cursor + size > order.length) {
