@@ -87,7 +87,12 @@ public final class TrainerBenchmark implements Callable<Integer> {
       }
       results.mergeRuns(BenchResults.load(other));
     }
-    results.put("command", "trainer bench " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+    // the arguments as typed: after `trainer` they start with the subcommand's own name, run directly they do not
+    List<String> typed = new ArrayList<>(spec.commandLine().getParseResult().originalArgs());
+    if (!typed.isEmpty() && typed.get(0).equals("bench")) {
+      typed.remove(0);
+    }
+    results.put("command", "trainer bench " + String.join(" ", typed));
     results.put("date", Instant.now().toString());
     results.put("dataset", data.toAbsolutePath().normalize().getFileName().toString());
     results.put("machine", machine());
