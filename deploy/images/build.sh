@@ -68,12 +68,13 @@ mvn_get() {
 stage() { rm -rf "${STAGE:?}/$1"; mkdir -p "$STAGE/$1"; echo "$STAGE/$1"; }
 
 # inputs PARENT FILE_OR_DIR...: the hash of what an image is built from (its parent's id, the versions,
-# the files' contents, named relative to the checkout so that every clone agrees); up_to_date IMAGE HASH: whether IMAGE was built from exactly those inputs.
+# the files' contents and this script's, named relative to the checkout so that every clone agrees); up_to_date IMAGE HASH: whether IMAGE was built from exactly those inputs.
 inputs() {
   local parent=$1
   shift
   { docker image inspect --format '{{.Id}}' "$parent"; echo "$KAFKA_VERSION $APICURIO_VERSION"
-    (cd "$repo" && find "${@#"$repo"/}" -type f -print0 | sort -z | xargs -0 sha256sum); } | sha256sum | cut -c1-16
+    (cd "$repo" && find "${@#"$repo"/}" deploy/images/build.sh -type f -print0 | sort -z | xargs -0 sha256sum)
+  } | sha256sum | cut -c1-16
 }
 up_to_date() {
   [ $force = 0 ] && [ "$(docker image inspect --format '{{index .Config.Labels "crane.inputs"}}' "$1" 2>/dev/null)" = "$2" ]

@@ -9,7 +9,9 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 import org.testcontainers.DockerClientFactory;
@@ -36,15 +38,17 @@ class CraneMainOnContainersTest {
   @TempDir Path dir;
 
   @Test
+  @Timeout(value = 10, unit = TimeUnit.MINUTES) // a hung container start must not stall CI
   void theMainJobRunsOnKafkaAndRegistryContainers() throws IOException {
     requireOrSkip(DockerClientFactory.instance().isDockerAvailable(), "no Docker engine answers (DOCKER_HOST="
         + System.getenv("DOCKER_HOST") + "); .ci/run starts one (deploy/docker-daemon.sh)");
     for (String image : List.of(KAFKA_IMAGE, REGISTRY_IMAGE)) {
       requireOrSkip(imageExists(image), "image " + image + " is not built here: deploy/images/build.sh debian jre kafka registry");
     }
-    int kafkaPort = freePort();
-    int controllerPort = freePort();
-    int registryPort = freePort();
+    int[] ports = freePorts(3);
+    int kafkaPort = ports[0];
+    int controllerPort = ports[1];
+    int registryPort = ports[2];
     try (GenericContainer<?> kafka = new GenericContainer<>(DockerImageName.parse(KAFKA_IMAGE))
             .withNetworkMode("host")
             .withEnv("KAFKA_LISTENERS", "PLAINTEXT://:" + kafkaPort + ",CONTROLLER://:" + controllerPort)
@@ -87,9 +91,22 @@ class CraneMainOnContainersTest {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+  /** Distinct free ports: every socket is held until all are picked, so no two picks return the same one. */
+  private static int[] freePorts(int n) throws IOException {
+    ServerSocket[] sockets = new ServerSocket[n];
+    try {
+      int[] ports = new int[n];
+      for (int i = 0; i < n; i++) {
+        sockets[i] = new ServerSocket(0);
+        ports[i] = sockets[i].getLocalPort();
+      }
+      return ports;
+    } finally {
+      for (ServerSocket s : sockets) {
+        if (s != null) {
+          s.close();
+        }
+      }
     }
   }
 }
