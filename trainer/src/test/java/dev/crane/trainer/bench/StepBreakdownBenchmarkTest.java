@@ -78,7 +78,9 @@ class StepBreakdownBenchmarkTest {
     assertThat(sum).isCloseTo(step, within(0.05 * step + 1e-3));
     assertThat(num(m, "crane_components_seconds_sum")).isCloseTo(sum, within(1e-4));
     double floor = num(m, "crane_step_floor_seconds");
-    assertThat(floor).isPositive().isLessThanOrEqualTo(step);
+    // not also floor <= step: the floor divides by rates measured at other moments than the step, and on a busy
+    // machine (a test run beside other jobs) a slow bandwidth probe put it above a tiny dataset's step
+    assertThat(floor).isPositive();
     assertThat(num(m, "crane_to_floor_ratio")).isCloseTo(step / floor, within(0.01 * step / floor + 0.001));
   }
 
