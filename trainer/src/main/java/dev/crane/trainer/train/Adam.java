@@ -1,6 +1,7 @@
 package dev.crane.trainer.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import dev.crane.trainer.engine.Autograd;
 import dev.crane.trainer.model.core.Parameters;
@@ -80,16 +81,17 @@ public final class Adam {
   public void step() {
     step++;
     double bc1 = 1 - Math.pow(beta1, step);
-    double bc2 = 1 - Math.pow(beta2, step);
+    double sqrtBc2 = Math.sqrt(1 - Math.pow(beta2, step));
+    // torch's p -= lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps), written as DJL's one native update computes it:
+    // p -= (lr sqrt(bc2)/bc1) m / (sqrt(v) + eps sqrt(bc2)); one JNI call per parameter instead of fourteen,
+    // which also zeroes the gradient (weight decay 0, no clipping: -1)
+    float stepSize = (float) (lr * sqrtBc2 / bc1);
+    float scaledEps = (float) (eps * sqrtBc2);
     Autograd.noGrad(() -> {
       for (int k = 0; k < params.size(); k++) {
         NDArray p = params.get(k);
-        NDArray g = p.getGradient();
-        m.get(k).muli(beta1).addi(g.mul(1 - beta1));
-        v.get(k).muli(beta2).addi(g.square().muli(1 - beta2));
-        NDArray denom = v.get(k).sqrt().divi((float) Math.sqrt(bc2)).addi(eps);
-        p.subi(m.get(k).div(denom).muli((float) (lr / bc1)));
-        Autograd.zeroGrad(p);
+        p.getNDArrayInternal().adamUpdate(new NDList(p, p.getGradient(), m.get(k), v.get(k)), new NDList(p),
+            lr, stepSize, 0f, 1f, -1f, beta1, beta2, scaledEps, false, false);
       }
     });
   }
