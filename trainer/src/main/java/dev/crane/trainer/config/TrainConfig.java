@@ -33,6 +33,7 @@ public final class TrainConfig {
   private final float maxSeconds;
   private final int maxBatches;
   private final int trimEvery;
+  private final int trimMinFreeMb;
   private final boolean forceCpu;
   private final boolean warmOptimizer;
   private final long memoryBudgetBytes;
@@ -67,6 +68,7 @@ public final class TrainConfig {
     maxSeconds = b.maxSeconds;
     maxBatches = b.maxBatches;
     trimEvery = b.trimEvery;
+    trimMinFreeMb = b.trimMinFreeMb;
     forceCpu = b.forceCpu;
     warmOptimizer = b.warmOptimizer;
     memoryBudgetBytes = b.memoryBudgetBytes;
@@ -261,6 +263,10 @@ public final class TrainConfig {
     return trimEvery;
   }
 
+  public int trimMinFreeMb() {
+    return trimMinFreeMb;
+  }
+
   public boolean forceCpu() {
     return forceCpu;
   }
@@ -337,6 +343,7 @@ public final class TrainConfig {
     private float maxSeconds;
     private int maxBatches;
     private int trimEvery;
+    private int trimMinFreeMb;
     private boolean forceCpu;
     private boolean warmOptimizer;
     private long memoryBudgetBytes;
@@ -473,6 +480,11 @@ public final class TrainConfig {
 
     public Builder trimEvery(int v) {
       trimEvery = v;
+      return this;
+    }
+
+    public Builder trimMinFreeMb(int v) {
+      trimMinFreeMb = v;
       return this;
     }
 

@@ -100,7 +100,12 @@ public final class TrainSettings {
           TrainConfig::attentionAxis, Builder::attentionAxis),
       new Setting<>("attentionHeads", Type.INT, 4, atLeast(1),
           "crane-ref: heads of the multi-head attention (§2.1: 4, head dim 16); must divide embeddingDim",
-          TrainConfig::attentionHeads, Builder::attentionHeads));
+          TrainConfig::attentionHeads, Builder::attentionHeads),
+      // added since the table replaced the public fields: last, so the JSON keeps the old keys' order first
+      new Setting<>("trimMinFreeMb", Type.INT, 1024, atLeast(0),
+          "trim only when at least this many MB of the native heap are free (0 = always): a smaller release"
+              + " costs the next steps more in page faults than it saves",
+          TrainConfig::trimMinFreeMb, Builder::trimMinFreeMb));
 
   private static final Map<String, Setting<?>> BY_NAME = new LinkedHashMap<>();
 

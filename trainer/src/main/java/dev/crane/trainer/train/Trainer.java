@@ -213,10 +213,13 @@ public final class Trainer {
     return loss;
   }
 
-  /** Hands freed native pages back to the OS (engine.NativeAllocator), unless trimEvery is 0. */
+  /**
+   * Hands freed native pages back to the OS (engine.NativeAllocator) when at least trimMinFreeMb of them
+   * are free, unless trimEvery is 0.
+   */
   private void trimNativeHeap() {
     if (config.trimEvery() > 0) {
-      NativeAllocator.trim();
+      NativeAllocator.trimIfFree((long) config.trimMinFreeMb() << 20);
     }
   }
 

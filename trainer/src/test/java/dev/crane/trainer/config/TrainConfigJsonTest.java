@@ -76,7 +76,7 @@ class TrainConfigJsonTest {
   void everyModelsConfigurationWritesTheOldKeysInTheOldOrderWithTheOldValueForms() throws Exception {
     for (Model m : Model.values()) {
       JsonNode n = JSON.readTree(JSON.writeValueAsString(TrainConfig.forModel(m)));
-      assertThat(keys(n)).as(m.cliName()).containsExactlyElementsOf(TrainSettingsTest.OLD_FIELDS);
+      assertThat(keys(n)).as(m.cliName()).containsExactlyElementsOf(TrainSettingsTest.ALL_FIELDS);
       assertThat(n.get("model").isTextual()).isTrue();
       assertThat(n.get("model").asText()).isEqualTo(m.cliName());
       assertThat(n.get("attentionAxis").asText()).isEqualTo("ITEMS");
@@ -114,7 +114,12 @@ class TrainConfigJsonTest {
     ckpt.save(dir.resolve("again"));
     JsonNode before = JSON.readTree(OLD_CHECKPOINT).get("config");
     JsonNode after = JSON.readTree(dir.resolve("again/checkpoint.json").toFile()).get("config");
-    assertThat(keys(after)).containsExactlyElementsOf(keys(before));
+    // the old keys in their order and values, then the settings added since at their defaults
+    List<String> expected = new java.util.ArrayList<>(keys(before));
+    expected.add("trimMinFreeMb");
+    assertThat(keys(after)).containsExactlyElementsOf(expected);
+    assertThat(after.get("trimMinFreeMb").asInt()).isEqualTo(1024);
+    ((com.fasterxml.jackson.databind.node.ObjectNode) after).remove("trimMinFreeMb");
     assertThat(after).isEqualTo(before);
   }
 

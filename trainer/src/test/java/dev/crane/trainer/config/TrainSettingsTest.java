@@ -18,6 +18,10 @@ public class TrainSettingsTest {
       "attentionRounds", "tau", "lambdaCl", "lambdaReg", "noItemGraph", "noRecursion", "noAttention", "noGcn",
       "noContrastive", "attentionAxis", "attentionHeads");
 
+  /** Every setting: the old fields in their order, then the ones added since, in theirs. */
+  public static final List<String> ALL_FIELDS = java.util.stream.Stream.concat(OLD_FIELDS.stream(),
+      java.util.stream.Stream.of("trimMinFreeMb")).toList();
+
   /** For every setting, a valid text that is not its default and the value it must give. */
   public static Map<String, Object> nonDefaults() {
     Map<String, Object> m = new LinkedHashMap<>();
@@ -53,19 +57,20 @@ public class TrainSettingsTest {
     m.put("noContrastive=true", true);
     m.put("attentionAxis=modalities", AttentionAxis.MODALITIES);
     m.put("attentionHeads=8", 8);
+    m.put("trimMinFreeMb=0", 0);
     return m;
   }
 
   @Test
   void theTableHasEveryOldFieldNameInTheOldOrder() {
-    assertThat(TrainSettings.names()).containsExactlyElementsOf(OLD_FIELDS);
+    assertThat(TrainSettings.names()).containsExactlyElementsOf(ALL_FIELDS);
   }
 
   @Test
   void eachSettingParsesUnderItsOldNameAndReachesItsAccessor() {
     Map<String, Object> cases = nonDefaults();
     assertThat(cases.keySet().stream().map(a -> a.substring(0, a.indexOf('='))).toList())
-        .as("every setting has a case").containsExactlyElementsOf(OLD_FIELDS);
+        .as("every setting has a case").containsExactlyElementsOf(ALL_FIELDS);
     TrainConfig defaults = TrainConfig.builder().build();
     cases.forEach((assignment, expected) -> {
       String name = assignment.substring(0, assignment.indexOf('='));
@@ -181,7 +186,7 @@ public class TrainSettingsTest {
     TrainConfig.Builder b = TrainConfig.builder();
     assertThatThrownBy(() -> b.set("temperature=1")).isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("unknown setting 'temperature'. Valid settings: model, dataset, seed, epochs,")
-        .hasMessageEndingWith("attentionAxis, attentionHeads");
+        .hasMessageEndingWith("attentionAxis, attentionHeads, trimMinFreeMb");
     assertThatThrownBy(() -> b.set("learningrate=0.1"))
         .hasMessageStartingWith("unknown setting 'learningrate'; did you mean learningRate? Valid settings: ");
     assertThatThrownBy(() -> b.set("tua=0.1")).hasMessageContaining("did you mean tau?");
@@ -225,7 +230,7 @@ public class TrainSettingsTest {
   @Test
   void everySettingIsDescribedForHelp() {
     List<String> lines = TrainSettings.describe();
-    assertThat(lines).hasSize(OLD_FIELDS.size());
+    assertThat(lines).hasSize(ALL_FIELDS.size());
     assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("dropRatio (a finite float in [0, 1), default 0.8): "));
     assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("model (one of crane, crane-ref, freedom, lightgcn, bpr, default crane): "));
     assertThat(TrainSettings.ALL).allSatisfy(s -> assertThat(s.doc()).as(s.name()).isNotBlank());

@@ -41,6 +41,34 @@ class NativeAllocatorTest {
 
   @Test
   @EnabledOnOs(OS.LINUX)
+  void trimsOnlyWhenEnoughOfTheHeapIsFree() {
+    // 2,000 blocks of 64 KB (below glibc's mmap threshold: from the heap), every other one freed, so
+    // about 64 MB of free chunks sit between live ones where nothing but malloc_trim gives them back
+    long[] blocks = new long[2000];
+    for (int i = 0; i < blocks.length; i++) {
+      blocks[i] = com.sun.jna.Native.malloc(64 << 10);
+    }
+    try {
+      for (int i = 0; i < blocks.length; i += 2) {
+        com.sun.jna.Native.free(blocks[i]);
+        blocks[i] = 0;
+      }
+      long free = NativeAllocator.freeHeapBytes();
+      assertThat(free).isGreaterThanOrEqualTo(60L << 20);
+      assertThat(NativeAllocator.trimIfFree(free + (1L << 30))).as("below the threshold: kept").isFalse();
+      assertThat(NativeAllocator.freeHeapBytes()).isGreaterThanOrEqualTo(60L << 20);
+      assertThat(NativeAllocator.trimIfFree(32L << 20)).as("above it: released").isTrue();
+    } finally {
+      for (long b : blocks) {
+        if (b != 0) {
+          com.sun.jna.Native.free(b);
+        }
+      }
+    }
+  }
+
+  @Test
+  @EnabledOnOs(OS.LINUX)
   void relaunchesWithTheSettingsAndForwardsTheExitCode() throws Exception {
     Run r = probe(Map.of(), "3", "two words");
     assertThat(r.output).contains("MALLOC_ARENA_MAX=1 args=[3, two words]").contains("parent saw child exit 3");
