@@ -14,7 +14,6 @@ import dev.crane.trainer.config.Model;
 import dev.crane.trainer.config.TrainConfig;
 import dev.crane.trainer.data.TrainingData;
 import dev.crane.trainer.engine.Devices;
-import dev.crane.trainer.engine.NativeAllocator;
 import dev.crane.trainer.model.CranePaper;
 import dev.crane.trainer.model.ModelFactory;
 import dev.crane.trainer.model.core.StepProfiler;
@@ -100,22 +99,12 @@ public final class StepBreakdownBenchmark implements Callable<Integer> {
 
   /** Runs itself again with the tuned allocator (engine.NativeAllocator), as {@code trainer train} does. */
   public static void main(String[] args) {
-    java.util.OptionalInt child = NativeAllocator.relaunch(StepBreakdownBenchmark.class, args);
-    if (child.isPresent()) {
-      System.exit(child.getAsInt());
-    }
-    Devices.ensureOffline();
-    System.exit(new picocli.CommandLine(new StepBreakdownBenchmark()).execute(args));
+    BenchLaunch.main(StepBreakdownBenchmark.class, StepBreakdownBenchmark::new, args);
   }
 
   @Override
   public Integer call() throws Exception {
-    try {
-      return run();
-    } catch (IllegalArgumentException | dev.crane.ingest.dataset.DatasetException e) {
-      System.err.println("error: " + e.getMessage()); // bad option, data or a refused configuration
-      return 2;
-    }
+    return BenchLaunch.oneLineErrors(this::run);
   }
 
   private int run() throws Exception {

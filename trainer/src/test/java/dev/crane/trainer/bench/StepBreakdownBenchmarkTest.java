@@ -17,7 +17,7 @@ import picocli.CommandLine;
 
 /**
  * The breakdown runs real paper-mode steps on a tiny planted dataset: every component is timed and costed,
- * the parts add up to the step, the floor lies below it, and the JSON is merged into, not replaced.
+ * the parts add up to the step, the floor is positive, and the JSON is merged into, not replaced.
  */
 class StepBreakdownBenchmarkTest {
   private static final List<String> COSTED = List.of("gcn", "feature_projection", "user_profiles", "rca_round0",
