@@ -32,9 +32,9 @@ import picocli.CommandLine.Option;
 
 /**
  * The embedded default: starts the in-process broker and the local schema registry (or checks the
- * user's own cluster), generates a synthetic dataset and publishes it; then the stream processor, the trainer service and the
- * recommender API run on it in this process, as {@link Walkthrough} shows step by step; last, what
- * landed on each topic.
+ * user's own cluster), generates a synthetic dataset and publishes it; then the stream processor, the
+ * trainer service and the recommender API run on it in this process, as {@link Walkthrough} shows step
+ * by step; last, what landed on each topic.
  */
 @Command(name = "crane", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Run the CRANE pipeline on the embedded default (in-process Kafka, local registry, synthetic data"

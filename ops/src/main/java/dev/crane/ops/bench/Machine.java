@@ -25,6 +25,19 @@ public final class Machine {
   }
 
   /**
+   * The 1-, 5- and 15-minute load averages ("0.52 1.10 1.87") from /proc/loadavg: a run shares the machine, and
+   * the later two show what ran before it. Without that file, the 1-minute figure alone.
+   */
+  public static String loadAverages() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (IOException | RuntimeException e) {
+      return Double.toString(loadAverage());
+    }
+  }
+
+  /**
    * " (model, widest SIMD)" from a Linux cpuinfo file, or "" where there is none: the same code's step
    * time moved 1.7x between build hosts, so a figure is only comparable with the CPU it ran on.
    */

@@ -19,7 +19,6 @@ import dev.crane.schemas.grpc.RecommenderGrpc;
 import dev.crane.schemas.grpc.ScoredItem;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -80,7 +79,7 @@ public final class ApiBenchmark {
     figures.put("command", o.command());
     figures.put("date", java.time.LocalDate.now().toString());
     figures.put("machine", Machine.describe());
-    figures.put("load_average", loadAverage());
+    figures.put("load_average", Machine.loadAverages());
     figures.put("topk_kernel", Kernels.best().name());
     figures.put("users", o.users());
     figures.put("dim", DIM);
@@ -123,7 +122,7 @@ public final class ApiBenchmark {
       loadChannels.values().forEach(l -> l.forEach(ManagedChannel::shutdownNow));
       runtime.close();
     }
-    figures.put("load_average_after", loadAverage());
+    figures.put("load_average_after", Machine.loadAverages());
     return figures;
   }
 
@@ -349,13 +348,4 @@ public final class ApiBenchmark {
     }
   }
 
-  /** The 1-, 5- and 15-minute load averages: the run shares the machine, and the later two show what ran before it. */
-  static String loadAverage() {
-    try {
-      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-      return f[0] + " " + f[1] + " " + f[2];
-    } catch (java.io.IOException e) {
-      return Double.toString(Machine.loadAverage());
-    }
-  }
 }

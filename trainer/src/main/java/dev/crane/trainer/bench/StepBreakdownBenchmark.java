@@ -111,7 +111,7 @@ public final class StepBreakdownBenchmark implements Callable<Integer> {
     if (steps < 1 || warmup < 0 || gemmRepeats < 1) {
       throw new IllegalArgumentException("--steps and --gemm-repeats must be >= 1, --warmup >= 0");
     }
-    String loadStart = loadAverage();
+    String loadStart = dev.crane.ops.bench.Machine.loadAverages();
     MmrecDataset ds = MmrecReader.read(data);
     TrainingData td = TrainingData.from(ds);
     TrainConfig.Builder b = TrainConfig.builder(Model.CRANE);
@@ -137,7 +137,7 @@ public final class StepBreakdownBenchmark implements Callable<Integer> {
       double streamGbps = streamGbps(m, gemmRepeats);
       Map<String, Object> out = report(c, td, r, cost, gemm, streamGbps);
       out.put("load_average_start", loadStart);
-      out.put("load_average_end", loadAverage());
+      out.put("load_average_end", dev.crane.ops.bench.Machine.loadAverages());
       merge(json, out);
       System.out.println("written " + json);
       return 0;
@@ -357,16 +357,6 @@ public final class StepBreakdownBenchmark implements Callable<Integer> {
         best = Math.min(best, (System.nanoTime() - t) / 1e9);
       }
       return 3.0 * 4 * n / best / 1e9;
-    }
-  }
-
-  /** The 1-, 5- and 15-minute load averages from /proc/loadavg, or "unknown" off Linux. */
-  static String loadAverage() {
-    try {
-      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-      return f[0] + " " + f[1] + " " + f[2];
-    } catch (IOException | RuntimeException e) {
-      return "unknown";
     }
   }
 

@@ -1,13 +1,11 @@
 package dev.crane.trainer.engine;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 
 /**
- * The few PyTorch autograd controls DJL's engine-neutral API lacks: a no-grad section (optimizer
- * updates, evaluation) and zeroing a leaf's accumulated gradient (PtGradientCollector does not
- * zero gradients between steps).
+ * The PyTorch autograd control DJL's engine-neutral API lacks: a no-grad section (optimizer updates,
+ * evaluation). Zeroing the accumulated gradients (PtGradientCollector does not) is part of
+ * train.Adam's native update.
  */
 public final class Autograd {
   private Autograd() {}
@@ -21,9 +19,5 @@ public final class Autograd {
     } finally {
       JniUtils.setGradMode(prev);
     }
-  }
-
-  public static void zeroGrad(NDArray leaf) {
-    JniUtils.zeroGrad((PtNDArray) leaf);
   }
 }

@@ -71,8 +71,7 @@ public final class NativeAllocator {
    * cannot be loaded. @return whether memory was released
    */
   public static boolean trim() {
-    LibC c = libc();
-    return c != null && c.malloc_trim(0) == 1;
+    return trimIfFree(0);
   }
 
   /**
