@@ -58,7 +58,7 @@ public final class RecommenderApi implements AutoCloseable {
       IndexFactory indexes = new IndexFactory(config.hnswMinItems(),
           new HnswIndex.Params(config.hnswMaxDegree(), config.hnswBeamWidth(), config.hnswSearchBeam(),
               config.effectiveHnswBuildThreads()),
-          Kernels.best(), config.effectiveExactPasses());
+          Kernels.best(), config.effectiveExactPasses(), config.exactInt8MinItems());
       this.state = new ServingState(new SeenItems(), indexes, new ColdStartPlacer(config.coldStartNeighbours()),
           metrics, config.keepPrevious(), System::currentTimeMillis);
       restore();

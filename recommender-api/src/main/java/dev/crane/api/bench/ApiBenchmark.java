@@ -111,6 +111,7 @@ public final class ApiBenchmark {
           longHistories(ch2, interactions, hnsw, "hnsw", "u_long");
           ch2.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
+        firstPassInterleaved(api);
         if (o.million()) {
           publish(publisher, api, 4, 1_000_000, "1m");
           rates(ch, "1m_hnsw");
@@ -127,13 +128,17 @@ public final class ApiBenchmark {
   }
 
   private ApiConfig config(String name, int hnswMinItems) {
+    return config(name, hnswMinItems, o.serviceSettings());
+  }
+
+  private ApiConfig config(String name, int hnswMinItems, Map<String, String> serviceSettings) {
     Map<String, String> settings = new HashMap<>(Map.of("bootstrap.servers", runtime.bootstrapServers(),
         "schema.registry.url", runtime.schemaRegistryUrl(), "grpc.host", "127.0.0.1", "grpc.port", "0",
         "state.dir", o.work().resolve(name).toString(), "hnsw.min.items", Integer.toString(hnswMinItems),
         "k.max", "1000", "metrics.port", "-1",
         // no load is measured while a graph builds: give it every core (the service's default is half)
         "hnsw.build.threads", Integer.toString(Runtime.getRuntime().availableProcessors())));
-    settings.putAll(o.serviceSettings());
+    settings.putAll(serviceSettings);
     return ConfigLoader.fromMap(settings);
   }
 
@@ -157,6 +162,9 @@ public final class ApiBenchmark {
     figure(label + "_publish_s", round(sent, 1));
     figure(label + "_published_to_served_s", round(total, 1));
     figure(label + "_index", api.state().current().index().kind());
+    if (api.state().current().index() instanceof ExactIndex exact) {
+      figure(label + "_exact_first_pass", exact.int8First() ? "int8" : "float");
+    }
   }
 
   private LoadGenerator generator(ManagedChannel ch, int k) {
@@ -179,6 +187,51 @@ public final class ApiBenchmark {
     double max = g.maxSustained(LADDER, Duration.ofSeconds(1), Duration.ofSeconds(4), SUSTAINED_P99_MS,
         r -> LOG.info("{} ladder: {}", prefix, r));
     figure(prefix + "_max_qps", max);
+  }
+
+  /**
+   * The exact scan's first pass, int8 against float, on the same 63k version in this JVM: a second
+   * service with the int8 pass off reads version 3, and the two take 2k and 4k QPS steps in turn, three
+   * rounds, so that a drift of the machine falls on both alike. Figures: the median round's p50/p99.
+   */
+  private void firstPassInterleaved(RecommenderApi api) throws Exception {
+    Map<String, String> off = new HashMap<>(o.serviceSettings());
+    off.put("exact.int8.min.items", Integer.toString(Integer.MAX_VALUE));
+    try (RecommenderApi floats = RecommenderApi.start(config("api-exact-float", 500_000, off), ApiMetrics.inMemory())) {
+      await("63k float-pass service", Duration.ofMinutes(5), () -> floats.state().current() != null
+          && floats.state().current().version() == 3 && floats.feedsCaughtUp());
+      Map<String, ManagedChannel> services = new LinkedHashMap<>();
+      services.put(firstPass(api), channel(api));
+      services.put(firstPass(floats), channel(floats));
+      services.forEach((name, ch) -> LOG.info("first pass {}: warming up, {}", name,
+          generator(ch, 20).run(2000, Duration.ofSeconds(8), Duration.ofSeconds(2))));
+      Map<String, List<LoadGenerator.Result>> results = new LinkedHashMap<>();
+      for (int round = 0; round < 3; round++) {
+        for (double qps : new double[] {2000, 4000}) {
+          for (var e : services.entrySet()) {
+            LoadGenerator.Result r = generator(e.getValue(), 20).run(qps, Duration.ofSeconds(2), o.step());
+            String key = "63k_firstpass_" + e.getKey() + "_%s_" + (int) (qps / 1000) + "k_qps";
+            LOG.info("first pass {} at {} QPS, round {}: {}", e.getKey(), (int) qps, round + 1, r);
+            results.computeIfAbsent(key, k -> new java.util.ArrayList<>()).add(r);
+          }
+        }
+      }
+      results.forEach((key, rs) -> {
+        double[] p50 = rs.stream().mapToDouble(LoadGenerator.Result::p50Ms).sorted().toArray();
+        double[] p99 = rs.stream().mapToDouble(LoadGenerator.Result::p99Ms).sorted().toArray();
+        figure(String.format(key, "p50_ms"), round(p50[p50.length / 2], 3));
+        figure(String.format(key, "p99_ms"), round(p99[p99.length / 2], 3));
+        figure(String.format(key, "p99_ms_rounds"), Arrays.toString(rs.stream().mapToDouble(r -> round(r.p99Ms(), 2)).toArray()));
+        figure(String.format(key, "errors"), rs.stream().mapToLong(LoadGenerator.Result::errors).sum());
+      });
+      for (ManagedChannel ch : services.values()) {
+        ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  private static String firstPass(RecommenderApi api) {
+    return api.state().current().index() instanceof ExactIndex e && e.int8First() ? "int8" : "float";
   }
 
   /** p99 and errors at 2k QPS over a window in which a new 63k version is published, loaded and switched to. */

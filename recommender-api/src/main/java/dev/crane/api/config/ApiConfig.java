@@ -19,6 +19,7 @@ public record ApiConfig(
     int maxK,
     Duration keepPrevious,
     int exactPasses,
+    int exactInt8MinItems,
     int hnswMinItems,
     int hnswMaxDegree,
     int hnswBeamWidth,
@@ -40,6 +41,7 @@ public record ApiConfig(
     require(maxK >= 1 && maxK <= 100_000, "k.max must be 1..100000, got " + maxK);
     require(!keepPrevious.isNegative(), "previous.version.keep.ms must be >= 0");
     require(exactPasses >= 0, "exact.passes must be >= 0 (0: one per core), got " + exactPasses);
+    require(exactInt8MinItems >= 1, "exact.int8.min.items must be >= 1, got " + exactInt8MinItems);
     require(hnswMinItems >= 1, "hnsw.min.items must be >= 1, got " + hnswMinItems);
     require(hnswMaxDegree >= 2 && hnswMaxDegree <= 512, "hnsw.max.degree must be 2..512, got " + hnswMaxDegree);
     require(hnswBeamWidth >= 1, "hnsw.beam.width must be >= 1, got " + hnswBeamWidth);

@@ -29,9 +29,28 @@ public interface ScoreKernel {
   }
 
   /**
+   * The first i in [from, to) with scores[i] + c * radius[i] > threshold, or {@code to}: the int8
+   * pass's bound filters ({@link ExactIndex}). NaN never passes.
+   */
+  default int firstAbove(float[] scores, float[] radius, float c, int from, int to, float threshold) {
+    for (int i = from; i < to; i++) {
+      if (Math.fma(radius[i], c, scores[i]) > threshold) {
+        return i;
+      }
+    }
+    return to;
+  }
+
+  /**
    * The whole matrix laid out the way this kernel scans fastest (built once per version).
    */
   Scan scan(float[] matrix, int rows, int dim);
+
+  /**
+   * The int8 copy's scan: out[i] within {@code ‖q‖ · rows.radius[i]} of the float scan's score
+   * ({@link Int8Rows}), from a quarter of the bytes.
+   */
+  Scan approxScan(Int8Rows rows);
 
   String name();
 
@@ -52,5 +71,8 @@ public interface ScoreKernel {
     }
 
     int paddedRows();
+
+    /** One row's score, bit for bit what {@link #scores(float[], float[])} gives it. */
+    float score(float[] q, int row);
   }
 }

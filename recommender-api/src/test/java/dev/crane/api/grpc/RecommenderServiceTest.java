@@ -60,7 +60,7 @@ class RecommenderServiceTest {
   void start() {
     metrics = ApiMetrics.inMemory();
     state = new ServingState(new SeenItems(), new IndexFactory(1_000_000, new HnswIndex.Params(16, 100, 100, 2),
-        Kernels.best(), 1), new ColdStartPlacer(10), metrics, Duration.ofMinutes(1), clock::get);
+        Kernels.best(), 1, 1), new ColdStartPlacer(10), metrics, Duration.ofMinutes(1), clock::get); // int8 first pass at any size
     String name = InProcessServerBuilder.generateName();
     server = GrpcServer.start(InProcessServerBuilder.forName(name), GrpcServer.fixedPool(2),
         new Recommendations(state, Kernels.best(), 100, metrics), metrics, Duration.ofSeconds(5));

@@ -191,7 +191,7 @@ class FoldInQualityBenchmark {
         EmbeddingTable.of(iid, m.dim(), m.items(), null, null, m.itemDegree(), null, 0));
     ApiMetrics metrics = ApiMetrics.inMemory();
     ServingState state = new ServingState(new SeenItems(), new IndexFactory(Integer.MAX_VALUE,
-        new HnswIndex.Params(16, 100, 200, 2), Kernels.best(), 1), new ColdStartPlacer(10), metrics, Duration.ZERO,
+        new HnswIndex.Params(16, 100, 200, 2), Kernels.best(), 1, Integer.MAX_VALUE), new ColdStartPlacer(10), metrics, Duration.ZERO,
         System::currentTimeMillis);
     state.install(state.prepare(data));
     for (int k = 0; k < trainRows.size(); k++) {

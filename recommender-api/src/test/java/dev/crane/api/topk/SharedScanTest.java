@@ -42,6 +42,11 @@ class SharedScanTest {
     }
 
     @Override
+    public float score(float[] q, int row) {
+      return real.score(q, row);
+    }
+
+    @Override
     public void scores(float[][] qs, float[][] outs, int n) {
       boolean first = passes.isEmpty();
       passes.add(n);

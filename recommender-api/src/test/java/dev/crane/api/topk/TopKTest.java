@@ -86,7 +86,8 @@ class TopKTest {
     for (ScoreKernel k : new ScoreKernel[] {Kernels.vectorApi(), Kernels.loops()}) {
       for (int d : new int[] {64, 37}) {
         int rows = 3000; // more than one of the loop kernel's chunks at d = 64
-        ScoreKernel.Scan scan = k.scan(random(r, rows * d), rows, d);
+        float[] m = random(r, rows * d);
+        for (ScoreKernel.Scan scan : new ScoreKernel.Scan[] {k.scan(m, rows, d), k.approxScan(Int8Rows.of(m, rows, d))}) {
         for (int n : new int[] {1, 3, 4, 5, 8}) {
           float[][] qs = new float[n][];
           float[][] outs = new float[n][];
@@ -101,6 +102,7 @@ class TopKTest {
             assertThat(Arrays.copyOf(outs[i], rows)).as("%s d=%d n=%d query %d", k.name(), d, n, i)
                 .containsExactly(Arrays.copyOf(alone, rows));
           }
+        }
         }
       }
     }
@@ -149,6 +151,134 @@ class TopKTest {
     Hits h = new ExactIndex(m, 3, 2, Kernels.best(), 1).search(new float[] {1, 2}, 10, new int[] {1});
     assertThat(h.rows()).containsExactly(2, 0);
     assertThat(h.scores()).containsExactly(3f, 1f);
+  }
+
+  /** Rows that make the int8 bounds work: clusters, duplicates (exact ties), zeros, a NaN, large and tiny norms. */
+  private static float[] awkwardRows(Random r, int rows, int d) {
+    SyntheticModel model = new SyntheticModel(d, 16, 21);
+    float[] m = new float[rows * d];
+    for (int i = 0; i < rows; i++) {
+      float[] v = i % 3 == 0 ? random(r, d) : model.itemVector(i, 1);
+      float scale = i % 50 == 7 ? 1e3f : i % 50 == 8 ? 1e-4f : 1f;
+      for (int j = 0; j < d; j++) {
+        m[i * d + j] = v[j] * scale;
+      }
+    }
+    for (int i = 10; i < rows; i += 97) {
+      System.arraycopy(m, 5 * d, m, i * d, d); // copies of row 5: equal scores, ties broken by row
+    }
+    java.util.Arrays.fill(m, 20 * d, 21 * d, 0f);
+    m[30 * d + 3] = Float.NaN; // never returned by either path
+    return m;
+  }
+
+  @Test
+  void theInt8FirstPassGivesTheFloatScansResultBitForBit() {
+    Random r = new Random(12);
+    for (ScoreKernel kernel : new ScoreKernel[] {Kernels.vectorApi(), Kernels.loops()}) {
+      for (int d : new int[] {64, 37}) {
+        int rows = 4000;
+        float[] m = awkwardRows(r, rows, d);
+        ExactIndex floats = new ExactIndex(m, rows, d, kernel, 1, Integer.MAX_VALUE);
+        ExactIndex int8 = new ExactIndex(m, rows, d, kernel, 1, 1);
+        assertThat(int8.int8First()).isTrue();
+        assertThat(floats.int8First()).isFalse();
+        for (int t = 0; t < 60; t++) {
+          // queries: random, a row itself (its copies tie at the top), a scaled row, the zero vector
+          float[] q = switch (t % 4) {
+            case 0 -> random(r, d);
+            case 1 -> Arrays.copyOfRange(m, 5 * d, 6 * d);
+            case 2 -> scaled(Arrays.copyOfRange(m, (t * 31 % rows) * d, (t * 31 % rows + 1) * d), 1e-3f);
+            default -> t == 3 ? new float[d] : random(r, d);
+          };
+          int k = new int[] {1, 5, 20, 200, rows + 5}[t % 5];
+          int[] ex = IntStream.generate(() -> r.nextInt(rows)).limit(t * 20L).distinct().sorted().toArray();
+          Hits a = floats.search(q, k, ex);
+          Hits b = int8.search(q, k, ex);
+          assertThat(b.rows()).as("%s d=%d query %d k=%d", kernel.name(), d, t, k).containsExactly(a.rows());
+          assertThat(b.scores()).as("%s d=%d query %d k=%d", kernel.name(), d, t, k).containsExactly(a.scores());
+        }
+      }
+    }
+  }
+
+  private static float[] scaled(float[] v, float f) {
+    for (int j = 0; j < v.length; j++) {
+      v[j] *= f;
+    }
+    return v;
+  }
+
+  @Test
+  void int8ScoresStayWithinTheirBoundAndTheBoundIsTight() {
+    Random r = new Random(13);
+    for (ScoreKernel kernel : new ScoreKernel[] {Kernels.vectorApi(), Kernels.loops()}) {
+      int rows = 2000;
+      int d = 64;
+      float[] m = awkwardRows(r, rows, d);
+      Int8Rows q8 = Int8Rows.of(m, rows, d);
+      ScoreKernel.Scan exact = kernel.scan(m, rows, d);
+      ScoreKernel.Scan approx = kernel.approxScan(q8);
+      double relative = 0;
+      int counted = 0;
+      for (int t = 0; t < 20; t++) {
+        float[] q = random(r, d);
+        float qn = Int8Rows.queryNorm(q);
+        float[] a = new float[approx.paddedRows()];
+        float[] e = new float[exact.paddedRows()];
+        approx.scores(q, a);
+        exact.scores(q, e);
+        for (int i = 0; i < rows; i++) {
+          assertThat(Float.valueOf(approx.score(q, i))).as("%s row %d: score() is the scan's", kernel.name(), i)
+              .isEqualTo(Float.valueOf(a[i]));
+          assertThat(Float.valueOf(exact.score(q, i))).as("%s row %d: score() is the scan's", kernel.name(), i)
+              .isEqualTo(Float.valueOf(e[i]));
+          if (i == 30) {
+            assertThat(q8.radius[i]).as("the row with a NaN is always rescored").isEqualTo(Float.POSITIVE_INFINITY);
+            continue;
+          }
+          assertThat(Math.abs((double) a[i] - e[i])).as("%s row %d", kernel.name(), i)
+              .isLessThanOrEqualTo((double) qn * q8.radius[i]);
+          double norm2 = 0;
+          for (int j = 0; j < d; j++) {
+            norm2 += (double) m[i * d + j] * m[i * d + j];
+          }
+          double norm = Math.sqrt(norm2);
+          if (norm > 0) {
+            relative += q8.radius[i] / norm;
+            counted++;
+          }
+        }
+      }
+      assertThat(relative / counted).as("%s: mean radius / row norm", kernel.name()).isLessThan(0.01);
+    }
+  }
+
+  @Test
+  void theKernelsApplyTheRadiusFilterAlike() {
+    Random r = new Random(14);
+    float[] s = random(r, 1000);
+    float[] radius = new float[1000];
+    for (int i = 0; i < 1000; i++) {
+      radius[i] = r.nextFloat();
+    }
+    s[40] = Float.NEGATIVE_INFINITY;
+    radius[40] = Float.POSITIVE_INFINITY; // -inf + inf is NaN: never passes
+    for (ScoreKernel k : new ScoreKernel[] {Kernels.vectorApi(), Kernels.loops()}) {
+      for (float c : new float[] {-2f, 0f, 3f}) {
+        for (float threshold : new float[] {Float.NEGATIVE_INFINITY, 0f, 2.5f}) {
+          for (int from = 0; from < 1000; from = k.firstAbove(s, radius, c, from, 1000, threshold) + 1) {
+            int expected = from;
+            while (expected < 1000 && !(Math.fma(radius[expected], c, s[expected]) > threshold)) {
+              expected++;
+            }
+            assertThat(k.firstAbove(s, radius, c, from, 1000, threshold)).as("%s c=%f t=%f", k.name(), c, threshold)
+                .isEqualTo(expected);
+            assertThat(expected).isNotEqualTo(40);
+          }
+        }
+      }
+    }
   }
 
   @Test
