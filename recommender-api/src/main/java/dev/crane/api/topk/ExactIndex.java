@@ -9,7 +9,9 @@ package dev.crane.api.topk;
  * the bytes) whose scores come with a bound on their distance from the float ones. The k-th best
  * lower bound is a score the float top-k cannot be under, so only the rows whose upper bound
  * reaches it are scored in float, and the result is the float scan's, bit for bit, ties included.
- * Below that size the float matrix stays in cache and one pass is cheaper than two.
+ * A query that could overflow a sum, or one for which too many rows would be rescored (a zero query,
+ * a k near the catalog's size), takes the float scan instead. Below {@code int8MinRows} the float
+ * matrix stays in cache and one pass is cheaper than two.
  */
 public final class ExactIndex implements ItemIndex {
   private static final ThreadLocal<float[]> BUFFER = ThreadLocal.withInitial(() -> new float[0]);
@@ -18,9 +20,14 @@ public final class ExactIndex implements ItemIndex {
   private final ScoreKernel.Scan floats;
   private final SharedScan scan;
   private final ScoreKernel kernel;
-  /** The int8 rows' radii (the codes live in the approximate scan's own layout), or null: floats only. */
+  /** Rows rescored one by one beyond which the float scan is cheaper (a pass costs ~0.5 ms, a row ~50 ns). */
+  private static final int MAX_RESCORED = 4096;
+
+  /** The int8 copy's bounds (its codes live in the approximate scan's own layout), or null: floats only. */
+  private final Int8Rows int8;
   private final float[] radius;
   private final SharedScan approx;
+  private final java.util.concurrent.atomic.LongAdder rescored = new java.util.concurrent.atomic.LongAdder();
 
   /** @param passes scans at once (see {@link SharedScan}) */
   public ExactIndex(float[] matrix, int rows, int dim, ScoreKernel kernel, int passes) {
@@ -33,7 +40,7 @@ public final class ExactIndex implements ItemIndex {
     this.kernel = kernel;
     this.floats = kernel.scan(matrix, rows, dim);
     this.scan = new SharedScan(floats, passes);
-    Int8Rows int8 = rows >= int8MinRows ? Int8Rows.of(matrix, rows, dim) : null;
+    this.int8 = rows >= int8MinRows ? Int8Rows.of(matrix, rows, dim) : null;
     this.radius = int8 == null ? null : int8.radius;
     this.approx = int8 == null ? null : new SharedScan(kernel.approxScan(int8), passes);
   }
@@ -57,11 +64,16 @@ public final class ExactIndex implements ItemIndex {
   }
 
   /**
-   * Every float score lies in [approx − ‖q‖r, approx + ‖q‖r]. The k-th best lower bound τ is at most
-   * the k-th best float score, so a row of the float top-k (or tied with its last) has an upper bound
-   * ≥ τ: those rows, in ascending order through the same heap, give the float result.
+   * Every float score of a finite row lies in [approx − ‖q‖r − a, approx + ‖q‖r + a] (a: the
+   * underflow slack). The k-th best lower bound τ is at most the k-th best float score, so a row of the
+   * float top-k (or tied with its last) has an upper bound ≥ τ: those rows, in ascending order through
+   * the same heap, give the float result. Rows that are not finite have an infinite radius: always
+   * rescored, never raising τ.
    */
   private Hits searchInt8First(float[] query, int k, int[] excludedRows) {
+    if (!int8.safeFor(query)) {
+      return searchFloats(query, k, excludedRows);
+    }
     float[] approxScores = buffer(approx.paddedRows());
     approx.scores(query, approxScores);
     mask(approxScores, excludedRows);
@@ -71,17 +83,31 @@ public final class ExactIndex implements ItemIndex {
         i = kernel.firstAbove(approxScores, radius, -qn, i + 1, rows, lower.threshold())) {
       lower.offer(i, Math.fma(radius[i], -qn, approxScores[i]));
     }
-    // "≥ τ" as "> nextDown(τ)"; with fewer than k finite lower bounds τ is -inf: every row not masked
-    float tau = Math.nextDown(lower.threshold());
+    // upper + a ≥ τ − a, as upper > a float strictly below τ − 2a; with fewer than k finite lower
+    // bounds τ is -inf: every row not masked
+    float tau = lower.threshold();
+    float cut = tau == Float.NEGATIVE_INFINITY ? tau : Math.nextDown((float) (tau - 2 * int8.absoluteSlack()));
     TopKHeap heap = new TopKHeap(Math.min(k, rows));
-    for (int i = kernel.firstAbove(approxScores, radius, qn, 0, rows, tau); i < rows;
-        i = kernel.firstAbove(approxScores, radius, qn, i + 1, rows, tau)) {
+    int limit = Math.max(MAX_RESCORED, 4 * k);
+    int n = 0;
+    for (int i = kernel.firstAbove(approxScores, radius, qn, 0, rows, cut); i < rows;
+        i = kernel.firstAbove(approxScores, radius, qn, i + 1, rows, cut)) {
+      if (++n > limit) {
+        rescored.add(n);
+        return searchFloats(query, k, excludedRows); // the bounds do not separate this query's rows
+      }
       float s = floats.score(query, i);
       if (s > heap.threshold()) {
         heap.offer(i, s);
       }
     }
+    rescored.add(n);
     return heap.drain();
+  }
+
+  /** Rows scored one by one in float after the int8 pass, over every search so far (tests, diagnosis). */
+  long rescoredRows() {
+    return rescored.sum();
   }
 
   private void mask(float[] scores, int[] excludedRows) {

@@ -202,6 +202,73 @@ class TopKTest {
     }
   }
 
+  private static void assertInt8FirstMatchesFloats(ScoreKernel kernel, float[] m, int rows, int d, float[] q, int k,
+      int[] ex, String what) {
+    Hits a = new ExactIndex(m, rows, d, kernel, 1, Integer.MAX_VALUE).search(q, k, ex);
+    Hits b = new ExactIndex(m, rows, d, kernel, 1, 1).search(q, k, ex);
+    assertThat(b.rows()).as("%s: %s", kernel.name(), what).containsExactly(a.rows());
+    assertThat(b.scores()).as("%s: %s", kernel.name(), what).containsExactly(a.scores());
+  }
+
+  /** Found in review: sums that overflow or underflow fall outside a relative bound. */
+  @Test
+  void overflowingAndUnderflowingSumsStillGiveTheFloatResult() {
+    float tiny = 127 * 0x1p-80f;
+    for (ScoreKernel kernel : new ScoreKernel[] {Kernels.vectorApi(), Kernels.loops()}) {
+      assertInt8FirstMatchesFloats(kernel, new float[] {-1f}, 1, 1, new float[] {1e37f}, 1, new int[0],
+          "the int8 sum overflows where the float one does not");
+      assertInt8FirstMatchesFloats(kernel, new float[] {100, 0, 0, 1}, 2, 2, new float[] {2e36f, 1e37f}, 1,
+          new int[0], "one row's int8 score overflows");
+      assertInt8FirstMatchesFloats(kernel, new float[] {3e38f, -3e38f, 5e34f, 0}, 2, 2, new float[] {2, 2}, 1,
+          new int[0], "a float score overflows to infinity");
+      assertInt8FirstMatchesFloats(kernel, new float[] {3e38f, -3e38f, -5e34f, 0}, 2, 2, new float[] {2, 2}, 1,
+          new int[0], "a float score overflows to NaN");
+      assertInt8FirstMatchesFloats(kernel, new float[] {0, 0, tiny, tiny}, 2, 2, new float[] {0x1p-77f, 0x1p-77f}, 1,
+          new int[0], "products below the normal range");
+      assertInt8FirstMatchesFloats(kernel, new float[] {1, 2, 3, 4}, 2, 2, new float[] {Float.NaN, 1}, 1,
+          new int[0], "a NaN query");
+    }
+  }
+
+  @Test
+  void theInt8FirstPassHoldsAtWideDimensionsAndAPartialLastBlock() {
+    Random r = new Random(15);
+    for (ScoreKernel kernel : new ScoreKernel[] {Kernels.vectorApi(), Kernels.loops()}) {
+      for (int d : new int[] {256, 512}) {
+        int rows = 1001;
+        float[] m = awkwardRows(r, rows, d);
+        for (int t = 0; t < 8; t++) {
+          float[] q = t == 0 ? Arrays.copyOfRange(m, 5 * d, 6 * d) : random(r, d);
+          assertInt8FirstMatchesFloats(kernel, m, rows, d, q, new int[] {1, 20, 300}[t % 3],
+              IntStream.range(0, t * 7).map(i -> i * 13 % rows).distinct().sorted().toArray(), "d=" + d + " query " + t);
+        }
+      }
+    }
+  }
+
+  @Test
+  void theInt8PassRescoresFewRowsAndFallsBackWhenItCannotSeparateThem() {
+    int d = 64;
+    int rows = 20_000;
+    SyntheticModel model = new SyntheticModel(d, 64, 20261205L);
+    float[] m = new float[rows * d];
+    for (int i = 0; i < rows; i++) {
+      System.arraycopy(model.itemVector(i, 2), 0, m, i * d, d);
+    }
+    ExactIndex int8 = new ExactIndex(m, rows, d, Kernels.best(), 1, 1);
+    ExactIndex floats = new ExactIndex(m, rows, d, Kernels.best(), 1, Integer.MAX_VALUE);
+    for (int u = 0; u < 50; u++) {
+      float[] q = model.userVector(u, 2);
+      assertThat(int8.search(q, 20, new int[0]).rows()).containsExactly(floats.search(q, 20, new int[0]).rows());
+    }
+    assertThat(int8.rescoredRows() / 50.0).as("rows rescored per query of 20,000").isGreaterThan(0).isLessThan(500);
+    // a zero query ties every row: the bounds cannot separate them, the float scan answers
+    long before = int8.rescoredRows();
+    float[] zero = new float[d];
+    assertThat(int8.search(zero, 20, new int[0]).rows()).containsExactly(floats.search(zero, 20, new int[0]).rows());
+    assertThat(int8.rescoredRows() - before).as("gave up after its limit").isLessThanOrEqualTo(4097);
+  }
+
   private static float[] scaled(float[] v, float f) {
     for (int j = 0; j < v.length; j++) {
       v[j] *= f;
