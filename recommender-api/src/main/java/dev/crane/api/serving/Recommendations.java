@@ -6,6 +6,7 @@ import dev.crane.api.model.EmbeddingTable;
 import dev.crane.api.seen.SeenItems;
 import dev.crane.api.topk.Hits;
 import dev.crane.api.topk.ScoreKernel;
+import dev.crane.api.topk.ThreadBuffer;
 import dev.crane.api.topk.TopKHeap;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,7 +26,7 @@ public final class Recommendations {
   /** A SimilarItems reply. */
   public record Similar(long version, List<Scored> items, boolean queryIsColdStart) {}
 
-  private static final ThreadLocal<float[]> BUFFER = ThreadLocal.withInitial(() -> new float[0]);
+  private static final ThreadBuffer BUFFER = new ThreadBuffer();
 
   private final ServingState state;
   private final ScoreKernel kernel;
@@ -89,7 +90,7 @@ public final class Recommendations {
       q = Arrays.copyOfRange(cold.vectors(), coldRow * d, (coldRow + 1) * d);
       queryCold = true;
     }
-    float[] scores = buffer(v.index().scoreBufferSize());
+    float[] scores = BUFFER.get(v.index().scoreBufferSize());
     v.index().scoreAll(q, scores);
     float[] inv = v.itemInverseNorms();
     TopKHeap heap = new TopKHeap(Math.min(k, items.size() + cold.size()));
@@ -212,14 +213,5 @@ public final class Recommendations {
       s += (double) x * x;
     }
     return (float) Math.sqrt(s);
-  }
-
-  private static float[] buffer(int n) {
-    float[] b = BUFFER.get();
-    if (b.length < n) {
-      b = new float[n];
-      BUFFER.set(b);
-    }
-    return b;
   }
 }

@@ -14,18 +14,16 @@ package dev.crane.api.topk;
  * matrix stays in cache and one pass is cheaper than two.
  */
 public final class ExactIndex implements ItemIndex {
-  private static final ThreadLocal<float[]> BUFFER = ThreadLocal.withInitial(() -> new float[0]);
+  private static final ThreadBuffer BUFFER = new ThreadBuffer();
+  /** Rows rescored one by one beyond which the float scan is cheaper (a pass costs ~0.5 ms, a row ~50 ns). */
+  private static final int MAX_RESCORED = 4096;
 
   private final int rows;
   private final ScoreKernel.Scan floats;
   private final SharedScan scan;
   private final ScoreKernel kernel;
-  /** Rows rescored one by one beyond which the float scan is cheaper (a pass costs ~0.5 ms, a row ~50 ns). */
-  private static final int MAX_RESCORED = 4096;
-
-  /** The int8 copy's bounds (its codes live in the approximate scan's own layout), or null: floats only. */
-  private final Int8Rows int8;
-  private final float[] radius;
+  /** The int8 pass's bounds (its codes live in the approximate scan), or null: floats only. */
+  private final Int8Rows.Bounds bounds;
   private final SharedScan approx;
   private final java.util.concurrent.atomic.LongAdder rescored = new java.util.concurrent.atomic.LongAdder();
 
@@ -40,8 +38,8 @@ public final class ExactIndex implements ItemIndex {
     this.kernel = kernel;
     this.floats = kernel.scan(matrix, rows, dim);
     this.scan = new SharedScan(floats, passes);
-    this.int8 = rows >= int8MinRows ? Int8Rows.of(matrix, rows, dim) : null;
-    this.radius = int8 == null ? null : int8.radius;
+    Int8Rows int8 = rows >= int8MinRows ? Int8Rows.of(matrix, rows, dim) : null;
+    this.bounds = int8 == null ? null : int8.bounds();
     this.approx = int8 == null ? null : new SharedScan(kernel.approxScan(int8), passes);
   }
 
@@ -51,7 +49,7 @@ public final class ExactIndex implements ItemIndex {
   }
 
   private Hits searchFloats(float[] query, int k, int[] excludedRows) {
-    float[] scores = buffer(scan.paddedRows());
+    float[] scores = BUFFER.get(scan.paddedRows());
     scan.scores(query, scores);
     mask(scores, excludedRows);
     TopKHeap heap = new TopKHeap(Math.min(k, rows));
@@ -71,10 +69,11 @@ public final class ExactIndex implements ItemIndex {
    * rescored, never raising τ.
    */
   private Hits searchInt8First(float[] query, int k, int[] excludedRows) {
-    if (!int8.safeFor(query)) {
+    if (!bounds.safeFor(query)) {
       return searchFloats(query, k, excludedRows);
     }
-    float[] approxScores = buffer(approx.paddedRows());
+    float[] radius = bounds.radius();
+    float[] approxScores = BUFFER.get(approx.paddedRows());
     approx.scores(query, approxScores);
     mask(approxScores, excludedRows);
     float qn = Int8Rows.queryNorm(query);
@@ -86,7 +85,7 @@ public final class ExactIndex implements ItemIndex {
     // upper + a ≥ τ − a, as upper > a float strictly below τ − 2a; with fewer than k finite lower
     // bounds τ is -inf: every row not masked
     float tau = lower.threshold();
-    float cut = tau == Float.NEGATIVE_INFINITY ? tau : Math.nextDown((float) (tau - 2 * int8.absoluteSlack()));
+    float cut = tau == Float.NEGATIVE_INFINITY ? tau : Math.nextDown((float) (tau - 2 * bounds.absoluteSlack()));
     TopKHeap heap = new TopKHeap(Math.min(k, rows));
     int limit = Math.max(MAX_RESCORED, 4 * k);
     int n = 0;
@@ -116,15 +115,6 @@ public final class ExactIndex implements ItemIndex {
         scores[r] = Float.NEGATIVE_INFINITY;
       }
     }
-  }
-
-  private static float[] buffer(int size) {
-    float[] scores = BUFFER.get();
-    if (scores.length < size) {
-      scores = new float[size];
-      BUFFER.set(scores);
-    }
-    return scores;
   }
 
   @Override

@@ -7,10 +7,11 @@ package dev.crane.api.topk;
  * pass's score of row r can be from the float scan's: the quantisation error of the row plus the
  * relative float rounding of both sums and of the bound's own fma (at most d + 1, d and 2 units of
  * 2^-24 times the row's norm; 2d + 8 allowed). Underflow adds an absolute error that no relative
- * term covers ({@link #absoluteSlack()}), and overflow none can: for a query that could overflow a
- * sum ({@link #safeFor}) the float scan alone is used. Within those,
+ * term covers ({@link Bounds#absoluteSlack()}), and overflow none can: for a query that could
+ * overflow a sum ({@link Bounds#safeFor}) the float scan alone is used. Within those,
  * {@code |approx − exact| ≤ ‖q‖ · radius[r] + absoluteSlack} for every finite row, and the float
- * top-k can be found among the rows whose bounds reach it ({@link ExactIndex}).
+ * top-k can be found among the rows whose bounds reach it ({@link ExactIndex}). The codes are only
+ * the kernel's input ({@link ScoreKernel#approxScan}); the search keeps the {@link Bounds}.
  */
 public final class Int8Rows {
   final byte[] codes;
@@ -18,7 +19,6 @@ public final class Int8Rows {
   final float[] radius;
   final int rows;
   final int dim;
-  /** The largest |value| of the finite rows. */
   private final double maxAbs;
 
   private Int8Rows(byte[] codes, float[] scale, float[] radius, int rows, int dim, double maxAbs) {
@@ -71,26 +71,38 @@ public final class Int8Rows {
     return new Int8Rows(codes, scale, radius, rows, dim, maxAbs);
   }
 
-  /**
-   * Whether no sum of either scan can overflow for this query (every partial sum is at most
-   * ‖q‖₁ · max(127, max|x|) before scaling, the bounds a few times that): false for non-finite or
-   * huge queries, which then take the float scan alone.
-   */
-  public boolean safeFor(float[] q) {
-    double l1 = 0;
-    for (float x : q) {
-      l1 += Math.abs(x);
-    }
-    return l1 * Math.max(127, maxAbs) * 4 * (dim + 1) < Float.MAX_VALUE / 4; // false for NaN
+  /** What the search needs once the kernel has laid out the codes. */
+  public Bounds bounds() {
+    return new Bounds(radius, maxAbs, dim);
   }
 
   /**
-   * The absolute error underflow can add (2^-150 per rounded operation below the normal range: d + 1
-   * in the int8 sum, scaled by the row's scale, d in the float sum, two in the bound): bounds move
-   * outward by this on top of the relative radius.
+   * The per-row radii and what decides the query-wide terms.
+   *
+   * @param maxAbs the largest |value| of the finite rows
    */
-  public double absoluteSlack() {
-    return (2.0 * dim + 8) * 0x1p-149 * (1 + maxAbs / 127);
+  public record Bounds(float[] radius, double maxAbs, int dim) {
+    /**
+     * Whether no sum of either scan can overflow for this query (every partial sum is at most
+     * ‖q‖₁ · max(127, max|x|) before scaling, the bounds a few times that): false for non-finite or
+     * huge queries, which then take the float scan alone.
+     */
+    public boolean safeFor(float[] q) {
+      double l1 = 0;
+      for (float x : q) {
+        l1 += Math.abs(x);
+      }
+      return l1 * Math.max(127, maxAbs) * 4 * (dim + 1) < Float.MAX_VALUE / 4; // false for NaN
+    }
+
+    /**
+     * The absolute error underflow can add (2^-150 per rounded operation below the normal range: d + 1
+     * in the int8 sum, scaled by the row's scale, d in the float sum, two in the bound): bounds move
+     * outward by this on top of the relative radius.
+     */
+    public double absoluteSlack() {
+      return (2.0 * dim + 8) * 0x1p-149 * (1 + maxAbs / 127);
+    }
   }
 
   /** ‖q‖, rounded up so that the bounds built from it hold. */
@@ -100,14 +112,5 @@ public final class Int8Rows {
       n2 += (double) x * x;
     }
     return Math.nextUp((float) (Math.sqrt(n2) * (1 + 0x1p-20)));
-  }
-
-  public int rows() {
-    return rows;
-  }
-
-  /** Bytes of the copy (codes, scales, radii). */
-  public long bytes() {
-    return codes.length + 8L * rows;
   }
 }

@@ -47,8 +47,8 @@ public interface ScoreKernel {
   Scan scan(float[] matrix, int rows, int dim);
 
   /**
-   * The int8 copy's scan: out[i] within {@code ‖q‖ · rows.radius[i] + rows.absoluteSlack()} of the
-   * float scan's score for a query {@link Int8Rows#safeFor} allows, from a quarter of the bytes.
+   * The int8 copy's scan: out[i] within {@code ‖q‖ · radius[i] + absoluteSlack()} of the float scan's
+   * score for a query {@link Int8Rows.Bounds#safeFor} allows, from a quarter of the bytes.
    */
   Scan approxScan(Int8Rows rows);
 

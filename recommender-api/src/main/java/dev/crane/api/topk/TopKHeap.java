@@ -35,11 +35,6 @@ public final class TopKHeap {
     return size < k ? Float.NEGATIVE_INFINITY : scores[0];
   }
 
-  /** The k it keeps. */
-  public int capacity() {
-    return k;
-  }
-
   public int size() {
     return size;
   }

@@ -78,13 +78,22 @@ final class VectorApiKernel implements ScoreKernel {
     return to;
   }
 
+  /**
+   * Where element (row, 0) sits in a tiled copy: blocks of one vector's width of rows, each stored
+   * dimension-major, so element (row, j) is {@code lanes * j} further on.
+   */
+  private static int tiledAt(int row, int dim) {
+    int lanes = SPECIES.length();
+    return (row / lanes) * dim * lanes + row % lanes;
+  }
+
   @Override
   public Scan scan(float[] matrix, int rows, int dim) {
     int lanes = SPECIES.length();
     int blocks = (rows + lanes - 1) / lanes;
     float[] tiled = new float[blocks * lanes * dim];
     for (int r = 0; r < rows; r++) {
-      int base = (r / lanes) * dim * lanes + r % lanes;
+      int base = tiledAt(r, dim);
       for (int j = 0; j < dim; j++) {
         tiled[base + j * lanes] = matrix[r * dim + j];
       }
@@ -107,7 +116,7 @@ final class VectorApiKernel implements ScoreKernel {
     byte[] tiled = new byte[blocks * lanes * m.dim];
     float[] scale = new float[blocks * lanes];
     for (int r = 0; r < m.rows; r++) {
-      int base = (r / lanes) * m.dim * lanes + r % lanes;
+      int base = tiledAt(r, m.dim);
       for (int j = 0; j < m.dim; j++) {
         tiled[base + j * lanes] = m.codes[r * m.dim + j];
       }
@@ -277,7 +286,7 @@ final class VectorApiKernel implements ScoreKernel {
     @Override
     public float score(float[] q, int row) {
       int lanes = SPECIES.length();
-      int at = (row / lanes) * dim * lanes + row % lanes;
+      int at = tiledAt(row, dim);
       float s = 0f;
       for (int j = 0; j < dim; j++) {
         s = Math.fma(tiled[at + j * lanes], q[j], s);
