@@ -346,7 +346,7 @@ public final class ApiBenchmark {
         Kernels.best(), 1));
     Hits exact = reference.search(uv.vector(), 20, excluded);
     Set<String> truth = new HashSet<>();
-    Arrays.stream(exact.rows()).forEach(r -> truth.add(items.ids()[r]));
+    Arrays.stream(exact.rows()).forEach(r -> truth.add(items.id(r)));
     return reply.getItemsList().stream().map(ScoredItem::getItemId).filter(truth::contains).count()
         / (double) Math.max(1, truth.size());
   }

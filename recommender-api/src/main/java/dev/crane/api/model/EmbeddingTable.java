@@ -1,11 +1,8 @@
 package dev.crane.api.model;
 
-import java.util.HashMap;
-import java.util.Map;
-
 /**
  * The users or the items of one version as contiguous row-major float arrays (one row per id), so
- * that a scan reads memory in order and no per-row object exists.
+ * that a scan reads memory in order and no per-row object exists (the ids too: {@link Ids}).
  *
  * @param vectors the scoring vectors, rows x dim
  * @param collaborative the collaborative parts, or null when they equal {@code vectors}
@@ -15,18 +12,17 @@ import java.util.Map;
  *     users and for versions without a content space
  */
 public record EmbeddingTable(
-    String[] ids,
+    Ids ids,
     int dim,
     float[] vectors,
     float[] collaborative,
     float[] semantic,
     int[] degrees,
     float[] content,
-    int contentDim,
-    Map<String, Integer> rowOf) {
+    int contentDim) {
 
   public EmbeddingTable {
-    int n = ids.length;
+    int n = ids.size();
     check(vectors.length == (long) n * dim, "vectors");
     check(collaborative == null || collaborative.length == vectors.length, "collaborative parts");
     check(semantic == null || semantic.length == vectors.length, "semantic parts");
@@ -34,14 +30,10 @@ public record EmbeddingTable(
     check(content == null || content.length == (long) n * contentDim, "content vectors");
   }
 
-  /** Builds the id index. */
+  /** A table over ids given as Strings (tests and tools); fails on a repeated id. */
   public static EmbeddingTable of(String[] ids, int dim, float[] vectors, float[] collaborative, float[] semantic,
       int[] degrees, float[] content, int contentDim) {
-    Map<String, Integer> rowOf = new HashMap<>(ids.length * 4 / 3 + 1);
-    for (int i = 0; i < ids.length; i++) {
-      rowOf.put(ids[i], i);
-    }
-    return new EmbeddingTable(ids, dim, vectors, collaborative, semantic, degrees, content, contentDim, rowOf);
+    return new EmbeddingTable(Ids.of(ids), dim, vectors, collaborative, semantic, degrees, content, contentDim);
   }
 
   private static void check(boolean ok, String what) {
@@ -51,13 +43,16 @@ public record EmbeddingTable(
   }
 
   public int size() {
-    return ids.length;
+    return ids.size();
   }
 
   /** The row of {@code id}, or -1. */
   public int row(String id) {
-    Integer r = rowOf.get(id);
-    return r == null ? -1 : r;
+    return ids.row(id);
+  }
+
+  public String id(int row) {
+    return ids.id(row);
   }
 
   public float[] vector(int row) {

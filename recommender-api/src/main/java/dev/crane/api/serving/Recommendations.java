@@ -114,7 +114,7 @@ public final class Recommendations {
     for (int i = 0; i < h.size(); i++) {
       int r = h.rows()[i];
       float cos = qn > 0 ? h.scores()[i] / qn : 0f;
-      out.add(r < items.size() ? new Scored(items.ids()[r], cos, false)
+      out.add(r < items.size() ? new Scored(items.id(r), cos, false)
           : new Scored(cold.ids()[r - items.size()], cos, true));
     }
     return new Similar(v.version(), out, queryCold);
@@ -136,7 +136,7 @@ public final class Recommendations {
       if (out.size() == k) {
         break;
       }
-      String id = items.ids()[r];
+      String id = items.id(r);
       if (!history.contains(id)) {
         out.add(new Scored(id, items.degrees()[r], false));
       }
@@ -184,7 +184,7 @@ public final class Recommendations {
     while (out.size() < k && (i < base.size() || j < coldHits.size())) {
       boolean takeBase = j >= coldHits.size() || (i < base.size() && base.scores()[i] >= coldHits.scores()[j]);
       if (takeBase) {
-        out.add(new Scored(items.ids()[base.rows()[i]], base.scores()[i], false));
+        out.add(new Scored(items.id(base.rows()[i]), base.scores()[i], false));
         i++;
       } else {
         out.add(new Scored(cold.ids()[coldHits.rows()[j]], coldHits.scores()[j], true));

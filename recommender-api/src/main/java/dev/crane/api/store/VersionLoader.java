@@ -2,6 +2,7 @@ package dev.crane.api.store;
 
 import dev.crane.api.coldstart.ColdStartPlacer;
 import dev.crane.api.model.EmbeddingTable;
+import dev.crane.api.model.Ids;
 import dev.crane.api.model.Projection;
 import dev.crane.api.model.VersionData;
 import dev.crane.api.model.VersionInfo;
@@ -90,7 +91,8 @@ public final class VersionLoader {
   private static final class Side {
     private final int dim;
     private final int contentDim;
-    private final String[] ids;
+    private final int capacity;
+    private final Ids.Builder ids;
     private final float[] vectors;
     private float[] collaborative;
     private float[] semantic;
@@ -104,7 +106,8 @@ public final class VersionLoader {
       this.dim = dim;
       this.contentDim = contentDim;
       int cap = (int) Math.min(Integer.MAX_VALUE - 8, Math.max(0, expected));
-      ids = new String[cap];
+      capacity = cap;
+      ids = new Ids.Builder(cap);
       vectors = new float[cap * dim];
       degrees = new int[cap];
       content = contentDim > 0 ? new float[cap * contentDim] : null;
@@ -121,8 +124,8 @@ public final class VersionLoader {
       if (problem != null) {
         return;
       }
-      if (n >= ids.length) {
-        problem = "holds more records than the manifest's count " + ids.length;
+      if (n >= capacity) {
+        problem = "holds more records than the manifest's count " + capacity;
         return;
       }
       EmbeddingCodec.Entry e = EmbeddingCodec.decode(bytes);
@@ -130,11 +133,11 @@ public final class VersionLoader {
         problem = "record " + id + " has width " + e.vector().length + ", the manifest says " + dim;
         return;
       }
-      ids[n] = id;
+      ids.add(id);
       System.arraycopy(e.vector(), 0, vectors, n * dim, dim);
       if (e.collaborative() != null) {
         if (collaborative == null) {
-          collaborative = new float[ids.length * dim];
+          collaborative = new float[capacity * dim];
           System.arraycopy(vectors, 0, collaborative, 0, n * dim); // earlier records: parts = vector
         }
         System.arraycopy(e.collaborative(), 0, collaborative, n * dim, dim);
@@ -143,7 +146,7 @@ public final class VersionLoader {
       }
       if (e.semantic() != null) {
         if (semantic == null) {
-          semantic = new float[ids.length * dim];
+          semantic = new float[capacity * dim];
         }
         System.arraycopy(e.semantic(), 0, semantic, n * dim, dim);
         withSemantic++;
@@ -164,7 +167,7 @@ public final class VersionLoader {
     }
 
     EmbeddingTable table() {
-      return EmbeddingTable.of(ids, dim, vectors, collaborative, semantic, degrees, content, contentDim);
+      return new EmbeddingTable(ids.build(), dim, vectors, collaborative, semantic, degrees, content, contentDim);
     }
   }
 }

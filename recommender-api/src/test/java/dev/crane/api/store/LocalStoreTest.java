@@ -48,7 +48,7 @@ class LocalStoreTest {
       assertThat(loader.load(info(3, 1, 2, 2)).problem()).contains("holds 1 of 2 item records");
       assertThat(loader.load(info(4, 0, 1, 2)).problem()).contains("width 3");
       VersionData d = loader.load(info(3, 1, 1, 2)).data();
-      assertThat(d.users().ids()).containsExactly("u1");
+      assertThat(d.users().ids().toArray()).containsExactly("u1");
       assertThat(d.items().vector(0)).containsExactly(0f, 1f);
       assertThat(d.items().semanticPart(0)).containsExactly(0f, 0f);
     }
