@@ -80,6 +80,7 @@ public final class ApiBenchmark {
     figures.put("date", java.time.LocalDate.now().toString());
     figures.put("machine", Machine.describe());
     figures.put("load_average", Machine.loadAverages());
+    figures.put("jvm_args", String.join(" ", java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()));
     figures.put("topk_kernel", Kernels.best().name());
     figures.put("users", o.users());
     figures.put("dim", DIM);
@@ -167,9 +168,14 @@ public final class ApiBenchmark {
     }
   }
 
+  /** Users in a fixed order that visits every one; requests built once, before the clock runs. */
   private LoadGenerator generator(ManagedChannel ch, int k) {
-    return new LoadGenerator(loadChannels(ch), i -> RecommendRequest.newBuilder()
-        .setUserId(SyntheticModel.userId(Math.floorMod(i * 7919, o.users()))).setK(k).build());
+    RecommendRequest[] requests = new RecommendRequest[o.users()];
+    for (int u = 0; u < requests.length; u++) {
+      requests[u] = RecommendRequest.newBuilder().setUserId(SyntheticModel.userId(Math.floorMod(u * 7919, o.users())))
+          .setK(k).build();
+    }
+    return new LoadGenerator(loadChannels(ch), i -> requests[i % requests.length]);
   }
 
   private void rates(ManagedChannel ch, String prefix) {
@@ -192,26 +198,31 @@ public final class ApiBenchmark {
   /**
    * The exact scan's first pass, int8 against float, on the same 63k version in this JVM: a second
    * service with the int8 pass off reads version 3, and the two take 2k and 4k QPS steps in turn, three
-   * rounds, so that a drift of the machine falls on both alike. Figures: the median round's p50/p99.
+   * rounds, so that a drift of the machine falls on both alike. A third contender in the same rounds
+   * is the harness's floor: a server that answers at once with a fixed reply of the same shape
+   * ({@link FixedReplyServer}). Figures: the median round's p50/p99.
    */
   private void firstPassInterleaved(RecommenderApi api) throws Exception {
     Map<String, String> off = new HashMap<>(o.serviceSettings());
     off.put("exact.int8.min.items", Integer.toString(Integer.MAX_VALUE));
-    try (RecommenderApi floats = RecommenderApi.start(config("api-exact-float", 500_000, off), ApiMetrics.inMemory())) {
+    try (RecommenderApi floats = RecommenderApi.start(config("api-exact-float", 500_000, off), ApiMetrics.inMemory());
+        FixedReplyServer floor = new FixedReplyServer(20, api.config().effectiveGrpcThreads())) {
       await("63k float-pass service", Duration.ofMinutes(5), () -> floats.state().current() != null
           && floats.state().current().version() == 3 && floats.feedsCaughtUp());
-      Map<String, ManagedChannel> services = new LinkedHashMap<>();
-      services.put(firstPass(api), channel(api));
-      services.put(firstPass(floats), channel(floats));
-      services.forEach((name, ch) -> LOG.info("first pass {}: warming up, {}", name,
+      // key prefix -> channel
+      Map<String, ManagedChannel> contenders = new LinkedHashMap<>();
+      contenders.put("63k_firstpass_" + firstPass(api), channel(api));
+      contenders.put("63k_firstpass_" + firstPass(floats), channel(floats));
+      contenders.put("fixed_reply", ManagedChannelBuilder.forAddress("127.0.0.1", floor.port()).usePlaintext().build());
+      contenders.forEach((name, ch) -> LOG.info("{}: warming up, {}", name,
           generator(ch, 20).run(2000, Duration.ofSeconds(8), Duration.ofSeconds(2))));
       Map<String, List<LoadGenerator.Result>> results = new LinkedHashMap<>();
       for (int round = 0; round < 3; round++) {
         for (double qps : new double[] {2000, 4000}) {
-          for (var e : services.entrySet()) {
+          for (var e : contenders.entrySet()) {
             LoadGenerator.Result r = generator(e.getValue(), 20).run(qps, Duration.ofSeconds(2), o.step());
-            String key = "63k_firstpass_" + e.getKey() + "_%s_" + (int) (qps / 1000) + "k_qps";
-            LOG.info("first pass {} at {} QPS, round {}: {}", e.getKey(), (int) qps, round + 1, r);
+            String key = e.getKey() + "_%s_" + (int) (qps / 1000) + "k_qps";
+            LOG.info("{} at {} QPS, round {}: {}", e.getKey(), (int) qps, round + 1, r);
             results.computeIfAbsent(key, k -> new java.util.ArrayList<>()).add(r);
           }
         }
@@ -224,7 +235,7 @@ public final class ApiBenchmark {
         figure(String.format(key, "p99_ms_rounds"), Arrays.toString(rs.stream().mapToDouble(r -> round(r.p99Ms(), 2)).toArray()));
         figure(String.format(key, "errors"), rs.stream().mapToLong(LoadGenerator.Result::errors).sum());
       });
-      for (ManagedChannel ch : services.values()) {
+      for (ManagedChannel ch : contenders.values()) {
         ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
     }
