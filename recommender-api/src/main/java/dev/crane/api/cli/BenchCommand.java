@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
         + "open-loop load at 1k/2k/5k QPS and up to the highest sustained rate, a swap under load, fold-in "
         + "freshness, long histories, HNSW recall@20, the exact scan's int8 first pass against float and "
         + "against a server that answers at once (the harness's own floor), interleaved. Prints the figures and writes them as JSON. "
-        + "Run it alone on a quiet machine (about 18 minutes with the 1M case, 10 without).")
+        + "Run it alone on a quiet machine (about 19 minutes with the 1M case, 11 without).")
 public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--out", defaultValue = "docs/bench/api.json", description = "JSON file (default ${DEFAULT-VALUE}).")
   Path out;
