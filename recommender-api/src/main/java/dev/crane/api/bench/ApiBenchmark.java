@@ -68,6 +68,7 @@ public final class ApiBenchmark {
   private EmbeddedRuntime runtime;
   private boolean longHistoriesSent;
   private final Map<String, List<ManagedChannel>> loadChannels = new HashMap<>();
+  private final Map<Integer, RecommendRequest[]> requestsByK = new HashMap<>();
   /** The exact reference per item table (a tiled copy each: made once). */
   private final Map<EmbeddingTable, ExactIndex> exactIndexes = new java.util.IdentityHashMap<>();
 
@@ -168,13 +169,16 @@ public final class ApiBenchmark {
     }
   }
 
-  /** Users in a fixed order that visits every one; requests built once, before the clock runs. */
+  /** Users in a fixed order that visits every one; requests built once per k, before any clock runs. */
   private LoadGenerator generator(ManagedChannel ch, int k) {
-    RecommendRequest[] requests = new RecommendRequest[o.users()];
-    for (int u = 0; u < requests.length; u++) {
-      requests[u] = RecommendRequest.newBuilder().setUserId(SyntheticModel.userId(Math.floorMod(u * 7919, o.users())))
-          .setK(k).build();
-    }
+    RecommendRequest[] requests = requestsByK.computeIfAbsent(k, kk -> {
+      RecommendRequest[] out = new RecommendRequest[o.users()];
+      for (int u = 0; u < out.length; u++) {
+        out[u] = RecommendRequest.newBuilder().setUserId(SyntheticModel.userId(Math.floorMod(u * 7919, o.users())))
+            .setK(kk).build();
+      }
+      return out;
+    });
     return new LoadGenerator(loadChannels(ch), i -> requests[i % requests.length]);
   }
 

@@ -193,21 +193,24 @@ class TopKTest {
           };
           int k = new int[] {1, 5, 20, 200, rows + 5}[t % 5];
           int[] ex = IntStream.generate(() -> r.nextInt(rows)).limit(t * 20L).distinct().sorted().toArray();
-          Hits a = floats.search(q, k, ex);
-          Hits b = int8.search(q, k, ex);
-          assertThat(b.rows()).as("%s d=%d query %d k=%d", kernel.name(), d, t, k).containsExactly(a.rows());
-          assertThat(b.scores()).as("%s d=%d query %d k=%d", kernel.name(), d, t, k).containsExactly(a.scores());
+          assertSameHits(floats, int8, q, k, ex, String.format("%s d=%d query %d k=%d", kernel.name(), d, t, k));
         }
       }
     }
   }
 
+  /** The int8-first index returns the float index's rows and score bits. */
+  private static void assertSameHits(ExactIndex floats, ExactIndex int8, float[] q, int k, int[] ex, String what) {
+    Hits a = floats.search(q, k, ex);
+    Hits b = int8.search(q, k, ex);
+    assertThat(b.rows()).as(what).containsExactly(a.rows());
+    assertThat(b.scores()).as(what).containsExactly(a.scores());
+  }
+
   private static void assertInt8FirstMatchesFloats(ScoreKernel kernel, float[] m, int rows, int d, float[] q, int k,
       int[] ex, String what) {
-    Hits a = new ExactIndex(m, rows, d, kernel, 1, Integer.MAX_VALUE).search(q, k, ex);
-    Hits b = new ExactIndex(m, rows, d, kernel, 1, 1).search(q, k, ex);
-    assertThat(b.rows()).as("%s: %s", kernel.name(), what).containsExactly(a.rows());
-    assertThat(b.scores()).as("%s: %s", kernel.name(), what).containsExactly(a.scores());
+    assertSameHits(new ExactIndex(m, rows, d, kernel, 1, Integer.MAX_VALUE), new ExactIndex(m, rows, d, kernel, 1, 1),
+        q, k, ex, kernel.name() + ": " + what);
   }
 
   /** Found in review: sums that overflow or underflow fall outside a relative bound. */
@@ -237,10 +240,13 @@ class TopKTest {
       for (int d : new int[] {256, 512}) {
         int rows = 1001;
         float[] m = awkwardRows(r, rows, d);
+        ExactIndex floats = new ExactIndex(m, rows, d, kernel, 1, Integer.MAX_VALUE);
+        ExactIndex int8 = new ExactIndex(m, rows, d, kernel, 1, 1);
         for (int t = 0; t < 8; t++) {
           float[] q = t == 0 ? Arrays.copyOfRange(m, 5 * d, 6 * d) : random(r, d);
-          assertInt8FirstMatchesFloats(kernel, m, rows, d, q, new int[] {1, 20, 300}[t % 3],
-              IntStream.range(0, t * 7).map(i -> i * 13 % rows).distinct().sorted().toArray(), "d=" + d + " query " + t);
+          assertSameHits(floats, int8, q, new int[] {1, 20, 300}[t % 3],
+              IntStream.range(0, t * 7).map(i -> i * 13 % rows).distinct().sorted().toArray(),
+              kernel.name() + ": d=" + d + " query " + t);
         }
       }
     }
