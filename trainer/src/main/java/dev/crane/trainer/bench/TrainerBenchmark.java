@@ -2,6 +2,7 @@ package dev.crane.trainer.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.crane.ops.process.StopWithJvm;
 import dev.crane.trainer.cli.TrainerCli;
 import dev.crane.trainer.engine.Devices;
 import java.io.IOException;
@@ -165,7 +166,9 @@ public final class TrainerBenchmark implements Callable<Integer> {
     dev.crane.trainer.engine.NativeAllocator.applyTo(pb.environment()); // else each child would start a second JVM for them
     Process p = pb.start();
     String firstError = null;
-    try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()));
+    // stopping the benchmark (SIGTERM, Ctrl+C) stops the run in flight too, instead of leaving it training
+    try (StopWithJvm stop = StopWithJvm.register(p, java.time.Duration.ofSeconds(30));
+        var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()));
         var copy = Files.newBufferedWriter(log)) {
       String line;
       while ((line = in.readLine()) != null) {

@@ -1,13 +1,14 @@
 package dev.crane.trainer.engine;
 
+import dev.crane.ops.process.StopWithJvm;
 import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
-import java.util.concurrent.TimeUnit;
 
 /**
  * glibc malloc settings for libtorch's CPU tensors, applied by running the trainer's JVM again with
@@ -164,22 +165,9 @@ public final class NativeAllocator {
       Process child = pb.start();
       // SIGTERM or Ctrl+C: the child stops as gracefully as it would alone, and this process waits for
       // it (it may be committing or publishing), else the child would see its launcher gone and halt.
-      Thread stop = new Thread(() -> {
-        child.destroy();
-        try {
-          child.waitFor(2, TimeUnit.MINUTES);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      });
-      Runtime.getRuntime().addShutdownHook(stop);
-      int code = child.waitFor();
-      try {
-        Runtime.getRuntime().removeShutdownHook(stop);
-      } catch (IllegalStateException shuttingDown) {
-        // the hook is already running
+      try (StopWithJvm stop = StopWithJvm.register(child, Duration.ofMinutes(2))) {
+        return OptionalInt.of(child.waitFor());
       }
-      return OptionalInt.of(code);
     } catch (java.io.IOException e) {
       System.err.println("note: could not restart with the tuned allocator (" + e.getMessage() + "); going on without");
       return OptionalInt.empty();
