@@ -13,11 +13,17 @@ import org.junit.jupiter.api.Test;
 /** A real launcher JVM, a real child process and a real SIGTERM. */
 class StopWithJvmTest {
 
-  /** The launcher: starts a long-running child, ties it to its own shutdown, prints its pid, waits. */
+  /**
+   * The launcher: starts a long-running child, ties it to its own shutdown (and unties it again when
+   * asked to with "untie"), prints its pid, waits.
+   */
   public static final class Launcher {
     public static void main(String[] args) throws Exception {
       Process child = new ProcessBuilder("sleep", "600").start();
       try (StopWithJvm stop = StopWithJvm.register(child, Duration.ofSeconds(10))) {
+        if (args.length > 0 && args[0].equals("untie")) {
+          stop.close();
+        }
         System.out.println(child.pid());
         System.out.flush();
         child.waitFor();
@@ -25,39 +31,35 @@ class StopWithJvmTest {
     }
   }
 
-  @Test
-  void aSigtermedLauncherStopsItsChildBeforeItExits() throws Exception {
-    Process launcher = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-cp",
-        System.getProperty("java.class.path"), Launcher.class.getName()).redirectErrorStream(true).start();
+  /** Starts a launcher, SIGTERMs it once its child runs, and says whether the child outlived it. */
+  private static boolean childOutlivesItsSigtermedLauncher(String... args) throws Exception {
+    List<String> cmd = new java.util.ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+        "-cp", System.getProperty("java.class.path"), Launcher.class.getName()));
+    cmd.addAll(List.of(args));
+    Process launcher = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     long childPid = -1;
     try (BufferedReader out = new BufferedReader(new InputStreamReader(launcher.getInputStream()))) {
       childPid = Long.parseLong(out.readLine().strip());
       Optional<ProcessHandle> child = ProcessHandle.of(childPid);
       assertThat(child).isPresent();
       assertThat(child.get().isAlive()).isTrue();
-
       launcher.destroy(); // SIGTERM, as a person's kill or a container stop
       assertThat(launcher.waitFor(30, TimeUnit.SECONDS)).as("the launcher exits").isTrue();
-      // the hook waited for the child: it is gone by the time the launcher is
-      assertThat(ProcessHandle.of(childPid).map(ProcessHandle::isAlive).orElse(false))
-          .as("the child (sleep 600) still running after its launcher was stopped").isFalse();
+      return ProcessHandle.of(childPid).map(ProcessHandle::isAlive).orElse(false);
     } finally {
       launcher.destroyForcibly();
-      ProcessHandle.of(childPid).ifPresent(ProcessHandle::destroyForcibly); // only if the test failed
+      ProcessHandle.of(childPid).ifPresent(ProcessHandle::destroyForcibly);
     }
   }
 
   @Test
-  void closedTheHookIsGone() throws Exception {
-    Process child = new ProcessBuilder("sleep", "600").start();
-    try {
-      StopWithJvm stop = StopWithJvm.register(child, Duration.ofSeconds(1));
-      stop.close();
-      stop.close(); // twice is harmless
-      assertThat(child.isAlive()).isTrue();
-    } finally {
-      child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-    }
-    assertThat(List.of(child.isAlive())).containsExactly(false);
+  void aSigtermedLauncherStopsItsChildBeforeItExits() throws Exception {
+    // the hook waited for the child: it is gone by the time the launcher is
+    assertThat(childOutlivesItsSigtermedLauncher()).as("the child (sleep 600) outlived its stopped launcher").isFalse();
+  }
+
+  @Test
+  void onceClosedTheChildIsLeftAlone() throws Exception {
+    assertThat(childOutlivesItsSigtermedLauncher("untie")).as("the child outlived its launcher after close()").isTrue();
   }
 }

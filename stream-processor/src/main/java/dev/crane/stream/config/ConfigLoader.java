@@ -32,7 +32,7 @@ public final class ConfigLoader {
     DEFAULTS.put("unknown-item.hold.ms", Long.toString(Duration.ofMinutes(5).toMillis()));
     DEFAULTS.put("unknown-item.check.interval.ms", "1000");
     // At most one profile per user per 5 s: a 4480-d profile is 36 KB, and at 1 s nearly every event of a
-    // 19k-user catalog was its own emission (docs/benchmarks.md, issue #18: 9,320 -> 49,083 events/s).
+    // 19k-user catalog was its own emission (docs/benchmarks.md, issue #18: 8,848 -> 21,729 events/s on 1M events).
     DEFAULTS.put("profiles.emit.interval.ms", "5000");
     DEFAULTS.put("item-degree.flush.interval.ms", "1000");
     DEFAULTS.put("commit.interval.ms", "1000");
