@@ -44,9 +44,10 @@ final class ProfileCheckpoints {
     this.enabled = enabled;
   }
 
-  void changed(String user) {
-    if (enabled) {
+  void changed(String user, UserStateCache.Entry e) {
+    if (enabled && !e.changedSinceCheckpoint) {
       changed.add(user);
+      e.changedSinceCheckpoint = true;
     }
   }
 
@@ -80,6 +81,7 @@ final class ProfileCheckpoints {
       UserStateCache.Entry e = users.get(user);
       if (e != null) { // null: every entry of the user named a vanished item (logged by the rebuild)
         store.put(user, CheckpointCodec.encode(e.profile, e.history));
+        e.changedSinceCheckpoint = false;
         written++;
       }
     }

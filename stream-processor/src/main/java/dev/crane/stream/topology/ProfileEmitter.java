@@ -6,9 +6,7 @@ import dev.crane.stream.config.Names;
 import dev.crane.stream.config.StreamConfig;
 import dev.crane.stream.metrics.StreamMetrics;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -28,8 +26,6 @@ final class ProfileEmitter {
   private final UserStateCache users;
   private final KeyValueStore<String, byte[]> dirty;
   private final boolean immediate;
-  /** Users known to be in the dirty store (a mirror that only saves redundant puts). */
-  private final Set<String> knownDirty = new HashSet<>();
 
   ProfileEmitter(ProcessorContext<Object, Object> context, StreamConfig config, StreamMetrics metrics,
       ProfileCodec profileCodec, UserStateCache users, KeyValueStore<String, byte[]> dirty) {
@@ -42,11 +38,12 @@ final class ProfileEmitter {
   }
 
   /** The user's profile changed (an accepted interaction at {@code timestamp}). */
-  void changed(String user, byte[] profile, long timestamp) {
+  void changed(String user, UserStateCache.Entry e, long timestamp) {
     if (immediate) {
-      emit(user, profile, timestamp);
-    } else if (knownDirty.add(user)) {
+      emit(user, e.profile, timestamp);
+    } else if (!e.awaitingEmit) { // already in the dirty store otherwise: no redundant put
       dirty.put(user, DIRTY);
+      e.awaitingEmit = true;
     }
   }
 
@@ -60,10 +57,10 @@ final class ProfileEmitter {
       UserStateCache.Entry e = users.get(user);
       if (e != null) {
         emit(user, e.profile, now);
+        e.awaitingEmit = false;
       }
       dirty.delete(user);
     }
-    knownDirty.clear();
   }
 
   private void emit(String user, byte[] profile, long timestamp) {

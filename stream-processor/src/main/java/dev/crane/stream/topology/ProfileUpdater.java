@@ -29,8 +29,8 @@ final class ProfileUpdater {
     this.checkpoints = checkpoints;
   }
 
-  /** Applies the interaction to the user's state; returns the user's profile after it. */
-  byte[] apply(String user, String itemId, long eventTime, Split split, ItemView item) {
+  /** Applies the interaction to the user's state; returns the user's entry after it. */
+  UserStateCache.Entry apply(String user, String itemId, long eventTime, Split split, ItemView item) {
     int slot = SplitCounts.slot(split);
     UserStateCache.Entry e = users.get(user);
     long sizeBefore = 0;
@@ -50,7 +50,7 @@ final class ProfileUpdater {
     profileCodec.setUpdatedAt(profile, Math.max(profileCodec.updatedAt(profile), eventTime));
     e.history = historyCodec.insert(e.history, itemId, eventTime, slot);
     users.updated(user, e, sizeBefore);
-    checkpoints.changed(user);
-    return profile;
+    checkpoints.changed(user, e);
+    return e;
   }
 }

@@ -132,13 +132,13 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
     String user = in.getUserId().toString();
     String itemId = in.getItemId().toString();
     long eventTime = in.getEventTime().toEpochMilli();
-    byte[] profile = profileUpdater.apply(user, itemId, eventTime, in.getSplit(), admitted.item());
+    UserStateCache.Entry state = profileUpdater.apply(user, itemId, eventTime, in.getSplit(), admitted.item());
     deltas.add(itemId, SplitCounts.slot(in.getSplit()));
     journal.put(meta.nextSeq, JournalLine.encode(user, itemId, eventTime, in.getSplit(), in.getWeight()));
     meta.nextSeq++;
     metrics.accepted();
     snapshot.requestIfDue(admitted.timestamp());
-    emitter.changed(user, profile, admitted.timestamp());
+    emitter.changed(user, state, admitted.timestamp());
   }
 
   @Override

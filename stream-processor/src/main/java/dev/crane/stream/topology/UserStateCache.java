@@ -17,6 +17,14 @@ final class UserStateCache {
     byte[] profile;
     byte[] history;
     boolean dirty;
+    /**
+     * Mirrors of the user's membership in the emitter's dirty store and the checkpoint's changed set,
+     * so that an event costs a field read instead of a hash-set or store operation. False only ever
+     * repeats an operation (a reloaded entry, write-through mode); true is cleared when the user is
+     * taken out of the set or store it mirrors.
+     */
+    boolean awaitingEmit;
+    boolean changedSinceCheckpoint;
 
     Entry(byte[] profile, byte[] history) {
       this.profile = profile;

@@ -85,6 +85,23 @@ class JournalTruncationTest {
   }
 
   @Test
+  void withTheUserCacheEachCutCheckpointsTheUsersChangedSinceThePreviousOne() {
+    // The service's default: entries stay in memory and mark themselves changed since the checkpoint.
+    try (Driver d = new Driver(dir, Map.of("snapshot.interval.ms", "60000", "item-degree.flush.interval.ms", "1000",
+        "users.cache.bytes", "65536"))) {
+      threeThenCut(d);
+      KeyValueStore<String, byte[]> checkpoint = d.store(Names.CHECKPOINT_STORE);
+      byte[] first = CheckpointCodec.decode(checkpoint.get("u1")).profile();
+      assertThat(first).as("a cut writes the cache back before it reads the profiles").isEqualTo(d.profile("u1"));
+      d.send(Records.interaction("b1", "u1", "i1", 4000, Split.TRAIN));
+      cut(d);
+      byte[] second = CheckpointCodec.decode(checkpoint.get("u1")).profile();
+      assertThat(second).as("u1 changed again after the first cut").isNotEqualTo(first).isEqualTo(d.profile("u1"));
+      assertThat(journalKeys(d)).isEmpty();
+    }
+  }
+
+  @Test
   void theItemDegreeWatermarkHoldsTruncationBackUntilTheIncrementsAreSent() {
     // The cut comes at 61 s, the first item-degree flush at 90 s.
     try (Driver d = new Driver(dir, Map.of("snapshot.interval.ms", "60000", "item-degree.flush.interval.ms", "90000"))) {

@@ -17,6 +17,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Eq. 5 profiles, degrees, history and emission, on the real topology (TopologyTestDriver). */
@@ -77,9 +79,11 @@ class ProfileTopologyTest {
     }
   }
 
-  @Test
-  void emitsOneUpdatePerUserPerIntervalWithTheLatestState() {
-    try (Driver d = new Driver(dir, Map.of("profiles.emit.interval.ms", "500"))) {
+  /** Write-through (the tests' default) and with the user cache (the service's default), whose entries mirror the dirty set. */
+  @ParameterizedTest
+  @ValueSource(strings = {"0", "65536"})
+  void emitsOneUpdatePerUserPerIntervalWithTheLatestState(String userCacheBytes) {
+    try (Driver d = new Driver(dir, Map.of("profiles.emit.interval.ms", "500", "users.cache.bytes", userCacheBytes))) {
       d.item("i1");
       d.send(Records.interaction("e1", "u1", "i1", 1000, Split.TRAIN));
       d.send(Records.interaction("e2", "u1", "i1", 2000, Split.TRAIN));
@@ -91,6 +95,11 @@ class ProfileTopologyTest {
       assertThat(out.get("u1").getDegree()).isEqualTo(2);
       d.advance(Duration.ofMillis(600));
       assertThat(d.profiles.isEmpty()).as("nothing changed, nothing emitted").isTrue();
+      d.send(Records.interaction("e4", "u1", "i1", 3000, Split.TRAIN));
+      d.advance(Duration.ofMillis(600));
+      out = d.profiles.readKeyValuesToMap();
+      assertThat(out).as("a user emitted before is emitted again when it changes again").containsOnlyKeys("u1");
+      assertThat(out.get("u1").getDegree()).isEqualTo(3);
     }
   }
 
