@@ -47,6 +47,7 @@ final class InteractionGate {
   private final Decoder<Interaction> interactions;
   private final KeyValueStore<String, byte[]> itemStore;
   private final WindowStore<String, byte[]> dedup;
+  private final SeenFilter seen;
   private final KeyValueStore<String, byte[]> pending;
 
   InteractionGate(ProcessorContext<Object, Object> context, StreamConfig config, StreamMetrics metrics,
@@ -60,6 +61,7 @@ final class InteractionGate {
     this.interactions = new Decoder<>(Interaction.class, config.serdeConfig(), config.registryRetry());
     this.itemStore = itemStore;
     this.dedup = dedup;
+    this.seen = new SeenFilter(dedup);
     this.pending = pending;
   }
 
@@ -143,13 +145,16 @@ final class InteractionGate {
 
   /** Marks the event id seen; true when it already was within the dedup window. */
   private boolean seenBefore(String eventId, long timestamp) {
-    long window = config.dedupWindow().toMillis();
-    try (WindowStoreIterator<byte[]> it = dedup.fetch(eventId, Math.max(0, timestamp - window), timestamp + window)) {
-      if (it.hasNext()) {
-        return true;
+    if (seen.mightContain(eventId)) {
+      long window = config.dedupWindow().toMillis();
+      try (WindowStoreIterator<byte[]> it = dedup.fetch(eventId, Math.max(0, timestamp - window), timestamp + window)) {
+        if (it.hasNext()) {
+          return true;
+        }
       }
     }
     dedup.put(eventId, SEEN, timestamp);
+    seen.add(eventId);
     return false;
   }
 
