@@ -145,7 +145,7 @@ final class InteractionGate {
 
   /** Marks the event id seen; true when it already was within the dedup window. */
   private boolean seenBefore(String eventId, long timestamp) {
-    if (seen.mightContain(eventId)) {
+    if (seen.mayHaveSeen(eventId)) {
       long window = config.dedupWindow().toMillis();
       try (WindowStoreIterator<byte[]> it = dedup.fetch(eventId, Math.max(0, timestamp - window), timestamp + window)) {
         if (it.hasNext()) {
@@ -154,7 +154,7 @@ final class InteractionGate {
       }
     }
     dedup.put(eventId, SEEN, timestamp);
-    seen.add(eventId);
+    seen.stored();
     return false;
   }
 

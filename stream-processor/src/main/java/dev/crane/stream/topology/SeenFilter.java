@@ -2,7 +2,6 @@ package dev.crane.stream.topology;
 
 import com.google.common.hash.BloomFilter;
 import com.google.common.hash.Funnels;
-import java.nio.charset.StandardCharsets;
 import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.WindowStore;
@@ -42,14 +41,19 @@ final class SeenFilter {
     rebuild();
   }
 
-  /** False: the store holds no entry of this id. True: it may. */
-  boolean mightContain(String eventId) {
-    return filter.mightContain(eventId);
+  /**
+   * Adds the id to the filter (one hash for the test and the insertion) and says whether the store
+   * may already hold it: false only when the id set a bit that was clear, i.e. was never added.
+   */
+  boolean mayHaveSeen(String eventId) {
+    return !filter.put(eventId);
   }
 
-  /** Call after putting the id into the store. */
-  void add(String eventId) {
-    filter.put(eventId);
+  /**
+   * Call after putting a new id into the store: counts it, and rebuilds from the store when full
+   * (after the put, so that the rebuilt filter has it).
+   */
+  void stored() {
     if (++added > capacity) {
       rebuild();
     }
@@ -69,7 +73,7 @@ final class SeenFilter {
       }
     }
     capacity = Math.max(minCapacity, 2 * stored);
-    filter = BloomFilter.create(Funnels.stringFunnel(StandardCharsets.UTF_8), capacity, FALSE_POSITIVES);
+    filter = BloomFilter.create(Funnels.unencodedCharsFunnel(), capacity, FALSE_POSITIVES);
     try (KeyValueIterator<Windowed<String>, byte[]> it = store.all()) {
       it.forEachRemaining(kv -> filter.put(kv.key.key()));
     }
