@@ -12,10 +12,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * entries (restoration writes the store without calling the processor).
  */
 public final class ItemCache {
-  private record Entry(ItemView view, long version, long epoch) {}
+  /** An item's update count, written by the global thread only. */
+  private static final class Version {
+    volatile long n;
+  }
+
+  /** A cached view holds its item's counter, so that checking it costs one map lookup, not two. */
+  private record Entry(ItemView view, Version current, long version, long epoch) {}
 
   private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, Long> versions = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Version> versions = new ConcurrentHashMap<>();
   private final AtomicLong epoch = new AtomicLong();
   private final int maxEntries;
 
@@ -25,7 +31,7 @@ public final class ItemCache {
 
   /** Called by the global thread before it writes item {@code itemId}. */
   void invalidate(String itemId) {
-    versions.merge(itemId, 1L, Long::sum);
+    versions.computeIfAbsent(itemId, k -> new Version()).n++; // one writer: no lost update
     entries.remove(itemId);
   }
 
@@ -38,7 +44,7 @@ public final class ItemCache {
   /** The cached view, or null when absent or possibly stale. */
   ItemView get(String itemId) {
     Entry e = entries.get(itemId);
-    if (e == null || e.epoch != epoch.get() || e.version != versions.getOrDefault(itemId, 0L)) {
+    if (e == null || e.epoch != epoch.get() || e.version != e.current.n) {
       return null;
     }
     return e.view;
@@ -52,11 +58,13 @@ public final class ItemCache {
     if (entries.size() >= maxEntries) {
       entries.clear(); // a crude bound: catalogues that fit are the common case
     }
-    entries.put(itemId, new Entry(view, versionBeforeRead, epochBeforeRead));
+    entries.put(itemId, new Entry(view, versions.computeIfAbsent(itemId, k -> new Version()), versionBeforeRead,
+        epochBeforeRead));
   }
 
   long version(String itemId) {
-    return versions.getOrDefault(itemId, 0L);
+    Version v = versions.get(itemId);
+    return v == null ? 0 : v.n;
   }
 
   long epoch() {
