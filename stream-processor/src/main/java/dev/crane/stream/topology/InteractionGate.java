@@ -61,7 +61,7 @@ final class InteractionGate {
     this.interactions = new Decoder<>(Interaction.class, config.serdeConfig(), config.registryRetry());
     this.itemStore = itemStore;
     this.dedup = dedup;
-    this.seen = new SeenFilter(dedup);
+    this.seen = new SeenFilter(dedup, config.dedupWindow());
     this.pending = pending;
   }
 
@@ -145,7 +145,7 @@ final class InteractionGate {
 
   /** Marks the event id seen; true when it already was within the dedup window. */
   private boolean seenBefore(String eventId, long timestamp) {
-    if (seen.mayHaveSeen(eventId)) {
+    if (seen.mayHaveSeen(eventId, timestamp)) {
       long window = config.dedupWindow().toMillis();
       try (WindowStoreIterator<byte[]> it = dedup.fetch(eventId, Math.max(0, timestamp - window), timestamp + window)) {
         if (it.hasNext()) {
@@ -154,7 +154,6 @@ final class InteractionGate {
       }
     }
     dedup.put(eventId, SEEN, timestamp);
-    seen.stored();
     return false;
   }
 

@@ -35,34 +35,48 @@ class SeenFilterTest {
     return store;
   }
 
+  private static final Duration DAY = Duration.ofDays(1);
+
   @Test
   void idsAlreadyInTheStoreAreMaybeSeenAndNewOnesMostlyNot() {
     WindowStore<String, byte[]> store = rocksWindowStore();
     try {
       IntStream.range(0, 500).forEach(i -> store.put("old" + i, new byte[0], 1_000 + i));
-      SeenFilter filter = new SeenFilter(store);
-      assertThat(IntStream.range(0, 500).allMatch(i -> filter.mayHaveSeen("old" + i))).isTrue();
-      long falsePositives = IntStream.range(0, 10_000).filter(i -> filter.mayHaveSeen("new" + i)).count();
+      SeenFilter filter = new SeenFilter(store, DAY);
+      assertThat(IntStream.range(0, 500).allMatch(i -> filter.mayHaveSeen("old" + i, 2_000))).isTrue();
+      long falsePositives = IntStream.range(0, 10_000).filter(i -> filter.mayHaveSeen("new" + i, 2_000)).count();
       assertThat(falsePositives).as("about 1 %% of 10,000 unseen ids").isLessThan(300);
-      assertThat(filter.mayHaveSeen("new7")).as("added by the question").isTrue();
+      assertThat(filter.mayHaveSeen("new7", 2_000)).as("added by the question").isTrue();
     } finally {
       store.close();
     }
   }
 
   @Test
-  void beyondItsCapacityItIsRebuiltFromTheStoreAndStillHoldsEveryStoredId() {
+  void aFullGenerationStartsAnotherAndEveryIdStaysMaybeSeen() {
     WindowStore<String, byte[]> store = rocksWindowStore();
     try {
-      SeenFilter filter = new SeenFilter(store, 100);
-      assertThat(filter.capacity()).isEqualTo(100);
-      for (int i = 0; i < 250; i++) {
-        filter.mayHaveSeen("e" + i);
-        store.put("e" + i, new byte[0], 1_000 + i);
-        filter.stored();
-      }
-      assertThat(filter.capacity()).as("rebuilt at 101 ids stored (sized 202), then at 203 (sized 406)").isEqualTo(406);
-      assertThat(IntStream.range(0, 250).allMatch(i -> filter.mayHaveSeen("e" + i))).isTrue();
+      SeenFilter filter = new SeenFilter(store, DAY, 100);
+      IntStream.range(0, 350).forEach(i -> filter.mayHaveSeen("e" + i, 1_000 + i));
+      assertThat(filter.generations()).as("100, then 100 (the live ids), then 200").isEqualTo(3);
+      assertThat(IntStream.range(0, 350).allMatch(i -> filter.mayHaveSeen("e" + i, 2_000))).isTrue();
+    } finally {
+      store.close();
+    }
+  }
+
+  @Test
+  void aGenerationOlderThanTheWindowIsDroppedAndEventsThatReachBackThatFarAskTheStore() {
+    WindowStore<String, byte[]> store = rocksWindowStore();
+    try {
+      SeenFilter filter = new SeenFilter(store, Duration.ofSeconds(1), 100);
+      IntStream.range(0, 100).forEach(i -> filter.mayHaveSeen("a" + i, i)); // full, newest id at 99 ms
+      IntStream.range(0, 50).forEach(i -> filter.mayHaveSeen("b" + i, 5_000 + i));
+      assertThat(filter.generations()).as("the first generation's ids are all older than 4 s").isEqualTo(1);
+      assertThat(filter.mayHaveSeen("a5", 50)).as("a late duplicate of a dropped id goes to the store").isTrue();
+      assertThat(filter.mayHaveSeen("late-new", 1_099)).as("its window reaches a dropped id's time").isTrue();
+      long falsePositives = IntStream.range(0, 100).filter(i -> filter.mayHaveSeen("c" + i, 5_100)).count();
+      assertThat(falsePositives).as("events of now still use the filter").isLessThan(20);
     } finally {
       store.close();
     }
