@@ -146,6 +146,7 @@ final class InteractionGate {
   /** Marks the event id seen; true when it already was within the dedup window. */
   private boolean seenBefore(String eventId, long timestamp) {
     if (seen.mayHaveSeen(eventId, timestamp)) {
+      metrics.dedupStoreRead();
       long window = config.dedupWindow().toMillis();
       try (WindowStoreIterator<byte[]> it = dedup.fetch(eventId, Math.max(0, timestamp - window), timestamp + window)) {
         if (it.hasNext()) {

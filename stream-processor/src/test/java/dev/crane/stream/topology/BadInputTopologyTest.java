@@ -225,6 +225,7 @@ class BadInputTopologyTest {
       assertThat(codec.degree(d.profile("u1"))).isEqualTo(2);
       assertThat(codec.sums(d.profile("u1"), 0)).containsExactly(ProfileTopologyTest.expectedSum(List.of("i1", "i1"), 0, 4));
       assertThat(d.metrics.duplicateCount()).isEqualTo(2);
+      assertThat(d.metrics.dedupStoreReadCount()).as("the filters rule the two new ids out").isEqualTo(2);
       assertThat(d.drainDeadLetters()).as("a duplicate is not a bad record").isEmpty();
       // Beyond the window the id is forgotten (documented): the window must exceed any replay gap.
       d.send(Records.interaction("dup", "u1", "i1", 1, Split.TRAIN), t.plusSeconds(600));
