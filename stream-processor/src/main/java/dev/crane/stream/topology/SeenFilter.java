@@ -3,6 +3,7 @@ package dev.crane.stream.topology;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Iterator;
 import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.WindowStore;
@@ -33,7 +34,7 @@ final class SeenFilter {
 
   private final long window;
   private final long minCapacity;
-  private final Deque<Generation> generations = new ArrayDeque<>(); // oldest first
+  private final Deque<Generation> generations = new ArrayDeque<>(); // newest last
   private long droppedBelow = Long.MIN_VALUE;
   private long newest = Long.MIN_VALUE;
 
@@ -87,8 +88,13 @@ final class SeenFilter {
     Generation g = generations.peekLast();
     if (g.count >= g.capacity) {
       newest = Math.max(newest, timestamp);
-      while (!generations.isEmpty() && generations.peekFirst().maxTimestamp < newest - window) {
-        droppedBelow = Math.max(droppedBelow, generations.pollFirst().maxTimestamp);
+      // any generation, not only the oldest: one id stamped far ahead must not keep the later ones alive
+      for (Iterator<Generation> it = generations.iterator(); it.hasNext(); ) {
+        Generation old = it.next();
+        if (old.maxTimestamp < newest - window) {
+          droppedBelow = Math.max(droppedBelow, old.maxTimestamp);
+          it.remove();
+        }
       }
       long live = 0;
       for (Generation kept : generations) {

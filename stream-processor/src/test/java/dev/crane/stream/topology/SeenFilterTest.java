@@ -82,6 +82,16 @@ class SeenFilterTest {
     assertThat(falsePositives).as("events of now still use the filter").isLessThan(20);
   }
 
+  @Test
+  void anIdStampedFarAheadDoesNotKeepTheLaterGenerationsAlive() {
+    SeenFilter filter = new SeenFilter(store, Duration.ofSeconds(1), 100);
+    filter.mayHaveSeen("future", 10_000_000);
+    IntStream.range(0, 2_000).forEach(i -> filter.mayHaveSeen("e" + i, i));
+    assertThat(filter.generations()).as("only the future id's generation and the newest").isLessThanOrEqualTo(2);
+    assertThat(filter.mayHaveSeen("e1999", 1_999)).isTrue();
+    assertThat(filter.mayHaveSeen("future", 10_000_000)).isTrue();
+  }
+
   /** A restarted task's filter is built from the restored store: a duplicate of an event before the restart is dropped. */
   @Test
   void aDuplicateAfterARestartIsStillDropped() {
