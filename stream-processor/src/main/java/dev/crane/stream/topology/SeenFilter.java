@@ -69,11 +69,8 @@ final class SeenFilter {
   boolean mayHaveSeen(String eventId, long timestamp) {
     long h = hash(eventId);
     boolean maybe = timestamp - window <= droppedBelow;
-    for (Generation g : generations) {
-      if (maybe) {
-        break;
-      }
-      maybe = g.mightContain(h);
+    for (Iterator<Generation> it = generations.iterator(); !maybe && it.hasNext(); ) {
+      maybe = it.next().mightContain(h);
     }
     add(h, timestamp);
     return maybe;
@@ -85,9 +82,9 @@ final class SeenFilter {
   }
 
   private void add(long h, long timestamp) {
+    newest = Math.max(newest, timestamp);
     Generation g = generations.peekLast();
     if (g.count >= g.capacity) {
-      newest = Math.max(newest, timestamp);
       // any generation, not only the oldest: one id stamped far ahead must not keep the later ones alive
       for (Iterator<Generation> it = generations.iterator(); it.hasNext(); ) {
         Generation old = it.next();
@@ -105,7 +102,6 @@ final class SeenFilter {
     }
     g.put(h);
     g.maxTimestamp = Math.max(g.maxTimestamp, timestamp);
-    newest = Math.max(newest, timestamp);
   }
 
   /** 64 bits of the id's chars (FNV-1a, then MurmurHash3's finaliser to spread them). */
@@ -137,6 +133,7 @@ final class SeenFilter {
 
     Generation(long capacity) {
       this.capacity = capacity;
+      // the smallest power of two >= the 512-bit blocks the ids need (at least 2): a mask picks the block
       long blocks = Long.highestOneBit(Math.max(1, capacity * BITS_PER_ID / 512 - 1)) << 1;
       if (blocks > Integer.MAX_VALUE / 8) {
         throw new IllegalArgumentException("dedup filter generation of " + capacity + " ids is too large");
