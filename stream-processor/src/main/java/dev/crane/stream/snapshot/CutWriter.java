@@ -1,5 +1,6 @@
 package dev.crane.stream.snapshot;
 
+import dev.crane.stream.codec.JournalLine;
 import dev.crane.stream.codec.PartitionMeta;
 import dev.crane.stream.codec.ProfileCodec;
 import dev.crane.stream.codec.SplitCounts;
@@ -61,7 +62,9 @@ public final class CutWriter {
         if (meta.nextSeq > meta.lastCutSeq) {
           try (KeyValueIterator<Long, byte[]> it = journal.range(meta.lastCutSeq, meta.nextSeq - 1)) {
             while (it.hasNext()) {
-              out.write(it.next().value);
+              byte[] entry = it.next().value;
+              int from = JournalLine.lineStart(entry);
+              out.write(entry, from, entry.length - from);
               out.write(suffix);
               interactions++;
             }

@@ -1,12 +1,19 @@
 package dev.crane.stream.topology;
 
+import dev.crane.stream.codec.JournalLine;
 import dev.crane.stream.codec.PartitionMeta;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * The partition's bookkeeping ({@link PartitionMeta}) over the meta store: read once per init,
  * moved in memory by the collaborators that own its positions, and saved by them so that it
  * commits with the writes it describes.
+ *
+ * <p>An accepted interaction does not save it: its journal entry carries the sequence number (the
+ * key) and the input position, and {@link #MetaStore} takes both from the journal's last entry. A
+ * record that adds no entry (a duplicate, a dead letter, a hold) saves the meta instead.
  */
 final class MetaStore {
   /** The meta store's only key. */
@@ -15,9 +22,16 @@ final class MetaStore {
   final PartitionMeta meta;
   private final KeyValueStore<String, byte[]> store;
 
-  MetaStore(KeyValueStore<String, byte[]> store) {
+  MetaStore(KeyValueStore<String, byte[]> store, KeyValueStore<Long, byte[]> journal) {
     this.store = store;
     this.meta = PartitionMeta.decode(store.get(KEY));
+    try (KeyValueIterator<Long, byte[]> it = journal.reverseAll()) {
+      if (it.hasNext()) {
+        KeyValue<Long, byte[]> last = it.next();
+        meta.nextSeq = Math.max(meta.nextSeq, last.key + 1);
+        meta.position = Math.max(meta.position, JournalLine.position(last.value));
+      }
+    }
   }
 
   void save() {

@@ -70,6 +70,7 @@ final class SnapshotCut {
       long fresh = meta.nextSeq - meta.lastCutSeq;
       if (threshold > 0 && !meta.cutRequested && fresh >= Math.max(1, threshold / config.inputPartitions())) {
         meta.cutRequested = true;
+        metaStore.save(); // accepted interactions do not save the meta (their journal entries stand for it)
         context.forward(new Record<>("want-" + partition, SnapshotMessages.want(partition, fresh), timestamp),
             Names.PARTS_SINK);
       }

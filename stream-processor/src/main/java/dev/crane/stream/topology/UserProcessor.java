@@ -69,7 +69,7 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
     KeyValueStore<String, byte[]> profiles = context.getStateStore(Names.PROFILES_STORE);
     KeyValueStore<String, byte[]> history = context.getStateStore(Names.HISTORY_STORE);
     journal = context.getStateStore(Names.JOURNAL_STORE);
-    metaStore = new MetaStore(context.getStateStore(Names.META_STORE));
+    metaStore = new MetaStore(context.getStateStore(Names.META_STORE), journal);
     meta = metaStore.meta;
     ItemViews itemViews = new ItemViews(config);
     ProfileCheckpoints checkpoints = new ProfileCheckpoints(context.getStateStore(Names.CHECKPOINT_STORE), journal,
@@ -111,6 +111,8 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
       return;
     }
     Source source = new Source(md.topic(), md.partition(), md.offset(), record.timestamp());
+    meta.position = md.offset() + 1; // first: a journal entry written for this record carries it
+    long seq = meta.nextSeq;
     try {
       Admitted admitted = gate.admit(record.key(), record.value(), source);
       if (admitted != null) {
@@ -122,8 +124,9 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
       LOG.warn("processing record {}-{}@{} failed; dead-lettering it", md.topic(), md.partition(), md.offset(), e);
       gate.deadLetter(record.key(), record.value(), source, Reason.PROCESSING_ERROR, e.toString());
     }
-    meta.position = md.offset() + 1;
-    metaStore.save();
+    if (meta.nextSeq == seq) {
+      metaStore.save(); // no journal entry carries this record's position
+    }
   }
 
   /** An interaction that passed the gate (now, or released from a hold). */
@@ -134,7 +137,8 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
     long eventTime = in.getEventTime().toEpochMilli();
     UserStateCache.Entry state = profileUpdater.apply(user, itemId, eventTime, in.getSplit(), admitted.item());
     deltas.add(itemId, SplitCounts.slot(in.getSplit()));
-    journal.put(meta.nextSeq, JournalLine.encode(user, itemId, eventTime, in.getSplit(), in.getWeight()));
+    journal.put(meta.nextSeq, JournalLine.encode(user, itemId, eventTime, in.getSplit(), in.getWeight(),
+        meta.position));
     meta.nextSeq++;
     metrics.accepted();
     snapshot.requestIfDue(admitted.timestamp());

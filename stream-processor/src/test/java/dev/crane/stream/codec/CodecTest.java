@@ -76,11 +76,15 @@ class CodecTest {
     assertThat(s.history()).containsExactly(4);
     assertThat(CheckpointCodec.decode(CheckpointCodec.encode(new byte[] {1}, null)).history()).isNull();
 
-    JournalLine line = JournalLine.parse(JournalLine.encode("u", "i", 42, null, 0.5f));
+    byte[] entry = JournalLine.encode("u", "i", 42, null, 0.5f, 1_234_567_890_123L);
+    JournalLine line = JournalLine.parse(entry);
     assertThat(line).isEqualTo(new JournalLine("u", "i", 42, null));
     assertThat(line.slot()).isEqualTo(SplitCounts.NONE);
-    assertThat(new String(JournalLine.encode("u", "i", 42, dev.crane.schemas.avro.Split.TEST, null),
-        java.nio.charset.StandardCharsets.UTF_8)).as("the interactions.tsv columns").isEqualTo("u\ti\t42\t2\t");
+    assertThat(JournalLine.position(entry)).isEqualTo(1_234_567_890_123L);
+    byte[] test = JournalLine.encode("u", "i", 42, dev.crane.schemas.avro.Split.TEST, null, 7);
+    int from = JournalLine.lineStart(test);
+    assertThat(new String(test, from, test.length - from, java.nio.charset.StandardCharsets.UTF_8))
+        .as("the interactions.tsv columns").isEqualTo("u\ti\t42\t2\t");
 
     PartitionMeta m = new PartitionMeta();
     m.nextSeq = 9;

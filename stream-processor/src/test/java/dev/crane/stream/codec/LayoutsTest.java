@@ -122,4 +122,22 @@ class LayoutsTest {
     assertThatThrownBy(() -> PendingCodec.decode(java.util.Arrays.copyOf(now, now.length - 1)))
         .hasMessageContaining("held record");
   }
+
+  @Test
+  void journalEntriesOfThePreviousLayoutRead() {
+    byte[] old = "u7\ti3\t1700000000000\t0\t".getBytes(StandardCharsets.UTF_8); // the bare line
+    assertThat(JournalLine.parse(old)).isEqualTo(new JournalLine("u7", "i3", 1_700_000_000_000L,
+        dev.crane.schemas.avro.Split.TRAIN));
+    assertThat(JournalLine.lineStart(old)).isZero(); // a cut copies it whole
+    assertThat(JournalLine.position(old)).as("unknown").isEqualTo(-1);
+
+    byte[] now = JournalLine.encode("u7", "i3", 1_700_000_000_000L, dev.crane.schemas.avro.Split.TRAIN, null, 5);
+    assertThat(now[0]).isZero();
+    assertThat(now[1]).isEqualTo(JournalLine.FORMAT);
+    assertThat(java.util.Arrays.copyOfRange(now, JournalLine.lineStart(now), now.length)).isEqualTo(old);
+
+    byte[] newer = now.clone();
+    newer[1] = 2;
+    assertThatThrownBy(() -> JournalLine.parse(newer)).hasMessageContaining("journal entry");
+  }
 }

@@ -106,6 +106,18 @@ final class ProcessorHarness implements AutoCloseable {
     all.subList(firstPunctuator, all.size()).forEach(p -> p.getPunctuator().punctuate(context.currentSystemTimeMs()));
   }
 
+  /** Runs once only the punctuations scheduled every {@code interval} (one of them, not its neighbours). */
+  void punctuate(java.time.Duration interval) {
+    var all = context.scheduledPunctuators();
+    all.subList(firstPunctuator, all.size()).stream().filter(p -> p.getInterval().equals(interval))
+        .forEach(p -> p.getPunctuator().punctuate(context.currentSystemTimeMs()));
+  }
+
+  /** A crash of the task that keeps its local stores: no close, nothing in memory survives. */
+  void crash() {
+    processor = null;
+  }
+
   <K> KeyValueStore<K, byte[]> store(String name) {
     return context.getStateStore(name);
   }
