@@ -11,6 +11,29 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class CodecTest {
+  /** Every dimension, the unrolled ones and the remainder, is its own double sum of the float values in order. */
+  @Test
+  void profileSumsAddEachFloatInDoubleWhateverTheDimension() {
+    ProfileCodec codec = new ProfileCodec(List.of(new Modality("a", 7), new Modality("b", 4)));
+    byte[] profile = codec.empty();
+    double[][] expected = new double[2][];
+    for (int m = 0; m < 2; m++) {
+      int dim = m == 0 ? 7 : 4;
+      expected[m] = new double[dim];
+      for (int event = 0; event < 3; event++) {
+        byte[] src = new byte[3 + 4 * dim]; // an offset, as in an item's record
+        for (int c = 0; c < dim; c++) {
+          float v = (float) Math.sin(1 + event * 31 + c * 7 + m) * 1e3f;
+          LE.FLOAT.set(src, 3 + 4 * c, v);
+          expected[m][c] += v;
+        }
+        codec.add(profile, m, src, 3);
+      }
+      assertThat(codec.sums(profile, m)).containsExactly(expected[m]);
+    }
+    assertThatThrownBy(() -> codec.add(profile, 0, new byte[20], 0)).isInstanceOf(IndexOutOfBoundsException.class);
+  }
+
   @Test
   void profileSumsAreFloat64AndSurviveTheAvroRecord() {
     ProfileCodec c = new ProfileCodec(List.of(new Modality("a", 2), new Modality("b", 1)));
