@@ -47,8 +47,9 @@ final class ProfileUpdater {
         profileCodec.add(profile, m, item.array(m), item.offset(m));
       }
     }
-    profileCodec.setUpdatedAt(profile, Math.max(profileCodec.updatedAt(profile), eventTime));
-    e.history = historyCodec.insert(e.history, itemId, eventTime, slot);
+    long latest = profileCodec.updatedAt(profile); // no history entry is later (the history counts every split too)
+    profileCodec.setUpdatedAt(profile, Math.max(latest, eventTime));
+    e.history = historyCodec.insert(e.history, itemId, eventTime, slot, e.history != null && eventTime >= latest);
     users.updated(user, e, sizeBefore);
     checkpoints.changed(user, e);
     return e;

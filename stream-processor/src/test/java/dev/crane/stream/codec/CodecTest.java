@@ -92,6 +92,24 @@ class CodecTest {
     assertThat(HistoryCodec.decode(b)).extracting(HistoryCodec.Entry::itemId).containsExactly("x", "w");
   }
 
+  /** The walk-free append for the newest event gives the bytes the walk gives, full history or not. */
+  @Test
+  void historyAppendsTheNewestEventAsTheWalkWould() {
+    HistoryCodec h = new HistoryCodec(5);
+    java.util.SplittableRandom rng = new java.util.SplittableRandom(3);
+    byte[] walked = null;
+    byte[] appended = null;
+    long latest = Long.MIN_VALUE;
+    for (int e = 0; e < 40; e++) {
+      long t = rng.nextInt(3) == 0 ? latest - rng.nextInt(5) : latest + rng.nextInt(3); // late ones and ties
+      t = e == 0 ? 100 : t;
+      walked = h.insert(walked, "i" + e, t, e % 4);
+      appended = h.insert(appended, "i" + e, t, e % 4, appended != null && t >= latest);
+      latest = Math.max(latest, t);
+      assertThat(appended).as("after event %d", e).isEqualTo(walked);
+    }
+  }
+
   @Test
   void checkpointsJournalLinesAndMetaRoundTrip() {
     var s = CheckpointCodec.decode(CheckpointCodec.encode(new byte[] {1, 2, 3}, new byte[] {4}));
