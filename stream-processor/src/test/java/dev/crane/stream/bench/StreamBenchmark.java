@@ -57,6 +57,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Sustained EOS throughput on the embedded broker (docs/benchmarks.md has the command and the
@@ -76,6 +77,9 @@ class StreamBenchmark {
    */
   static final boolean WARMUP = Boolean.parseBoolean(System.getProperty("bench.warmup", "true"));
 
+  /** JUnit deletes it afterwards: each run leaves several GB of broker logs and RocksDB state. */
+  @TempDir Path root;
+
   @Test
   void run() throws Exception {
     ObjectNode report = new ObjectMapper().createObjectNode();
@@ -88,7 +92,6 @@ class StreamBenchmark {
     // (b) as long as (a): its window must hold several profile emit intervals (5 s), or their cost falls
     // outside it (200,000 events took 4 s: a window without one emission, 52,000 events/s instead of 21,700).
     int eventsB = Integer.getInteger("bench.events.b", 1_000_000);
-    Path root = Files.createTempDirectory("crane-bench");
     // "cuts" is asked for alone (-Dbench.only=cuts), so that it starts as cold as "a" does in its own JVM.
     String only = System.getProperty("bench.only", "count,a,b");
     if (only.contains("count") || only.contains("a") || only.contains("cuts")) {
