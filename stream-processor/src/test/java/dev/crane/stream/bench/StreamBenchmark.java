@@ -100,20 +100,15 @@ class StreamBenchmark {
       a.produce(rt);
       double countRate = Double.NaN;
       if (only.contains("count")) {
-        if (WARMUP) {
-          ObjectNode cold = runCount(rt, root, a, "-warmup");
-          report.put("count_events_per_s_cold", cold.get("events_per_s").asDouble());
-        }
+        coldRun(report, "count_events_per_s_cold", () -> runCount(rt, root, a, "-warmup"));
         ObjectNode count = runCount(rt, root, a, "");
         report.set("count", count);
         countRate = count.get("events_per_s").asDouble();
         report.put("count_events_per_s", countRate);
       }
       if (only.contains("a")) {
-      if (WARMUP) {
-        ObjectNode cold = runCrane(rt, root, a, 0, Map.of(), "-warmup");
-        report.put("events_per_s_256d_cold", cold.get("events_per_s").asDouble());
-        report.put("ratio_256d_to_count_cold", cold.get("events_per_s").asDouble()
+      if (coldRun(report, "events_per_s_256d_cold", () -> runCrane(rt, root, a, 0, Map.of(), "-warmup"))) {
+        report.put("ratio_256d_to_count_cold", report.get("events_per_s_256d_cold").asDouble()
             / report.path("count_events_per_s_cold").asDouble(Double.NaN));
       }
       ObjectNode ra = runCrane(rt, root, a, Integer.getInteger("bench.latency.rate.a", 10_000));
@@ -126,9 +121,7 @@ class StreamBenchmark {
         // Scenario a with a snapshot cut every 100k accepted events: what cuts cost the input. No
         // latency phase: its fresh users would be those of a run before it on this broker.
         Map<String, String> cutEvery = Map.of("snapshot.every.interactions", System.getProperty("bench.cut.every", "100000"));
-        if (WARMUP) {
-          report.put("events_per_s_256d_cuts_cold", runCrane(rt, root, a, 0, cutEvery, "-warmup").get("events_per_s").asDouble());
-        }
+        coldRun(report, "events_per_s_256d_cuts_cold", () -> runCrane(rt, root, a, 0, cutEvery, "-warmup"));
         ObjectNode rc = runCrane(rt, root, a, 0, cutEvery, "");
         report.set("tiktok_256d_cuts", rc);
         report.put("events_per_s_256d_cuts", rc.get("events_per_s").asDouble());
@@ -143,9 +136,7 @@ class StreamBenchmark {
     try (EmbeddedRuntime rt = EmbeddedRuntime.start(root.resolve("rt-b"), 2)) {
       Scenario b = new Scenario("b", 19445, 7050, "visual:4096,text:384", eventsB);
       b.produce(rt);
-      if (WARMUP) {
-        report.put("events_per_s_4480d_cold", runCrane(rt, root, b, 0, Map.of(), "-warmup").get("events_per_s").asDouble());
-      }
+      coldRun(report, "events_per_s_4480d_cold", () -> runCrane(rt, root, b, 0, Map.of(), "-warmup"));
       ObjectNode rb = runCrane(rt, root, b, Integer.getInteger("bench.latency.rate.b", 2_000));
       report.set("amazon_4480d", rb);
       report.put("events_per_s_4480d", rb.get("events_per_s").asDouble());
@@ -155,6 +146,18 @@ class StreamBenchmark {
     Files.createDirectories(OUT.toAbsolutePath().getParent());
     Files.writeString(OUT, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(report) + "\n");
     System.out.println("BENCHMARK RESULT " + OUT.toAbsolutePath() + "\n" + report.toPrettyString());
+  }
+
+  /**
+   * The untimed run before a timed one, when {@link #WARMUP}: its events/s goes into the report as
+   * {@code key}. @return whether it ran
+   */
+  private static boolean coldRun(ObjectNode report, String key, java.util.concurrent.Callable<ObjectNode> run)
+      throws Exception {
+    if (WARMUP) {
+      report.put(key, run.call().get("events_per_s").asDouble());
+    }
+    return WARMUP;
   }
 
   /** A synthetic dataset of the given shape, replayed with fresh event ids until N events. */
