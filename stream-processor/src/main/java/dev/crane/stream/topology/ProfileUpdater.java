@@ -49,7 +49,7 @@ final class ProfileUpdater {
     }
     long latest = profileCodec.updatedAt(profile); // no history entry is later (the history counts every split too)
     profileCodec.setUpdatedAt(profile, Math.max(latest, eventTime));
-    e.history = historyCodec.insert(e.history, itemId, eventTime, slot, e.history != null && eventTime >= latest);
+    e.history = historyCodec.insert(e.history, itemId, eventTime, slot, eventTime >= latest);
     users.updated(user, e, sizeBefore);
     checkpoints.changed(user, e);
     return e;
