@@ -33,7 +33,8 @@ class HelpTest {
         Arguments.of(Jar.RECOMMENDER_API, new String[] {}),
         Arguments.of(Jar.RECOMMENDER_API, new String[] {"serve"}),
         Arguments.of(Jar.RECOMMENDER_API, new String[] {"load"}),
-        Arguments.of(Jar.RECOMMENDER_API, new String[] {"bench"}));
+        Arguments.of(Jar.RECOMMENDER_API, new String[] {"bench"}),
+        Arguments.of(Jar.RECOMMENDER_API, new String[] {"bench-kernel"}));
   }
 
   @ParameterizedTest(name = "{0} {1} --help")

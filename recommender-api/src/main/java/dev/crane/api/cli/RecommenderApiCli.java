@@ -7,11 +7,11 @@ import dev.crane.ops.cli.VerboseOption;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-/** {@code recommender-api serve | load | bench}. */
+/** {@code recommender-api serve | load | bench | bench-kernel}. */
 @Command(name = "recommender-api", mixinStandardHelpOptions = true,
     description = "gRPC top-k recommendations over the published model versions, with seen-item exclusion, "
         + "real-time fold-in of new interactions, cold-start items and hot version swaps.",
-    subcommands = {ServeCommand.class, LoadCommand.class, BenchCommand.class})
+    subcommands = {ServeCommand.class, LoadCommand.class, BenchCommand.class, KernelBenchCommand.class})
 public final class RecommenderApiCli {
   @Mixin VerboseOption verbose;
 
