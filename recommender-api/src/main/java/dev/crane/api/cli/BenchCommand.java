@@ -57,21 +57,11 @@ public final class BenchCommand implements Callable<Integer> {
       Path parent = out.toAbsolutePath().getParent();
       Files.createDirectories(parent);
       ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-      Map<String, Object> all = new java.util.LinkedHashMap<>(figures);
+      Map<String, Object> all = figures;
       if (Files.exists(out)) {
-        // The fold-in quality benchmark (a separate command: it trains models) keeps its keys here.
         @SuppressWarnings("unchecked")
         Map<String, Object> old = json.readValue(out.toFile(), java.util.LinkedHashMap.class);
-        old.forEach((k, v) -> {
-          if (k.startsWith("foldin_") || k.startsWith("nofoldin_") || k.startsWith("retrain_")) {
-            all.put(k, v);
-          }
-          // --skip-1m keeps the previous run's 1M figures, marked with that run's date
-          if (skipMillion && k.startsWith("1m_") && !figures.containsKey(k)) {
-            all.put(k, v);
-            all.putIfAbsent("1m_date", old.getOrDefault("1m_date", old.get("date")));
-          }
-        });
+        all = merged(figures, old, skipMillion);
       }
       json.writeValue(out.toFile(), all);
       System.out.println("wrote " + out);
@@ -83,5 +73,25 @@ public final class BenchCommand implements Callable<Integer> {
         }
       }
     }
+  }
+
+  /**
+   * This run's figures plus what an earlier file holds that this run does not measure: the fold-in
+   * quality benchmark's keys (a separate command: it trains models), earlier runs recorded for
+   * comparison ({@code other_runs_*}), and with {@code --skip-1m} the previous 1M figures, marked with
+   * that run's date.
+   */
+  static Map<String, Object> merged(Map<String, Object> figures, Map<String, Object> old, boolean skipMillion) {
+    Map<String, Object> all = new java.util.LinkedHashMap<>(figures);
+    old.forEach((k, v) -> {
+      if (k.startsWith("foldin_") || k.startsWith("nofoldin_") || k.startsWith("retrain_") || k.startsWith("other_runs_")) {
+        all.put(k, v);
+      }
+      if (skipMillion && k.startsWith("1m_") && !figures.containsKey(k)) {
+        all.put(k, v);
+        all.putIfAbsent("1m_date", old.getOrDefault("1m_date", old.get("date")));
+      }
+    });
+    return all;
   }
 }
