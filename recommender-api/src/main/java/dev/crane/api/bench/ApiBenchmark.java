@@ -256,6 +256,7 @@ public final class ApiBenchmark {
     figure("swap_steady_p99_ms_2k_qps", round(steady.p99Ms(), 3));
     AtomicBoolean started = new AtomicBoolean();
     long[] swapNs = {0, 0};
+    long[] startedAt = {0}; // in the measured window
     Thread publishing = new Thread(() -> {
       swapNs[0] = System.nanoTime();
       p.publish(model.manifest(3, "bpr"), model.users(o.users(), 3), model.items(63_000, 3));
@@ -264,6 +265,7 @@ public final class ApiBenchmark {
     }, "bench-publish-v3");
     LoadGenerator.Result swap = g.run(2000, Duration.ofSeconds(2), Duration.ofSeconds(20), t -> {
       if (t > 2_000_000_000L && started.compareAndSet(false, true)) {
+        startedAt[0] = t;
         publishing.start();
       }
     });
@@ -275,6 +277,14 @@ public final class ApiBenchmark {
     figure("swap_errors", swap.errors());
     figure("swap_publish_to_served_s", round((swapNs[1] - swapNs[0]) / 1e9, 1));
     figure("swap_p99_over_steady", round(swap.p99Ms() / Math.max(1e-9, steady.p99Ms()), 2));
+    // where in the window the tail is: calls over 5 ms and the slowest per half second, against
+    // when the publication began and when the new version was served
+    figure("swap_publish_started_s", round(startedAt[0] / 1e9, 2));
+    figure("swap_served_s", round((startedAt[0] + swapNs[1] - swapNs[0]) / 1e9, 2));
+    figure("swap_calls_over_5ms_per_500ms", java.util.Arrays.toString(swap.slowCallsByBucket()));
+    figure("swap_max_ms_per_500ms", java.util.Arrays.toString(
+        java.util.Arrays.stream(swap.maxMsByBucket()).map(m -> round(m, 1)).toArray()));
+    figure("swap_steady_calls_over_5ms_per_500ms", java.util.Arrays.toString(steady.slowCallsByBucket()));
   }
 
   /** From producing a new user's first interaction to a Recommend reply that is personalised by it. */

@@ -12,7 +12,9 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntFunction;
 import java.util.function.LongConsumer;
@@ -31,9 +33,13 @@ import org.HdrHistogram.Recorder;
  * (its bytes are skipped; the tests check what replies hold).
  */
 public final class LoadGenerator {
-  /** One run's figures. Latencies in milliseconds. */
+  /**
+   * One run's figures. Latencies in milliseconds. The timeline splits the measured window into
+   * {@link #BUCKET_NANOS} pieces by when calls were due: how many took over {@link #SLOW_MS}, and the
+   * slowest (where in a window a tail comes from, e.g. during a swap).
+   */
   public record Result(double offeredQps, double achievedQps, long sent, long ok, long errors, double p50Ms,
-      double p99Ms, double maxMs, Histogram histogram) {
+      double p99Ms, double maxMs, Histogram histogram, int[] slowCallsByBucket, double[] maxMsByBucket) {
     /** Sustained: every call answered, at the offered rate, with p99 under the bound. */
     public boolean sustained(double p99BoundMs) {
       return errors == 0 && achievedQps >= 0.95 * offeredQps && p99Ms <= p99BoundMs;
@@ -47,6 +53,10 @@ public final class LoadGenerator {
   }
 
   private static final Duration DEADLINE = Duration.ofSeconds(5);
+  /** The timeline's piece of the measured window. */
+  public static final long BUCKET_NANOS = 500_000_000L;
+  /** A call slower than this counts as slow in the timeline (the 63k p99 target). */
+  public static final double SLOW_MS = 5;
 
   /** Recommend with the reply's bytes skipped, not parsed into messages. */
   private static final MethodDescriptor<RecommendRequest, Integer> RECOMMEND_UNPARSED = RecommenderGrpc
@@ -122,6 +132,9 @@ public final class LoadGenerator {
     long end = measureFrom + duration.toNanos();
     long sent = 0;
     long nextTick = measureFrom;
+    int buckets = (int) ((duration.toNanos() + BUCKET_NANOS - 1) / BUCKET_NANOS);
+    AtomicIntegerArray slow = new AtomicIntegerArray(buckets);
+    AtomicLongArray maxMicros = new AtomicLongArray(buckets);
     for (long i = 0; ; i++) {
       long due = start + (long) (i * interval);
       if (due >= end) {
@@ -163,7 +176,13 @@ public final class LoadGenerator {
             @Override
             public void onCompleted() {
               if (measured) {
-                recorder.recordValue(Math.max(1, (System.nanoTime() - due) / 1000)); // microseconds since due
+                long micros = Math.max(1, (System.nanoTime() - due) / 1000); // since due
+                recorder.recordValue(micros);
+                int bucket = (int) ((due - measureFrom) / BUCKET_NANOS);
+                if (micros > SLOW_MS * 1000) {
+                  slow.incrementAndGet(bucket);
+                }
+                maxMicros.accumulateAndGet(bucket, micros, Math::max);
                 ok.incrementAndGet();
               }
               outstanding.decrementAndGet();
@@ -177,8 +196,15 @@ public final class LoadGenerator {
     double seconds = duration.toNanos() / 1e9;
     Histogram h = recorder.getIntervalHistogram();
     lastOverloaded = errors.get() + outstanding.get() > 0 || ok.get() < 0.95 * sent;
+    int[] slowByBucket = new int[buckets];
+    double[] maxMsByBucket = new double[buckets];
+    for (int b = 0; b < buckets; b++) {
+      slowByBucket[b] = slow.get(b);
+      maxMsByBucket[b] = maxMicros.get(b) / 1000.0;
+    }
     return new Result(qps, ok.get() / seconds, sent, ok.get(), errors.get() + outstanding.get(),
-        h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0, h);
+        h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0, h,
+        slowByBucket, maxMsByBucket);
   }
 
   /**
