@@ -281,10 +281,10 @@ public final class ApiBenchmark {
     // when the publication began and when the new version was served
     figure("swap_publish_started_s", round(startedAt[0] / 1e9, 2));
     figure("swap_served_s", round((startedAt[0] + swapNs[1] - swapNs[0]) / 1e9, 2));
-    figure("swap_calls_over_5ms_per_500ms", java.util.Arrays.toString(swap.slowCallsByBucket()));
-    figure("swap_max_ms_per_500ms", java.util.Arrays.toString(
-        java.util.Arrays.stream(swap.maxMsByBucket()).map(m -> round(m, 1)).toArray()));
-    figure("swap_steady_calls_over_5ms_per_500ms", java.util.Arrays.toString(steady.slowCallsByBucket()));
+    figure("swap_calls_over_5ms_per_500ms", Arrays.toString(swap.slowCallsByBucket()));
+    figure("swap_max_ms_per_500ms", Arrays.toString(
+        Arrays.stream(swap.maxMsByBucket()).map(m -> round(m, 1)).toArray()));
+    figure("swap_steady_calls_over_5ms_per_500ms", Arrays.toString(steady.slowCallsByBucket()));
   }
 
   /** From producing a new user's first interaction to a Recommend reply that is personalised by it. */

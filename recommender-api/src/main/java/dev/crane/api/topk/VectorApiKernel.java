@@ -113,18 +113,7 @@ final class VectorApiKernel implements ScoreKernel {
     if (lanes < 8) {
       return Kernels.loops().approxScan(m);
     }
-    int tile = TiledInt8.TILE;
-    int tiles = (m.rows + tile - 1) / tile;
-    byte[] tiled = new byte[tiles * tile * m.dim];
-    float[] scale = new float[tiles * tile];
-    for (int r = 0; r < m.rows; r++) {
-      int base = TiledInt8.at(r, m.dim);
-      for (int j = 0; j < m.dim; j++) {
-        tiled[base + j * tile] = m.codes[r * m.dim + j];
-      }
-      scale[r] = m.scale[r];
-    }
-    return new TiledInt8(tiled, scale, tiles, m.dim);
+    return TiledInt8.of(m);
   }
 
   /** The tiled matrix and its scan; single rows are read from the row-major matrix (4 cache lines, not 64). */
@@ -223,7 +212,7 @@ final class VectorApiKernel implements ScoreKernel {
    */
   private static final class TiledInt8 implements Scan {
     private static final int LANES = SPECIES.length();
-    static final int TILE = 4 * LANES;
+    private static final int TILE = 4 * LANES;
     private static final VectorSpecies<Byte> BYTES =
         VectorSpecies.of(byte.class, VectorShape.forBitSize(LANES * Byte.SIZE));
     private final byte[] tiled;
@@ -238,8 +227,23 @@ final class VectorApiKernel implements ScoreKernel {
       this.dim = dim;
     }
 
+    /** The codes and scales of {@code m} laid out in tiles. */
+    static TiledInt8 of(Int8Rows m) {
+      int tiles = (m.rows + TILE - 1) / TILE;
+      byte[] tiled = new byte[tiles * TILE * m.dim];
+      float[] scale = new float[tiles * TILE];
+      for (int r = 0; r < m.rows; r++) {
+        int base = at(r, m.dim);
+        for (int j = 0; j < m.dim; j++) {
+          tiled[base + j * TILE] = m.codes[r * m.dim + j];
+        }
+        scale[r] = m.scale[r];
+      }
+      return new TiledInt8(tiled, scale, tiles, m.dim);
+    }
+
     /** Where code (row, 0) sits; code (row, j) is {@code TILE * j} further on. */
-    static int at(int row, int dim) {
+    private static int at(int row, int dim) {
       return (row / TILE) * dim * TILE + row % TILE;
     }
 
