@@ -51,7 +51,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class ApiBenchmark {
   private static final Logger LOG = LoggerFactory.getLogger(ApiBenchmark.class);
-  private static final int DIM = 64;
+  static final int DIM = 64;
+  static final int CLUSTERS = 64;
+  static final long SEED = 20261205L;
   private static final double[] FIXED = {1000, 2000, 5000};
   private static final double[] LADDER = {1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10000, 12000, 14000,
       16000};
@@ -59,14 +61,16 @@ public final class ApiBenchmark {
   private static final double SUSTAINED_P99_MS = 50;
 
   /** What to run. */
-  public record Options(Path out, Path work, int users, Duration step, boolean million, String command,
-      Map<String, String> serviceSettings) {}
+  public record Options(Path out, Path work, int users, Duration step, boolean million, int swapRounds,
+      boolean swapOnly, String command, Map<String, String> serviceSettings) {}
 
   private final Options o;
   private final Map<String, Object> figures = new LinkedHashMap<>();
-  private final SyntheticModel model = new SyntheticModel(DIM, 64, 20261205L);
+  private final SyntheticModel model = new SyntheticModel(DIM, CLUSTERS, SEED);
   private EmbeddedRuntime runtime;
   private boolean longHistoriesSent;
+  /** The newest version published (1 = 7k, 2 = 63k, then the swaps' 63k versions, then 1M). */
+  private long lastVersion;
   private final Map<String, List<ManagedChannel>> loadChannels = new HashMap<>();
   private final Map<Integer, RecommendRequest[]> requestsByK = new HashMap<>();
   /** The exact reference per item table (a tiled copy each: made once). */
@@ -93,31 +97,38 @@ public final class ApiBenchmark {
       ApiMetrics metrics = ApiMetrics.inMemory();
       try (RecommenderApi api = RecommenderApi.start(config("api-exact", 500_000), metrics)) {
         ManagedChannel ch = channel(api);
-        publish(publisher, api, 1, 7_000, "7k");
-        rates(ch, "7k_exact");
-        publish(publisher, api, 2, 63_000, "63k");
-        rates(ch, "63k_exact");
-        swapUnderLoad(ch, publisher, api);
-        freshness(ch, interactions, api);
-        longHistories(ch, interactions, api, "exact", "u_long");
-        // A second service that indexes the same 63k version with HNSW (it reads version 3 from the topics).
-        long hnswStart = System.nanoTime();
-        try (RecommenderApi hnsw = RecommenderApi.start(config("api-hnsw", 50_000), ApiMetrics.inMemory())) {
-          ManagedChannel ch2 = channel(hnsw);
-          await("63k HNSW service", Duration.ofMinutes(5), () -> hnsw.state().current() != null
-              && hnsw.state().current().version() == 3 && hnsw.feedsCaughtUp());
-          figure("63k_hnsw_index", hnsw.state().current().index().kind());
-          figure("63k_hnsw_loaded_s", round((System.nanoTime() - hnswStart) / 1e9, 1));
-          rates(ch2, "63k_hnsw");
-          recall(ch2, hnsw, "63k_hnsw", 500);
-          longHistories(ch2, interactions, hnsw, "hnsw", "u_long");
-          ch2.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        }
-        firstPassInterleaved(api);
-        if (o.million()) {
-          publish(publisher, api, 4, 1_000_000, "1m");
-          rates(ch, "1m_hnsw");
-          recall(ch, api, "1m_hnsw", 300);
+        if (o.swapOnly()) {
+          // the 63k version and the JIT's warm-up, then the swap rounds alone
+          publish(publisher, api, ++lastVersion, 63_000, "63k");
+          LOG.info("63k: warming up, {}", generator(ch, 20).run(2000, Duration.ofSeconds(8), Duration.ofSeconds(2)));
+          swapRounds(ch, publisher, api);
+        } else {
+          publish(publisher, api, ++lastVersion, 7_000, "7k");
+          rates(ch, "7k_exact");
+          publish(publisher, api, ++lastVersion, 63_000, "63k");
+          rates(ch, "63k_exact");
+          swapRounds(ch, publisher, api);
+          freshness(ch, interactions, api);
+          longHistories(ch, interactions, api, "exact", "u_long");
+          // A second service that indexes the same 63k version with HNSW (it reads the last swap's version from the topics).
+          long hnswStart = System.nanoTime();
+          try (RecommenderApi hnsw = RecommenderApi.start(config("api-hnsw", 50_000), ApiMetrics.inMemory())) {
+            ManagedChannel ch2 = channel(hnsw);
+            await("63k HNSW service", Duration.ofMinutes(5), () -> hnsw.state().current() != null
+                && hnsw.state().current().version() == lastVersion && hnsw.feedsCaughtUp());
+            figure("63k_hnsw_index", hnsw.state().current().index().kind());
+            figure("63k_hnsw_loaded_s", round((System.nanoTime() - hnswStart) / 1e9, 1));
+            rates(ch2, "63k_hnsw");
+            recall(ch2, hnsw, "63k_hnsw", 500);
+            longHistories(ch2, interactions, hnsw, "hnsw", "u_long");
+            ch2.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+          }
+          firstPassInterleaved(api);
+          if (o.million()) {
+            publish(publisher, api, ++lastVersion, 1_000_000, "1m");
+            rates(ch, "1m_hnsw");
+            recall(ch, api, "1m_hnsw", 300);
+          }
         }
         ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
@@ -201,7 +212,7 @@ public final class ApiBenchmark {
 
   /**
    * The exact scan's first pass, int8 against float, on the same 63k version in this JVM: a second
-   * service with the int8 pass off reads version 3, and the two take 2k and 4k QPS steps in turn, three
+   * service with the int8 pass off reads the last swap's version, and the two take 2k and 4k QPS steps in turn, three
    * rounds, so that a drift of the machine falls on both alike. A third contender in the same rounds
    * is the harness's floor: a server that answers at once with a fixed reply of the same shape
    * ({@link FixedReplyServer}). Figures: the median round's p50/p99.
@@ -212,7 +223,7 @@ public final class ApiBenchmark {
     try (RecommenderApi floats = RecommenderApi.start(config("api-exact-float", 500_000, off), ApiMetrics.inMemory());
         FixedReplyServer floor = new FixedReplyServer(20, api.config().effectiveGrpcThreads())) {
       await("63k float-pass service", Duration.ofMinutes(5), () -> floats.state().current() != null
-          && floats.state().current().version() == 3 && floats.feedsCaughtUp());
+          && floats.state().current().version() == lastVersion && floats.feedsCaughtUp());
       // key prefix -> channel
       Map<String, ManagedChannel> contenders = new LinkedHashMap<>();
       contenders.put("63k_firstpass_" + firstPass(api), channel(api));
@@ -249,20 +260,57 @@ public final class ApiBenchmark {
     return api.state().current().index() instanceof ExactIndex e && e.int8First() ? "int8" : "float";
   }
 
-  /** p99 and errors at 2k QPS over a window in which a new 63k version is published, loaded and switched to. */
-  private void swapUnderLoad(ManagedChannel ch, VersionPublisher p, RecommenderApi api) throws Exception {
+  /**
+   * Swaps under load: rounds of two swaps each, p99 and errors at 2k QPS over a window in which a
+   * new 63k version is published, loaded and switched to. In each round one version comes from a
+   * child JVM at the lowest CPU priority (as from a trainer on its own machine: {@code swap_*}, the
+   * issue's figure) and one from a publisher in this JVM ({@code swap_inprocess_publisher_*}),
+   * so that the two are compared on the same host within the minute. Each swap has its own steady
+   * 10 s before it; the figures are the median round's, with every round's listed.
+   */
+  private void swapRounds(ManagedChannel ch, VersionPublisher inProcess, RecommenderApi api) throws Exception {
+    figure("swap_rounds", o.swapRounds());
+    figure("swap_publisher", PublisherProcess.niced() ? "child JVM, nice -n 19" : "child JVM (no nice here)");
+    Map<String, List<Swap>> swaps = new LinkedHashMap<>();
+    for (int round = 0; round < o.swapRounds(); round++) {
+      for (String mode : new String[] {"swap", "swap_inprocess_publisher"}) {
+        long version = ++lastVersion;
+        Swap s;
+        if (mode.equals("swap")) {
+          try (PublisherProcess child = PublisherProcess.start(runtime.bootstrapServers(), runtime.schemaRegistryUrl(),
+              version, o.users(), 63_000, Duration.ofMinutes(2))) {
+            s = swapUnderLoad(ch, api, version, () -> child.publish(Duration.ofMinutes(5)));
+          }
+        } else {
+          s = swapUnderLoad(ch, api, version, () -> inProcess.publish(model.manifest(version, "bpr"),
+              model.users(o.users(), version), model.items(63_000, version)));
+        }
+        LOG.info("{} round {} (version {}): {} (steady: {})", mode, round + 1, version, s.swap, s.steady);
+        swaps.computeIfAbsent(mode, m -> new java.util.ArrayList<>()).add(s);
+      }
+    }
+    swaps.forEach(this::swapFigures);
+  }
+
+  /** One swap: the steady window before it, the window with the swap, and when it began and ended. */
+  private record Swap(LoadGenerator.Result steady, LoadGenerator.Result swap, long startedNs, long publishToServedNs) {
+    double ratio() {
+      return swap.p99Ms() / Math.max(1e-9, steady.p99Ms());
+    }
+  }
+
+  private Swap swapUnderLoad(ManagedChannel ch, RecommenderApi api, long version, Runnable publish) throws Exception {
     LoadGenerator g = generator(ch, 20);
     LoadGenerator.Result steady = g.run(2000, Duration.ofSeconds(2), Duration.ofSeconds(10));
-    figure("swap_steady_p99_ms_2k_qps", round(steady.p99Ms(), 3));
     AtomicBoolean started = new AtomicBoolean();
     long[] swapNs = {0, 0};
     long[] startedAt = {0}; // in the measured window
     Thread publishing = new Thread(() -> {
       swapNs[0] = System.nanoTime();
-      p.publish(model.manifest(3, "bpr"), model.users(o.users(), 3), model.items(63_000, 3));
-      await("version 3", Duration.ofMinutes(5), () -> api.state().current().version() == 3);
+      publish.run();
+      await("version " + version, Duration.ofMinutes(5), () -> api.state().current().version() == version);
       swapNs[1] = System.nanoTime();
-    }, "bench-publish-v3");
+    }, "bench-publish-v" + version);
     LoadGenerator.Result swap = g.run(2000, Duration.ofSeconds(2), Duration.ofSeconds(20), t -> {
       if (t > 2_000_000_000L && started.compareAndSet(false, true)) {
         startedAt[0] = t;
@@ -270,21 +318,31 @@ public final class ApiBenchmark {
       }
     });
     publishing.join();
-    LOG.info("swap under 2k QPS: {} (steady: {})", swap, steady);
-    figure("swap_p99_ms_2k_qps", round(swap.p99Ms(), 3));
-    figure("swap_p50_ms_2k_qps", round(swap.p50Ms(), 3));
-    figure("swap_max_ms_2k_qps", round(swap.maxMs(), 1));
-    figure("swap_errors", swap.errors());
-    figure("swap_publish_to_served_s", round((swapNs[1] - swapNs[0]) / 1e9, 1));
-    figure("swap_p99_over_steady", round(swap.p99Ms() / Math.max(1e-9, steady.p99Ms()), 2));
-    // where in the window the tail is: calls over 5 ms and the slowest per half second, against
-    // when the publication began and when the new version was served
-    figure("swap_publish_started_s", round(startedAt[0] / 1e9, 2));
-    figure("swap_served_s", round((startedAt[0] + swapNs[1] - swapNs[0]) / 1e9, 2));
-    figure("swap_calls_over_5ms_per_500ms", Arrays.toString(swap.slowCallsByBucket()));
-    figure("swap_max_ms_per_500ms", Arrays.toString(
-        Arrays.stream(swap.maxMsByBucket()).map(m -> round(m, 1)).toArray()));
-    figure("swap_steady_calls_over_5ms_per_500ms", Arrays.toString(steady.slowCallsByBucket()));
+    return new Swap(steady, swap, startedAt[0], swapNs[1] - swapNs[0]);
+  }
+
+  private void swapFigures(String prefix, List<Swap> rounds) {
+    Swap median = rounds.stream().sorted(java.util.Comparator.comparingDouble(Swap::ratio)).toList()
+        .get(rounds.size() / 2);
+    LoadGenerator.Result swap = median.swap;
+    figure(prefix + "_p99_ms_2k_qps", round(swap.p99Ms(), 3));
+    figure(prefix + "_p50_ms_2k_qps", round(swap.p50Ms(), 3));
+    figure(prefix + "_max_ms_2k_qps", round(swap.maxMs(), 1));
+    figure(prefix + "_steady_p99_ms_2k_qps", round(median.steady.p99Ms(), 3));
+    figure(prefix + "_p99_over_steady", round(median.ratio(), 2));
+    figure(prefix + "_errors", rounds.stream().mapToLong(s -> s.swap.errors()).sum());
+    figure(prefix + "_p99_ms_rounds", Arrays.toString(rounds.stream().mapToDouble(s -> round(s.swap.p99Ms(), 2)).toArray()));
+    figure(prefix + "_steady_p99_ms_rounds", Arrays.toString(
+        rounds.stream().mapToDouble(s -> round(s.steady.p99Ms(), 2)).toArray()));
+    figure(prefix + "_p99_over_steady_rounds", Arrays.toString(rounds.stream().mapToDouble(s -> round(s.ratio(), 2)).toArray()));
+    figure(prefix + "_publish_to_served_s", round(median.publishToServedNs / 1e9, 1));
+    // where in the median round's window the tail is: calls over 5 ms and the slowest per half
+    // second, against when the publication began and when the new version was served
+    figure(prefix + "_publish_started_s", round(median.startedNs / 1e9, 2));
+    figure(prefix + "_served_s", round((median.startedNs + median.publishToServedNs) / 1e9, 2));
+    figure(prefix + "_calls_over_5ms_per_500ms", Arrays.toString(swap.slowCallsByBucket()));
+    figure(prefix + "_max_ms_per_500ms", Arrays.toString(Arrays.stream(swap.maxMsByBucket()).map(m -> round(m, 1)).toArray()));
+    figure(prefix + "_steady_calls_over_5ms_per_500ms", Arrays.toString(median.steady.slowCallsByBucket()));
   }
 
   /** From producing a new user's first interaction to a Recommend reply that is personalised by it. */

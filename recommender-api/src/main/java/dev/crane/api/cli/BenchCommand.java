@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Option;
         + "open-loop load at 1k/2k/5k QPS and up to the highest sustained rate, a swap under load, fold-in "
         + "freshness, long histories, HNSW recall@20, the exact scan's int8 first pass against float and "
         + "against a server that answers at once (the harness's own floor), interleaved. Prints the figures and writes them as JSON. "
-        + "Run it alone on a quiet machine (about 19 minutes with the 1M case, 11 without).")
+        + "Run it alone on a quiet machine (about 22 minutes with the 1M case, 14 without).")
 public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--out", defaultValue = "docs/bench/api.json", description = "JSON file (default ${DEFAULT-VALUE}).")
   Path out;
@@ -36,24 +37,33 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--skip-1m", description = "Leave out the 1M-item HNSW case (minutes of graph building).")
   boolean skipMillion;
 
+  @Option(names = "--swap-rounds", defaultValue = "3",
+      description = "Rounds of the swap under load, each a swap published from a child process and one from this JVM "
+          + "(default ${DEFAULT-VALUE}).")
+  int swapRounds;
+
+  @Option(names = "--swap-only", description = "Only the swap rounds, on a 63k version (about 5 minutes); "
+      + "the other figures of --out are kept.")
+  boolean swapOnly;
+
   @Option(names = "--set", paramLabel = "KEY=VALUE",
       description = "A setting of the services under test (e.g. exact.passes=2); repeatable.")
   Map<String, String> sets = new java.util.LinkedHashMap<>();
 
   @Override
   public Integer call() throws Exception {
-    if (users < 100 || stepSeconds < 1 || stepSeconds > 120) {
-      throw new IllegalArgumentException("--users must be >= 100 and --step-seconds 1..120");
+    if (users < 100 || stepSeconds < 1 || stepSeconds > 120 || swapRounds < 1 || swapRounds > 9) {
+      throw new IllegalArgumentException("--users must be >= 100, --step-seconds 1..120 and --swap-rounds 1..9");
     }
     boolean temporary = work == null;
     Path dir = temporary ? Files.createTempDirectory("crane-api-bench") : work;
     String command = "java --add-modules jdk.incubator.vector -Xmx8g -jar recommender-api/target/recommender-api.jar bench"
-        + (skipMillion ? " --skip-1m" : "")
+        + (skipMillion ? " --skip-1m" : "") + (swapOnly ? " --swap-only" : "")
         + sets.entrySet().stream().map(e -> " --set " + e.getKey() + "=" + e.getValue()).collect(java.util.stream.Collectors.joining())
-        + " --users " + users + " --step-seconds " + stepSeconds + " --out " + out;
+        + " --users " + users + " --step-seconds " + stepSeconds + " --swap-rounds " + swapRounds + " --out " + out;
     try {
       Map<String, Object> figures = new ApiBenchmark(new ApiBenchmark.Options(out, dir, users,
-          Duration.ofSeconds(stepSeconds), !skipMillion, command, sets)).run();
+          Duration.ofSeconds(stepSeconds), !skipMillion, swapRounds, swapOnly, command, sets)).run();
       Path parent = out.toAbsolutePath().getParent();
       Files.createDirectories(parent);
       ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -61,7 +71,7 @@ public final class BenchCommand implements Callable<Integer> {
       if (Files.exists(out)) {
         @SuppressWarnings("unchecked")
         Map<String, Object> old = json.readValue(out.toFile(), java.util.LinkedHashMap.class);
-        all = merged(figures, old, skipMillion);
+        all = swapOnly ? mergedSwap(figures, old) : merged(figures, old, skipMillion);
       }
       json.writeValue(out.toFile(), all);
       System.out.println("wrote " + out);
@@ -73,6 +83,24 @@ public final class BenchCommand implements Callable<Integer> {
         }
       }
     }
+  }
+
+  /**
+   * The figures of a {@code --swap-only} run over an earlier file: its {@code swap_*} keys and its
+   * command, date and load averages (as {@code swap_command}, ...) replace the earlier ones; every
+   * other key stays.
+   */
+  static Map<String, Object> mergedSwap(Map<String, Object> figures, Map<String, Object> old) {
+    Map<String, Object> all = new java.util.LinkedHashMap<>(old);
+    figures.forEach((k, v) -> {
+      if (k.startsWith("swap_")) {
+        all.put(k, v);
+      }
+    });
+    for (String k : List.of("command", "date", "load_average", "load_average_after", "jvm_args")) {
+      all.put("swap_" + k, figures.get(k));
+    }
+    return all;
   }
 
   /**

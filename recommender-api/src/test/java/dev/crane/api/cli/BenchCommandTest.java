@@ -31,4 +31,16 @@ class BenchCommandTest {
     assertThat(all).containsEntry("1m_hnsw_recall20", 0.95).containsEntry("1m_date", "2026-12-05")
         .containsEntry("date", "2026-12-06");
   }
+
+  @Test
+  void aSwapOnlyRunReplacesTheSwapFiguresAndKeepsEverythingElse() {
+    Map<String, Object> old = new java.util.HashMap<>(OLD);
+    old.put("swap_p99_ms_2k_qps", 9.9);
+    Map<String, Object> all = BenchCommand.mergedSwap(Map.of("date", "2026-12-07", "command", "bench --swap-only",
+        "swap_p99_ms_2k_qps", 4.4, "63k_publish_s", 0.5), old);
+    assertThat(all).containsEntry("swap_p99_ms_2k_qps", 4.4).containsEntry("swap_date", "2026-12-07")
+        .containsEntry("swap_command", "bench --swap-only").containsEntry("date", "2026-12-05")
+        .containsEntry("63k_exact_p99_ms_2k_qps", 5.3).containsEntry("1m_hnsw_recall20", 0.95)
+        .doesNotContainKey("63k_publish_s");
+  }
 }
