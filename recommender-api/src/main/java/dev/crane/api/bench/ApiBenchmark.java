@@ -98,9 +98,10 @@ public final class ApiBenchmark {
       try (RecommenderApi api = RecommenderApi.start(config("api-exact", 500_000), metrics)) {
         ManagedChannel ch = channel(api);
         if (o.swapOnly()) {
-          // the 63k version and the JIT's warm-up, then the swap rounds alone
+          // the 63k version and the JIT's warm-up, then the swap rounds alone; the warm-up is as long as
+          // the full run's load before its swaps (after 10 s, the first round's steady p99 was still 2x the others')
           publish(publisher, api, ++lastVersion, 63_000, "63k");
-          LOG.info("63k: warming up, {}", generator(ch, 20).run(2000, Duration.ofSeconds(8), Duration.ofSeconds(2)));
+          LOG.info("63k: warming up, {}", generator(ch, 20).run(2000, Duration.ofSeconds(10), Duration.ofSeconds(50)));
           swapRounds(ch, publisher, api);
         } else {
           publish(publisher, api, ++lastVersion, 7_000, "7k");
@@ -335,6 +336,19 @@ public final class ApiBenchmark {
     figure(prefix + "_steady_p99_ms_rounds", Arrays.toString(
         rounds.stream().mapToDouble(s -> round(s.steady.p99Ms(), 2)).toArray()));
     figure(prefix + "_p99_over_steady_rounds", Arrays.toString(rounds.stream().mapToDouble(s -> round(s.ratio(), 2)).toArray()));
+    // All rounds' calls in one histogram per kind of window: a steady p99 from 10 s moves by 2x between
+    // rounds on this host, and the ratio with it; pooled, each side rests on every round's calls.
+    Histogram pooledSwap = new Histogram(3);
+    Histogram pooledSteady = new Histogram(3);
+    rounds.forEach(s -> {
+      pooledSwap.add(s.swap.histogram());
+      pooledSteady.add(s.steady.histogram());
+    });
+    double swapP99 = pooledSwap.getValueAtPercentile(99) / 1000.0;
+    double steadyP99 = pooledSteady.getValueAtPercentile(99) / 1000.0;
+    figure(prefix + "_pooled_p99_ms_2k_qps", round(swapP99, 3));
+    figure(prefix + "_pooled_steady_p99_ms_2k_qps", round(steadyP99, 3));
+    figure(prefix + "_pooled_p99_over_steady", round(swapP99 / Math.max(1e-9, steadyP99), 2));
     figure(prefix + "_publish_to_served_s", round(median.publishToServedNs / 1e9, 1));
     // where in the median round's window the tail is: calls over 5 ms and the slowest per half
     // second, against when the publication began and when the new version was served
