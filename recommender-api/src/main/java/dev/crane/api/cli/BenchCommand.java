@@ -42,7 +42,7 @@ public final class BenchCommand implements Callable<Integer> {
           + "(default ${DEFAULT-VALUE}).")
   int swapRounds;
 
-  @Option(names = "--swap-only", description = "Only the swap rounds, on a 63k version (about 5 minutes); "
+  @Option(names = "--swap-only", description = "Only the swap rounds, on a 63k version (about 6 minutes); "
       + "the other figures of --out are kept.")
   boolean swapOnly;
 
