@@ -123,6 +123,8 @@ final class Pipeline implements AutoCloseable {
     a.put("grpc.host", "127.0.0.1");
     a.put("grpc.port", "0");
     a.put("metrics.port", "-1");
+    // The stream processor's RocksDB stores share this JVM's default Env: their flushes keep their priority.
+    a.put("store.background.nice", "false");
     api = RecommenderApi.start(dev.crane.api.config.ConfigLoader.fromMap(a), ApiMetrics.inMemory());
     channel = ManagedChannelBuilder.forAddress("127.0.0.1", api.grpcPort()).usePlaintext().build();
     Await.until("the recommender API to serve a version", timeout, api::healthy);

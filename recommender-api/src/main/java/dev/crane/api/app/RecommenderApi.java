@@ -53,7 +53,7 @@ public final class RecommenderApi implements AutoCloseable {
     this.config = config;
     this.metrics = metrics;
     long t0 = System.nanoTime();
-    this.store = LocalStore.open(config.stateDir());
+    this.store = LocalStore.open(config.stateDir(), config.storeBackgroundNice());
     try {
       IndexFactory indexes = new IndexFactory(config.hnswMinItems(),
           new HnswIndex.Params(config.hnswMaxDegree(), config.hnswBeamWidth(), config.hnswSearchBeam(),

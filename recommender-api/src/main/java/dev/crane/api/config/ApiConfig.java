@@ -27,6 +27,7 @@ public record ApiConfig(
     int hnswBuildThreads,
     int coldStartNeighbours,
     double loadPauseRatio,
+    boolean storeBackgroundNice,
     Duration shutdownGrace,
     Duration connectTimeout,
     Map<String, String> kafka) {

@@ -42,6 +42,9 @@ public final class ConfigLoader {
       new Key("coldstart.neighbours", "10", "trained items a cold-start item's parts are taken from"),
       new Key("load.pause.ratio", "1.0",
           "reading a version, pause this many times each batch's time (1: at most half a core; 0: full speed)"),
+      new Key("store.background.nice", "true",
+          "the local store's flushes and compactions at the lowest CPU priority (RocksDB's default Env: every "
+              + "RocksDB store in the JVM; off where other stores share it)"),
       new Key("shutdown.grace.ms", "10000", "how long shutdown waits for calls in flight"),
       new Key("connect.timeout.ms", "15000", "start-up gives up in one line when the broker or the registry does not answer"));
 
@@ -96,6 +99,7 @@ public final class ConfigLoader {
         integer(raw, "hnsw.build.threads"),
         integer(raw, "coldstart.neighbours"),
         decimal(raw, "load.pause.ratio"),
+        LayeredSettings.booleanValue(ROLE, raw, "store.background.nice"),
         Duration.ofMillis(number(raw, "shutdown.grace.ms")),
         Duration.ofMillis(number(raw, "connect.timeout.ms")),
         kafka);

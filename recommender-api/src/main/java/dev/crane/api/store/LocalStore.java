@@ -62,13 +62,16 @@ public final class LocalStore implements AutoCloseable {
   /** Closed after the database. */
   private final List<ColumnFamilyOptions> familyOptions = new ArrayList<>();
 
-  private LocalStore(Path dir) throws RocksDBException {
+  private LocalStore(Path dir, boolean backgroundNice) throws RocksDBException {
     options = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
-    // Flushes and compactions run at the lowest CPU priority: a new version's 20 MB (at 63k x 64)
-    // is flushed while queries are served on the same cores, and the queries come first. (The
-    // setting is the process's default Env, so RocksDB stores of other roles in the same JVM get
-    // it too; it only concerns their background threads.)
-    options.getEnv().lowerThreadPoolCPUPriority(Priority.HIGH).lowerThreadPoolCPUPriority(Priority.LOW);
+    if (backgroundNice) {
+      // Flushes and compactions at the lowest CPU priority: a new version's 20 MB (at 63k x 64) is
+      // flushed while queries are served on the same cores, and the queries come first. The setting
+      // belongs to RocksDB's default Env, so it reaches every RocksDB store in the JVM and cannot be
+      // undone: where other stores share the JVM (Kafka Streams in the standalone pipeline), a
+      // starved flush would stall their writes, so it is off there.
+      options.getEnv().lowerThreadPoolCPUPriority(Priority.HIGH).lowerThreadPoolCPUPriority(Priority.LOW);
+    }
     List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
     for (byte[] f : FAMILIES) {
       boolean vectors = Arrays.equals(f, bytes("users")) || Arrays.equals(f, bytes("items"));
@@ -91,11 +94,21 @@ public final class LocalStore implements AutoCloseable {
     return o;
   }
 
-  /** Opens (or creates) the store in {@code dir}. */
+  /** Opens (or creates) the store in {@code dir}, its background work at the process's priority. */
   public static LocalStore open(Path dir) {
+    return open(dir, false);
+  }
+
+  /**
+   * Opens (or creates) the store in {@code dir}.
+   *
+   * @param backgroundNice flushes and compactions at the lowest CPU priority (the store.background.nice
+   *     setting; it reaches every RocksDB store in this JVM)
+   */
+  public static LocalStore open(Path dir, boolean backgroundNice) {
     try {
       Files.createDirectories(dir);
-      return new LocalStore(dir);
+      return new LocalStore(dir, backgroundNice);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the store directory " + dir, e);
     } catch (RocksDBException e) {

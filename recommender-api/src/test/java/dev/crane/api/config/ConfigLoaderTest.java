@@ -48,4 +48,15 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> ConfigLoader.fromMap(Map.of("load.pause.ratio", "lots")))
         .hasMessageContaining("load.pause.ratio='lots' is not a number");
   }
+
+  @Test
+  void theStoresBackgroundWorkIsNicedUnlessTurnedOff() {
+    Map<String, String> base = Map.of("bootstrap.servers", "b:9092", "schema.registry.url", "http://r");
+    assertThat(ConfigLoader.fromMap(base).storeBackgroundNice()).isTrue();
+    Map<String, String> off = new java.util.HashMap<>(base);
+    off.put("store.background.nice", "false");
+    assertThat(ConfigLoader.fromMap(off).storeBackgroundNice()).isFalse();
+    off.put("store.background.nice", "yes");
+    assertThatThrownBy(() -> ConfigLoader.fromMap(off)).hasMessageContaining("store.background.nice='yes' is not true or false");
+  }
 }
