@@ -98,8 +98,8 @@ public final class ApiBenchmark {
       try (RecommenderApi api = RecommenderApi.start(config("api-exact", 500_000), metrics)) {
         ManagedChannel ch = channel(api);
         if (o.swapOnly()) {
-          // the 63k version and the JIT's warm-up, then the swap rounds alone; the warm-up is as long as
-          // the full run's load before its swaps (after 10 s, the first round's steady p99 was still 2x the others')
+          // the 63k version and the JIT's warm-up, then the swap rounds alone (after a 10 s warm-up the first
+          // round's steady p99 was still 2x the others'; the full run has minutes of load before its swaps)
           publish(publisher, api, ++lastVersion, 63_000, "63k");
           LOG.info("63k: warming up, {}", generator(ch, 20).run(2000, Duration.ofSeconds(10), Duration.ofSeconds(50)));
           swapRounds(ch, publisher, api);
@@ -266,15 +266,19 @@ public final class ApiBenchmark {
    * new 63k version is published, loaded and switched to. In each round one version comes from a
    * child JVM at the lowest CPU priority (as from a trainer on its own machine: {@code swap_*}, the
    * issue's figure) and one from a publisher in this JVM ({@code swap_inprocess_publisher_*}),
-   * so that the two are compared on the same host within the minute. Each swap has its own steady
-   * 10 s before it; the figures are the median round's, with every round's listed.
+   * so that the two are compared on the same host within the minute, in alternating order. Each
+   * swap has its own steady 10 s before it; the figures are the median round's (an odd number of
+   * rounds), with every round's listed, and the p99s of all rounds' windows pooled.
    */
   private void swapRounds(ManagedChannel ch, VersionPublisher inProcess, RecommenderApi api) throws Exception {
     figure("swap_rounds", o.swapRounds());
     figure("swap_publisher", PublisherProcess.niced() ? "child JVM, nice -n 19" : "child JVM (no nice here)");
     Map<String, List<Swap>> swaps = new LinkedHashMap<>();
     for (int round = 0; round < o.swapRounds(); round++) {
-      for (String mode : new String[] {"swap", "swap_inprocess_publisher"}) {
+      // the order alternates: the first swap of a round meets the host as the previous round left it
+      String[] modes = round % 2 == 0 ? new String[] {"swap", "swap_inprocess_publisher"}
+          : new String[] {"swap_inprocess_publisher", "swap"};
+      for (String mode : modes) {
         long version = ++lastVersion;
         Swap s;
         if (mode.equals("swap")) {
@@ -306,11 +310,16 @@ public final class ApiBenchmark {
     AtomicBoolean started = new AtomicBoolean();
     long[] swapNs = {0, 0};
     long[] startedAt = {0}; // in the measured window
+    java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
     Thread publishing = new Thread(() -> {
-      swapNs[0] = System.nanoTime();
-      publish.run();
-      await("version " + version, Duration.ofMinutes(5), () -> api.state().current().version() == version);
-      swapNs[1] = System.nanoTime();
+      try {
+        swapNs[0] = System.nanoTime();
+        publish.run();
+        await("version " + version, Duration.ofMinutes(5), () -> api.state().current().version() == version);
+        swapNs[1] = System.nanoTime();
+      } catch (Throwable t) {
+        failed.set(t);
+      }
     }, "bench-publish-v" + version);
     LoadGenerator.Result swap = g.run(2000, Duration.ofSeconds(2), Duration.ofSeconds(20), t -> {
       if (t > 2_000_000_000L && started.compareAndSet(false, true)) {
@@ -319,6 +328,15 @@ public final class ApiBenchmark {
       }
     });
     publishing.join();
+    if (failed.get() != null) {
+      // a window without a swap must not count as one (a publisher killed mid-transaction would also
+      // hold back the service's read_committed consumer for the transaction's timeout)
+      throw new IllegalStateException("benchmark: version " + version + " was not published and served: "
+          + failed.get().getMessage(), failed.get());
+    }
+    if (!started.get()) {
+      throw new IllegalStateException("benchmark: the swap window ended before version " + version + " was published");
+    }
     return new Swap(steady, swap, startedAt[0], swapNs[1] - swapNs[0]);
   }
 

@@ -73,7 +73,12 @@ public final class PublisherProcess implements AutoCloseable {
       throw new UncheckedIOException("cannot launch " + String.join(" ", cmd), e);
     }
     PublisherProcess child = new PublisherProcess(p);
-    child.await(child.ready, timeout, "ready");
+    try {
+      child.await(child.ready, timeout, "ready");
+    } catch (RuntimeException e) {
+      p.destroyForcibly(); // not left running with its heap and its broker connection
+      throw e;
+    }
     return child;
   }
 
@@ -107,10 +112,12 @@ public final class PublisherProcess implements AutoCloseable {
   private void readOutput() {
     try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line; (line = r.readLine()) != null; ) {
-        synchronized (lastLines) {
-          lastLines.add(line);
-          if (lastLines.size() > 20) {
-            lastLines.remove(0);
+        if (!line.startsWith("\tat ") && !line.startsWith("\t... ")) { // a stack's frames would push out its messages
+          synchronized (lastLines) {
+            lastLines.add(line);
+            if (lastLines.size() > 20) {
+              lastLines.remove(0);
+            }
           }
         }
         if (line.equals(READY)) {

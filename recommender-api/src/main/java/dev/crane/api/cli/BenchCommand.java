@@ -38,8 +38,8 @@ public final class BenchCommand implements Callable<Integer> {
   boolean skipMillion;
 
   @Option(names = "--swap-rounds", defaultValue = "3",
-      description = "Rounds of the swap under load, each a swap published from a child process and one from this JVM "
-          + "(default ${DEFAULT-VALUE}).")
+      description = "Rounds of the swap under load, each a swap published from a child process and one from this JVM, "
+          + "in alternating order; odd, 1..9 (default ${DEFAULT-VALUE}).")
   int swapRounds;
 
   @Option(names = "--swap-only", description = "Only the swap rounds, on a 63k version (about 6 minutes); "
@@ -52,8 +52,9 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (users < 100 || stepSeconds < 1 || stepSeconds > 120 || swapRounds < 1 || swapRounds > 9) {
-      throw new IllegalArgumentException("--users must be >= 100, --step-seconds 1..120 and --swap-rounds 1..9");
+    if (users < 100 || stepSeconds < 1 || stepSeconds > 120 || swapRounds < 1 || swapRounds > 9 || swapRounds % 2 == 0) {
+      throw new IllegalArgumentException("--users must be >= 100, --step-seconds 1..120 and --swap-rounds 1, 3, 5, 7 or 9"
+          + " (odd: the figures are the median round's)");
     }
     boolean temporary = work == null;
     Path dir = temporary ? Files.createTempDirectory("crane-api-bench") : work;

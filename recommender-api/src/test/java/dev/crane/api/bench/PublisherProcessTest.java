@@ -50,6 +50,7 @@ class PublisherProcessTest {
   void aChildThatCannotStartSaysWhy() {
     assertThatThrownBy(() -> PublisherProcess.start("", "http://127.0.0.1:1", 1, 1, 1, Duration.ofSeconds(60)))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("the publisher child ended before it was done");
+        .hasMessageContaining("the publisher child ended before it was done")
+        .hasMessageContaining("bootstrap.servers"); // the child's own error, not only that it ended
   }
 }
