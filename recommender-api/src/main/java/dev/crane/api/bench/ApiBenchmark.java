@@ -69,7 +69,7 @@ public final class ApiBenchmark {
   private final SyntheticModel model = new SyntheticModel(DIM, CLUSTERS, SEED);
   private EmbeddedRuntime runtime;
   private boolean longHistoriesSent;
-  /** The newest version published (1 = 7k, 2 = 63k, then the swaps' 63k versions, then 1M). */
+  /** The newest version published (1 = 7k, 2 = 63k, then the swaps' 63k versions, then 1M; with --swap-only 1 = 63k). */
   private long lastVersion;
   private final Map<String, List<ManagedChannel>> loadChannels = new HashMap<>();
   private final Map<Integer, RecommendRequest[]> requestsByK = new HashMap<>();
