@@ -15,12 +15,15 @@ class StopWithJvmTest {
 
   /**
    * The launcher: starts a long-running child, ties it to its own shutdown (and unties it again when
-   * asked to with "untie"), prints its pid, waits.
+   * asked to with "untie"; started behind the hook with "start"), prints its pid, waits.
    */
   public static final class Launcher {
     public static void main(String[] args) throws Exception {
-      Process child = new ProcessBuilder("sleep", "600").start();
-      try (StopWithJvm stop = StopWithJvm.register(child, Duration.ofSeconds(10))) {
+      boolean viaStart = args.length > 0 && args[0].equals("start");
+      ProcessBuilder sleep = new ProcessBuilder("sleep", "600");
+      try (StopWithJvm stop = viaStart ? StopWithJvm.start(sleep, Duration.ofSeconds(10))
+          : StopWithJvm.register(sleep.start(), Duration.ofSeconds(10))) {
+        Process child = stop.process();
         if (args.length > 0 && args[0].equals("untie")) {
           stop.close();
         }
@@ -50,6 +53,11 @@ class StopWithJvmTest {
       launcher.destroyForcibly();
       ProcessHandle.of(childPid).ifPresent(ProcessHandle::destroyForcibly);
     }
+  }
+
+  @Test
+  void aChildStartedBehindTheHookIsStoppedToo() throws Exception {
+    assertThat(childOutlivesItsSigtermedLauncher("start")).as("the child (sleep 600) outlived its stopped launcher").isFalse();
   }
 
   @Test

@@ -162,11 +162,11 @@ public final class NativeAllocator {
     // libtorch's own C++ warnings (a deprecated dispatch mode, on every parameter load) are not for users
     pb.environment().putIfAbsent("TORCH_CPP_LOG_LEVEL", "ERROR");
     try {
-      Process child = pb.start();
       // SIGTERM or Ctrl+C: the child stops as gracefully as it would alone, and this process waits for
       // it (it may be committing or publishing), else the child would see its launcher gone and halt.
-      try (StopWithJvm stop = StopWithJvm.register(child, Duration.ofMinutes(2))) {
-        return OptionalInt.of(child.waitFor());
+      // The hook is in place before the child starts, so a SIGTERM during its start reaches it too.
+      try (StopWithJvm stop = StopWithJvm.start(pb, Duration.ofMinutes(2))) {
+        return OptionalInt.of(stop.process().waitFor());
       }
     } catch (java.io.IOException e) {
       System.err.println("note: could not restart with the tuned allocator (" + e.getMessage() + "); going on without");
