@@ -69,7 +69,10 @@ public final class ApiBenchmark {
   private final SyntheticModel model = new SyntheticModel(DIM, CLUSTERS, SEED);
   private EmbeddedRuntime runtime;
   private boolean longHistoriesSent;
-  /** The newest version published (1 = 7k, 2 = 63k, then the swaps' 63k versions, then 1M; with --swap-only 1 = 63k). */
+  /**
+   * The newest version published: 1 = 7k, 2 = 63k, then the swaps' 63k versions (two warm-up swaps
+   * first), then 1M; with --swap-only 1 = 63k.
+   */
   private long lastVersion;
   private final Map<String, List<ManagedChannel>> loadChannels = new HashMap<>();
   private final Map<Integer, RecommendRequest[]> requestsByK = new HashMap<>();
@@ -272,7 +275,15 @@ public final class ApiBenchmark {
    */
   private void swapRounds(ManagedChannel ch, VersionPublisher inProcess, RecommenderApi api) throws Exception {
     figure("swap_rounds", o.swapRounds());
-    figure("swap_publisher", PublisherProcess.niced() ? "child JVM, nice -n 19" : "child JVM (no nice here)");
+    figure("swap_publisher", PublisherProcess.priority());
+    // One untimed swap of each kind first: a service in production has swapped before, and the first
+    // swaps of this JVM compile the feed's, the loader's and the publishers' code while queries run
+    // (C2 took 0.5-2 s of a core in each of the first two swaps, -XX:+PrintCompilation).
+    figure("swap_warmup_swaps", 2);
+    for (String mode : new String[] {"swap", "swap_inprocess_publisher"}) {
+      long version = ++lastVersion;
+      LOG.info("{} warm-up (version {}, not counted): {}", mode, version, swap(mode, ch, inProcess, api, version).swap);
+    }
     Map<String, List<Swap>> swaps = new LinkedHashMap<>();
     for (int round = 0; round < o.swapRounds(); round++) {
       // the order alternates: the first swap of a round meets the host as the previous round left it
@@ -280,16 +291,7 @@ public final class ApiBenchmark {
           : new String[] {"swap_inprocess_publisher", "swap"};
       for (String mode : modes) {
         long version = ++lastVersion;
-        Swap s;
-        if (mode.equals("swap")) {
-          try (PublisherProcess child = PublisherProcess.start(runtime.bootstrapServers(), runtime.schemaRegistryUrl(),
-              version, o.users(), 63_000, Duration.ofMinutes(2))) {
-            s = swapUnderLoad(ch, api, version, () -> child.publish(Duration.ofMinutes(5)));
-          }
-        } else {
-          s = swapUnderLoad(ch, api, version, () -> inProcess.publish(model.manifest(version, "bpr"),
-              model.users(o.users(), version), model.items(63_000, version)));
-        }
+        Swap s = swap(mode, ch, inProcess, api, version);
         LOG.info("{} round {} (version {}): {} (steady: {})", mode, round + 1, version, s.swap, s.steady);
         swaps.computeIfAbsent(mode, m -> new java.util.ArrayList<>()).add(s);
       }
@@ -297,10 +299,44 @@ public final class ApiBenchmark {
     swaps.forEach(this::swapFigures);
   }
 
+  /** One swap to {@code version}, published by a child JVM ({@code swap}) or from this JVM. */
+  private Swap swap(String mode, ManagedChannel ch, VersionPublisher inProcess, RecommenderApi api, long version)
+      throws Exception {
+    if (mode.equals("swap")) {
+      try (PublisherProcess child = PublisherProcess.start(runtime.bootstrapServers(), runtime.schemaRegistryUrl(),
+          version, o.users(), 63_000, Duration.ofMinutes(2))) {
+        return swapUnderLoad(ch, api, version, () -> child.publish(Duration.ofMinutes(5)));
+      }
+    }
+    return swapUnderLoad(ch, api, version, () -> inProcess.publish(model.manifest(version, "bpr"),
+        model.users(o.users(), version), model.items(63_000, version)));
+  }
+
   /** One swap: the steady window before it, the window with the swap, and when it began and ended. */
   private record Swap(LoadGenerator.Result steady, LoadGenerator.Result swap, long startedNs, long publishToServedNs) {
     double ratio() {
       return swap.p99Ms() / Math.max(1e-9, steady.p99Ms());
+    }
+
+    /** The half seconds from the publication's start to half a second after the swap. */
+    int[] period() {
+      int from = (int) (startedNs / LoadGenerator.BUCKET_NANOS);
+      int to = (int) Math.min(swap.slowCallsByBucket().length,
+          (startedNs + publishToServedNs) / LoadGenerator.BUCKET_NANOS + 2);
+      return new int[] {from, to};
+    }
+
+    /** Calls over 5 ms in {@link #period()}: the swap's own tail, apart from the rest of the window. */
+    int periodSlowCalls() {
+      int[] p = period();
+      return Arrays.stream(swap.slowCallsByBucket(), p[0], p[1]).sum();
+    }
+
+    /** Calls over 5 ms that the steady window's rate gives for a stretch as long as {@link #period()}. */
+    double steadySlowCallsForPeriod() {
+      int[] p = period();
+      int[] steadyBuckets = steady.slowCallsByBucket();
+      return (double) Arrays.stream(steadyBuckets).sum() / steadyBuckets.length * (p[1] - p[0]);
     }
   }
 
@@ -354,6 +390,10 @@ public final class ApiBenchmark {
     figure(prefix + "_steady_p99_ms_rounds", Arrays.toString(
         rounds.stream().mapToDouble(s -> round(s.steady.p99Ms(), 2)).toArray()));
     figure(prefix + "_p99_over_steady_rounds", Arrays.toString(rounds.stream().mapToDouble(s -> round(s.ratio(), 2)).toArray()));
+    // The ratio moves with the host's noise in either window; these count the swap's own slow calls.
+    figure(prefix + "_period_calls_over_5ms_rounds", Arrays.toString(rounds.stream().mapToInt(Swap::periodSlowCalls).toArray()));
+    figure(prefix + "_steady_calls_over_5ms_same_length_rounds", Arrays.toString(
+        rounds.stream().mapToDouble(s -> round(s.steadySlowCallsForPeriod(), 1)).toArray()));
     // All rounds' calls in one histogram per kind of window: a steady p99 from 10 s moves by 2x between
     // rounds on this host, and the ratio with it; pooled, each side rests on every round's calls.
     Histogram pooledSwap = new Histogram(3);

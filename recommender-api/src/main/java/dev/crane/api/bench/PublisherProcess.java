@@ -21,10 +21,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * A synthetic version published from a child JVM at the lowest CPU priority ({@code nice -n 19}):
- * the trainer's side of a swap. In a deployment the trainer serialises and sends a version on its
- * own machine; on this 2-core host a publisher inside the serving JVM takes the serving cores for
- * the half second it sends (docs/benchmarks.md), which is the harness's cost, not the service's.
+ * A synthetic version published from a child JVM at the lowest CPU priority: the trainer's side of
+ * a swap. The child runs under {@code SCHED_IDLE} ({@code chrt --idle 0}) where the host allows it,
+ * else at {@code nice -n 19}: on Linux 6.6 and later (EEVDF) a niced task keeps the core for up to
+ * its slice when a query thread wakes, while an idle-class task yields at once, which is the
+ * nearest this host comes to a publisher on another machine. In a deployment the trainer
+ * serialises and sends a version on its own machine; on this 2-core host a publisher inside the
+ * serving JVM takes the serving cores for the half second it sends (docs/benchmarks.md), which is
+ * the harness's cost, not the service's.
  * The child makes its records and its transactional producer first and says {@code ready}; it
  * publishes when told (a line on its stdin), says {@code published} and exits. The broker's append
  * stays where the broker is (in the benchmark's JVM).
@@ -32,7 +36,9 @@ import java.util.concurrent.TimeoutException;
 public final class PublisherProcess implements AutoCloseable {
   static final String READY = "crane-publisher: ready";
   static final String PUBLISHED = "crane-publisher: published";
-  private static final Path NICE = Path.of("/usr/bin/nice");
+  private static final List<List<String>> LOWEST_PRIORITY = List.of(
+      List.of("/usr/bin/chrt", "--idle", "0"), List.of("/usr/bin/nice", "-n", "19"));
+  private static volatile List<String> prefix;
 
   private final Process process;
   private final CompletableFuture<Void> ready = new CompletableFuture<>();
@@ -46,9 +52,43 @@ public final class PublisherProcess implements AutoCloseable {
     reader.start();
   }
 
-  /** Whether children run at the lowest priority here ({@code nice} present). */
-  public static boolean niced() {
-    return Files.isExecutable(NICE);
+  /** How children are started here: the first of {@link #LOWEST_PRIORITY} that runs, or nothing. */
+  static List<String> priorityPrefix() {
+    if (prefix == null) {
+      List<String> found = List.of();
+      for (List<String> candidate : LOWEST_PRIORITY) {
+        if (runs(candidate)) {
+          found = candidate;
+          break;
+        }
+      }
+      prefix = found;
+    }
+    return prefix;
+  }
+
+  /** The children's priority, for the report. */
+  public static String priority() {
+    List<String> p = priorityPrefix();
+    return p.isEmpty() ? "child JVM (no lower priority available here)" : "child JVM, " + String.join(" ", p);
+  }
+
+  private static boolean runs(List<String> command) {
+    if (!Files.isExecutable(Path.of(command.get(0)))) {
+      return false;
+    }
+    List<String> probe = new ArrayList<>(command);
+    probe.add("true");
+    try {
+      Process p = new ProcessBuilder(probe).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .start();
+      return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0; // chrt fails where the policy is refused
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   /**
@@ -57,10 +97,7 @@ public final class PublisherProcess implements AutoCloseable {
    */
   public static PublisherProcess start(String bootstrapServers, String schemaRegistryUrl, long version, int users,
       int items, Duration timeout) {
-    List<String> cmd = new ArrayList<>();
-    if (niced()) {
-      cmd.addAll(List.of(NICE.toString(), "-n", "19"));
-    }
+    List<String> cmd = new ArrayList<>(priorityPrefix());
     cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx1g", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError",
         "-cp", System.getProperty("java.class.path"), PublisherProcess.class.getName(),
