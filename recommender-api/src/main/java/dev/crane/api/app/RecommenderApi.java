@@ -72,7 +72,7 @@ public final class RecommenderApi implements AutoCloseable {
           : GrpcServer.start(builder, executor, recommendations, metrics, config.shutdownGrace());
       server.setServing(state.current() != null);
       FeedSettings feeds = new FeedSettings(config.bootstrapServers(), config.schemaRegistryUrl(), config.kafka());
-      this.modelFeed = new ModelFeed(feeds, store, state, metrics, config.loadPauseRatio());
+      this.modelFeed = new ModelFeed(feeds, store, state, metrics, config.loadPauseRatio(), config.loadCpuPriority());
       this.eventFeed = new EventFeed(feeds, store, state, metrics);
       try {
         eventFeed.start();

@@ -27,6 +27,7 @@ public record ApiConfig(
     int hnswBuildThreads,
     int coldStartNeighbours,
     double loadPauseRatio,
+    CpuPriority loadCpuPriority,
     boolean storeBackgroundNice,
     Duration shutdownGrace,
     Duration connectTimeout,
@@ -49,6 +50,7 @@ public record ApiConfig(
     require(hnswSearchBeam >= 1, "hnsw.search.beam must be >= 1, got " + hnswSearchBeam);
     require(hnswBuildThreads >= 0, "hnsw.build.threads must be >= 0 (0: half the cores), got " + hnswBuildThreads);
     require(coldStartNeighbours >= 1, "coldstart.neighbours must be >= 1, got " + coldStartNeighbours);
+    require(loadCpuPriority != null, "load.cpu.priority must be set");
     require(loadPauseRatio >= 0 && loadPauseRatio <= 100, "load.pause.ratio must be 0..100, got " + loadPauseRatio);
     require(!shutdownGrace.isNegative(), "shutdown.grace.ms must be >= 0");
     require(connectTimeout.toMillis() >= 1, "connect.timeout.ms must be >= 1");

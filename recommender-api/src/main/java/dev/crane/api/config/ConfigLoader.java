@@ -42,6 +42,9 @@ public final class ConfigLoader {
       new Key("coldstart.neighbours", "10", "trained items a cold-start item's parts are taken from"),
       new Key("load.pause.ratio", "1.0",
           "reading a version, pause this many times each batch's time (1: at most half a core; 0: full speed)"),
+      new Key("load.cpu.priority", "idle",
+          "CPU priority of the thread that reads and indexes a version: idle (Linux SCHED_IDLE: only cores the "
+              + "queries leave idle), low (nice 19) or normal"),
       new Key("store.background.nice", "true",
           "the local store's flushes and compactions at the lowest CPU priority (RocksDB's default Env: every "
               + "RocksDB store in the JVM; off where other stores share it)"),
@@ -99,6 +102,7 @@ public final class ConfigLoader {
         integer(raw, "hnsw.build.threads"),
         integer(raw, "coldstart.neighbours"),
         decimal(raw, "load.pause.ratio"),
+        CpuPriority.parse(raw.get("load.cpu.priority")),
         LayeredSettings.booleanValue(ROLE, raw, "store.background.nice"),
         Duration.ofMillis(number(raw, "shutdown.grace.ms")),
         Duration.ofMillis(number(raw, "connect.timeout.ms")),

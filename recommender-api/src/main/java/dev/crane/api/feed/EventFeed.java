@@ -1,5 +1,6 @@
 package dev.crane.api.feed;
 
+import dev.crane.api.config.CpuPriority;
 import dev.crane.api.metrics.ApiMetrics;
 import dev.crane.api.serving.LiveVersion;
 import dev.crane.api.serving.ServingState;
@@ -26,7 +27,8 @@ public final class EventFeed extends TopicFeed {
   private final AvroDeserializer<ItemFeatures> features;
 
   public EventFeed(FeedSettings settings, LocalStore store, ServingState state, ApiMetrics metrics) {
-    super("events", List.of(Topics.INTERACTIONS, Topics.ITEMS), settings, store, metrics, 0); // freshness first
+    // freshness first: no pauses, the queries' priority
+    super("events", List.of(Topics.INTERACTIONS, Topics.ITEMS), settings, store, metrics, 0, CpuPriority.NORMAL);
     this.state = state;
     this.interactions = new AvroDeserializer<>(Interaction.class);
     this.features = new AvroDeserializer<>(ItemFeatures.class);

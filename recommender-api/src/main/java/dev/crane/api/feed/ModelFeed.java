@@ -1,5 +1,6 @@
 package dev.crane.api.feed;
 
+import dev.crane.api.config.CpuPriority;
 import dev.crane.api.metrics.ApiMetrics;
 import dev.crane.api.model.VersionInfo;
 import dev.crane.api.serving.LiveVersion;
@@ -44,11 +45,12 @@ public final class ModelFeed extends TopicFeed {
   /**
    * @param pauseRatio the load.pause.ratio setting: reading a version yields the CPU to the queries
    *     (a swap must not starve them on a small machine)
+   * @param priority the load.cpu.priority setting: this thread reads, loads and indexes versions
    */
   public ModelFeed(FeedSettings settings, LocalStore store, ServingState state, ApiMetrics metrics,
-      double pauseRatio) {
+      double pauseRatio, CpuPriority priority) {
     super("models", List.of(Topics.USER_EMBEDDINGS, Topics.ITEM_EMBEDDINGS, Topics.MODEL_VERSIONS), settings, store,
-        metrics, pauseRatio);
+        metrics, pauseRatio, priority);
     this.state = state;
     this.loader = new VersionLoader(store);
     this.users = new AvroDeserializer<>(UserEmbedding.class);

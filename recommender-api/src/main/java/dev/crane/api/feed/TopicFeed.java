@@ -1,5 +1,6 @@
 package dev.crane.api.feed;
 
+import dev.crane.api.config.CpuPriority;
 import dev.crane.api.metrics.ApiMetrics;
 import dev.crane.api.store.LocalStore;
 import dev.crane.schemas.serde.AvroDeserializer;
@@ -38,6 +39,7 @@ public abstract class TopicFeed implements Runnable, AutoCloseable {
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final List<String> topics;
   private final double pauseRatio;
+  private final CpuPriority priority;
   private final Thread thread;
   private volatile boolean running = true;
   private volatile boolean caughtUp;
@@ -47,10 +49,12 @@ public abstract class TopicFeed implements Runnable, AutoCloseable {
   /**
    * @param pauseRatio after each batch the thread sleeps this many times as long as the batch took
    *     (0: never), which caps the feed's share of a core while serving goes on beside it
+   * @param priority the thread's CPU priority beside the queries'
    */
   protected TopicFeed(String name, List<String> topics, FeedSettings settings, LocalStore store, ApiMetrics metrics,
-      double pauseRatio) {
+      double pauseRatio, CpuPriority priority) {
     this.pauseRatio = pauseRatio;
+    this.priority = priority;
     this.topics = List.copyOf(topics);
     this.store = store;
     this.metrics = metrics;
@@ -101,6 +105,10 @@ public abstract class TopicFeed implements Runnable, AutoCloseable {
 
   @Override
   public void run() {
+    String notLowered = ThreadPriority.lowerCurrentThread(priority);
+    if (notLowered != null) {
+      LOG.warn("{} keeps the queries' CPU priority, not {}: {}", thread.getName(), priority, notLowered);
+    }
     try {
       while (running) {
         ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);

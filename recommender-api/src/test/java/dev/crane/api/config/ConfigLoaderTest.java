@@ -59,4 +59,14 @@ class ConfigLoaderTest {
     off.put("store.background.nice", "yes");
     assertThatThrownBy(() -> ConfigLoader.fromMap(off)).hasMessageContaining("store.background.nice='yes' is not true or false");
   }
+
+  @Test
+  void versionsAreReadAtIdlePriorityUnlessSetOtherwise() {
+    assertThat(ConfigLoader.fromMap(Map.of()).loadCpuPriority()).isEqualTo(CpuPriority.IDLE);
+    assertThat(ConfigLoader.fromMap(Map.of("load.cpu.priority", " Low ")).loadCpuPriority()).isEqualTo(CpuPriority.LOW);
+    assertThat(ConfigLoader.load(null, Map.of("CRANE_API_LOAD_CPU_PRIORITY", "normal"), List.of()).loadCpuPriority())
+        .isEqualTo(CpuPriority.NORMAL);
+    assertThatThrownBy(() -> ConfigLoader.fromMap(Map.of("load.cpu.priority", "lowest")))
+        .hasMessageContaining("load.cpu.priority must be one of [normal, low, idle], got 'lowest'");
+  }
 }

@@ -23,6 +23,7 @@ import dev.crane.schemas.grpc.SimilarItemsRequest;
 import dev.crane.schemas.grpc.SimilarItemsResponse;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -124,6 +125,36 @@ class ServingIntegrationTest {
     assertThat(r.getFallback()).isFalse();
     assertThat(ids(r)).isEqualTo(expectedTop(MODEL.userVector(5, 1), 1, 10, List.of()));
     assertThat(api.state().available()).containsExactly(1L);
+  }
+
+  @Test
+  @Order(1)
+  void versionsAreReadOnAnIdlePriorityThreadAndInteractionsOnANormalOne() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/chrt")),
+        "needs Linux and util-linux's chrt (load.cpu.priority=idle)");
+    // /proc truncates thread names to 15 characters; the policy is field 41 of a thread's stat line
+    Events.await("the model feed lowered", 10_000, () -> policies("crane-api-model").contains(5));
+    assertThat(policies("crane-api-model")).containsOnly(5); // SCHED_IDLE
+    assertThat(policies("crane-api-event")).isNotEmpty().containsOnly(0); // SCHED_OTHER: freshness first
+  }
+
+  private static List<Integer> policies(String threadName) {
+    List<Integer> out = new java.util.ArrayList<>();
+    try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+      for (Path task : tasks.toList()) {
+        try {
+          if (Files.readString(task.resolve("comm")).strip().equals(threadName)) {
+            String stat = Files.readString(task.resolve("stat"));
+            out.add(Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[38]));
+          }
+        } catch (java.io.IOException e) {
+          // the thread ended meanwhile
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return out;
   }
 
   @Test

@@ -1,0 +1,80 @@
+package dev.crane.api.feed;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.crane.api.config.CpuPriority;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class ThreadPriorityTest {
+  private static final int SCHED_OTHER = 0;
+  private static final int SCHED_IDLE = 5;
+
+  /** What a thread saw: why it was not lowered (null: it was), then its nice value and policy. */
+  private record Seen(String notLowered, int nice, int policy) {}
+
+  /** {nice, policy} of the calling thread, from its /proc stat line (fields 19 and 41). */
+  private static int[] niceAndPolicy() throws Exception {
+    String tid = Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
+    String stat = Files.readString(Path.of("/proc/self/task", tid, "stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return new int[] {Integer.parseInt(f[16]), Integer.parseInt(f[38])};
+  }
+
+  /** Lowers a fresh thread (the change cannot be undone) and reads it back from that thread. */
+  private static Seen lowerOnFreshThread(CpuPriority p) throws Exception {
+    AtomicReference<Seen> seen = new AtomicReference<>();
+    AtomicReference<Exception> failed = new AtomicReference<>();
+    Thread t = new Thread(() -> {
+      try {
+        String why = ThreadPriority.lowerCurrentThread(p);
+        int[] np = niceAndPolicy();
+        seen.set(new Seen(why, np[0], np[1]));
+      } catch (Exception e) {
+        failed.set(e);
+      }
+    });
+    t.start();
+    t.join();
+    if (failed.get() != null) {
+      throw failed.get();
+    }
+    return seen.get();
+  }
+
+  private static void assumeLinuxWith(String tool) {
+    assumeTrue(Files.exists(Path.of("/proc/thread-self")), "needs Linux's /proc/thread-self");
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/" + tool)), "needs util-linux's " + tool);
+  }
+
+  @Test
+  void idleMovesOnlyTheCallingThreadToSchedIdle() throws Exception {
+    assumeLinuxWith("chrt");
+    int[] before = niceAndPolicy();
+    Seen s = lowerOnFreshThread(CpuPriority.IDLE);
+    assertThat(s.notLowered()).isNull();
+    assertThat(s.policy()).isEqualTo(SCHED_IDLE);
+    assertThat(niceAndPolicy()).containsExactly(before); // the caller's own thread is untouched
+  }
+
+  @Test
+  void lowNicesTheCallingThreadTo19() throws Exception {
+    assumeLinuxWith("renice");
+    Seen s = lowerOnFreshThread(CpuPriority.LOW);
+    assertThat(s.notLowered()).isNull();
+    assertThat(s.nice()).isEqualTo(19);
+    assertThat(s.policy()).isEqualTo(SCHED_OTHER);
+  }
+
+  @Test
+  void normalChangesNothing() throws Exception {
+    assumeTrue(Files.exists(Path.of("/proc/thread-self")), "needs Linux's /proc/thread-self");
+    int[] before = niceAndPolicy();
+    Seen s = lowerOnFreshThread(CpuPriority.NORMAL);
+    assertThat(s.notLowered()).isNull();
+    assertThat(new int[] {s.nice(), s.policy()}).containsExactly(before);
+  }
+}
