@@ -278,7 +278,7 @@ public final class ApiBenchmark {
     figure("swap_publisher", PublisherProcess.priority());
     // One untimed swap of each kind first: a service in production has swapped before, and the first
     // swaps of this JVM compile the feed's, the loader's and the publishers' code while queries run
-    // (C2 took 0.5-2 s of a core in each of the first two swaps, -XX:+PrintCompilation).
+    // (C2 compiled for 0.4-0.5 s in the first and about 2 s in the second, -XX:+LogCompilation).
     figure("swap_warmup_swaps", 2);
     for (String mode : new String[] {"swap", "swap_inprocess_publisher"}) {
       long version = ++lastVersion;

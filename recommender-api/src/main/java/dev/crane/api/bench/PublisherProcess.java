@@ -82,7 +82,11 @@ public final class PublisherProcess implements AutoCloseable {
     try {
       Process p = new ProcessBuilder(probe).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
           .start();
-      return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0; // chrt fails where the policy is refused
+      if (!p.waitFor(10, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        return false;
+      }
+      return p.exitValue() == 0; // chrt fails where the policy is refused
     } catch (IOException e) {
       return false;
     } catch (InterruptedException e) {

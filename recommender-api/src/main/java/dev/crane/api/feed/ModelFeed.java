@@ -18,6 +18,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +44,13 @@ public final class ModelFeed extends TopicFeed {
   /** Records received per pending version (raw; the loader counts distinct ids). */
   private final Map<Long, long[]> received = new HashMap<>();
   private final Map<Long, String> lastProblem = new HashMap<>();
+  /**
+   * Installs run on this thread, at the queries' priority, made here by the constructing thread (a
+   * thread started by the feed's own would inherit its lowered priority): an install holds the
+   * serving state's lock, which the interactions feed also takes, and a lock held by a thread that
+   * only runs on idle cores would keep interactions waiting whenever queries fill the cores.
+   */
+  private final ThreadPoolExecutor installer;
   private long inService;
 
   /**
@@ -71,6 +82,12 @@ public final class ModelFeed extends TopicFeed {
         }
       }
     });
+    this.installer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
+      Thread t = new Thread(r, "crane-api-install");
+      t.setDaemon(true);
+      return t;
+    });
+    installer.prestartAllCoreThreads();
   }
 
   @Override
@@ -172,7 +189,7 @@ public final class ModelFeed extends TopicFeed {
         continue;
       }
       LiveVersion live = state.prepare(result.data());
-      if (state.install(live)) {
+      if (install(live)) {
         inService = v;
         try (LocalStore.Batch b = store.batch()) {
           b.putCurrent(v);
@@ -188,6 +205,30 @@ public final class ModelFeed extends TopicFeed {
   @Override
   protected void idle() {
     afterWrite();
+  }
+
+  /** {@link ServingState#install} on the installer thread; this thread waits for it. */
+  private boolean install(LiveVersion live) {
+    try {
+      return installer.submit(() -> state.install(live)).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while version " + live.version() + " was installed", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException("installing version " + live.version() + " failed", e.getCause());
+    }
+  }
+
+  @Override
+  public void close() {
+    super.close();
+    installer.shutdownNow();
   }
 
   /** Pending versions below the one now served will never be served: their data goes. */

@@ -106,8 +106,10 @@ public abstract class TopicFeed implements Runnable, AutoCloseable {
   @Override
   public void run() {
     String notLowered = ThreadPriority.lowerCurrentThread(priority);
-    if (notLowered != null) {
+    if (notLowered != null && ThreadPriority.supported()) {
       LOG.warn("{} keeps the queries' CPU priority, not {}: {}", thread.getName(), priority, notLowered);
+    } else if (notLowered != null) {
+      LOG.info("{} keeps the queries' CPU priority: {}", thread.getName(), notLowered);
     }
     try {
       while (running) {

@@ -6,18 +6,19 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.crane.api.config.CpuPriority;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class ThreadPriorityTest {
-  private static final int SCHED_OTHER = 0;
   private static final int SCHED_IDLE = 5;
 
   /** What a thread saw: why it was not lowered (null: it was), then its nice value and policy. */
   private record Seen(String notLowered, int nice, int policy) {}
 
   /** {nice, policy} of the calling thread, from its /proc stat line (fields 19 and 41). */
-  private static int[] niceAndPolicy() throws Exception {
+  static int[] niceAndPolicy() throws Exception {
     String tid = Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
     String stat = Files.readString(Path.of("/proc/self/task", tid, "stat"));
     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
@@ -45,15 +46,32 @@ class ThreadPriorityTest {
     return seen.get();
   }
 
-  private static void assumeLinuxWith(String tool) {
-    assumeTrue(Files.exists(Path.of("/proc/thread-self")), "needs Linux's /proc/thread-self");
-    assumeTrue(Files.isExecutable(Path.of("/usr/bin/" + tool)), "needs util-linux's " + tool);
+  /** Whether {@code command true} runs here (the tool exists and the kernel accepts the change). */
+  static boolean accepted(String... command) {
+    try {
+      List<String> probe = new java.util.ArrayList<>(List.of(command));
+      probe.add("true");
+      Process p = new ProcessBuilder(probe).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .start();
+      boolean done = p.waitFor(10, TimeUnit.SECONDS);
+      p.destroyForcibly();
+      return done && p.exitValue() == 0;
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  private static boolean onPath(String tool) {
+    return java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
+        .anyMatch(dir -> !dir.isEmpty() && Files.isExecutable(Path.of(dir, tool)));
   }
 
   @Test
   void idleMovesOnlyTheCallingThreadToSchedIdle() throws Exception {
-    assumeLinuxWith("chrt");
+    assumeTrue(ThreadPriority.supported(), "needs Linux's /proc/thread-self");
+    assumeTrue(accepted("chrt", "--idle", "0"), "needs util-linux's chrt and a kernel that grants SCHED_IDLE");
     int[] before = niceAndPolicy();
+    assumeTrue(before[1] != SCHED_IDLE, "the test JVM already runs under SCHED_IDLE: nothing to see");
     Seen s = lowerOnFreshThread(CpuPriority.IDLE);
     assertThat(s.notLowered()).isNull();
     assertThat(s.policy()).isEqualTo(SCHED_IDLE);
@@ -62,16 +80,19 @@ class ThreadPriorityTest {
 
   @Test
   void lowNicesTheCallingThreadTo19() throws Exception {
-    assumeLinuxWith("renice");
+    assumeTrue(ThreadPriority.supported(), "needs Linux's /proc/thread-self");
+    assumeTrue(onPath("renice"), "needs util-linux's renice");
+    int[] before = niceAndPolicy();
+    assumeTrue(before[0] < 19, "the test JVM already runs at nice 19: nothing to see");
     Seen s = lowerOnFreshThread(CpuPriority.LOW);
     assertThat(s.notLowered()).isNull();
     assertThat(s.nice()).isEqualTo(19);
-    assertThat(s.policy()).isEqualTo(SCHED_OTHER);
+    assertThat(s.policy()).isEqualTo(before[1]);
   }
 
   @Test
   void normalChangesNothing() throws Exception {
-    assumeTrue(Files.exists(Path.of("/proc/thread-self")), "needs Linux's /proc/thread-self");
+    assumeTrue(ThreadPriority.supported(), "needs Linux's /proc/thread-self");
     int[] before = niceAndPolicy();
     Seen s = lowerOnFreshThread(CpuPriority.NORMAL);
     assertThat(s.notLowered()).isNull();

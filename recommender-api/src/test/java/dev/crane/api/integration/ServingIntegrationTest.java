@@ -61,6 +61,8 @@ class ServingIntegrationTest {
   private static Events events;
   private static ManagedChannel channel;
   private static RecommenderGrpc.RecommenderBlockingStub stub;
+  /** The JVM's threads before this class's service started (others' may linger), by /proc task path. */
+  private static java.util.Set<Path> threadsBefore;
 
   @BeforeAll
   static void start() {
@@ -72,6 +74,7 @@ class ServingIntegrationTest {
         // one content neighbour: a cold item with item 10's features gets item 10's parts exactly
         "coldstart.neighbours", "1"));
     metrics = ApiMetrics.inMemory();
+    threadsBefore = threads();
     api = RecommenderApi.start(config, metrics);
     channel = ManagedChannelBuilder.forAddress("127.0.0.1", api.grpcPort()).usePlaintext().build();
     stub = RecommenderGrpc.newBlockingStub(channel);
@@ -109,6 +112,51 @@ class ServingIntegrationTest {
   }
 
   @Test
+  @Order(0)
+  void versionsAreReadOnAnIdlePriorityThreadAndInteractionsAndInstallsOnNormalOnes() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(Path.of("/proc/thread-self")), "needs Linux's /proc");
+    int ownPolicy = policy(Path.of("/proc/thread-self"));
+    org.junit.jupiter.api.Assumptions.assumeTrue(ownPolicy == 0, "the test JVM already runs outside SCHED_OTHER");
+    Process probe = new ProcessBuilder("chrt", "--idle", "0", "true").redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    org.junit.jupiter.api.Assumptions.assumeTrue(probe.waitFor(10, TimeUnit.SECONDS) && probe.exitValue() == 0,
+        "needs util-linux's chrt and a kernel that grants SCHED_IDLE (load.cpu.priority=idle)");
+    // /proc truncates thread names to 15 characters; the policy is field 41 of a thread's stat line
+    Events.await("the model feed lowered", 10_000, () -> policies("crane-api-model").contains(5));
+    assertThat(policies("crane-api-model")).containsExactly(5); // SCHED_IDLE
+    assertThat(policies("crane-api-event")).containsExactly(0); // SCHED_OTHER: freshness first
+    assertThat(policies("crane-api-insta")).containsExactly(0); // installs hold the lock the events take
+  }
+
+  private static java.util.Set<Path> threads() {
+    try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+      return tasks.collect(java.util.stream.Collectors.toSet());
+    } catch (java.io.IOException e) {
+      return java.util.Set.of(); // not Linux: the test that reads them is skipped
+    }
+  }
+
+  /** The scheduling policies of this class's service's threads named {@code comm}. */
+  private static List<Integer> policies(String comm) {
+    List<Integer> out = new ArrayList<>();
+    for (Path task : threads()) {
+      try {
+        if (!threadsBefore.contains(task) && Files.readString(task.resolve("comm")).strip().equals(comm)) {
+          out.add(policy(task));
+        }
+      } catch (java.io.IOException e) {
+        // the thread ended meanwhile
+      }
+    }
+    return out;
+  }
+
+  private static int policy(Path task) throws java.io.IOException {
+    String stat = Files.readString(task.resolve("stat"));
+    return Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[38]);
+  }
+
+  @Test
   @Order(1)
   void aPublishedVersionIsServedAndAnAbortedOneNeverIs() {
     try (VersionPublisher p = new VersionPublisher(runtime.bootstrapServers(), runtime.schemaRegistryUrl())) {
@@ -125,36 +173,6 @@ class ServingIntegrationTest {
     assertThat(r.getFallback()).isFalse();
     assertThat(ids(r)).isEqualTo(expectedTop(MODEL.userVector(5, 1), 1, 10, List.of()));
     assertThat(api.state().available()).containsExactly(1L);
-  }
-
-  @Test
-  @Order(1)
-  void versionsAreReadOnAnIdlePriorityThreadAndInteractionsOnANormalOne() throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/chrt")),
-        "needs Linux and util-linux's chrt (load.cpu.priority=idle)");
-    // /proc truncates thread names to 15 characters; the policy is field 41 of a thread's stat line
-    Events.await("the model feed lowered", 10_000, () -> policies("crane-api-model").contains(5));
-    assertThat(policies("crane-api-model")).containsOnly(5); // SCHED_IDLE
-    assertThat(policies("crane-api-event")).isNotEmpty().containsOnly(0); // SCHED_OTHER: freshness first
-  }
-
-  private static List<Integer> policies(String threadName) {
-    List<Integer> out = new java.util.ArrayList<>();
-    try (var tasks = Files.list(Path.of("/proc/self/task"))) {
-      for (Path task : tasks.toList()) {
-        try {
-          if (Files.readString(task.resolve("comm")).strip().equals(threadName)) {
-            String stat = Files.readString(task.resolve("stat"));
-            out.add(Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[38]));
-          }
-        } catch (java.io.IOException e) {
-          // the thread ended meanwhile
-        }
-      }
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-    return out;
   }
 
   @Test
