@@ -41,7 +41,8 @@ public final class ConfigLoader {
       new Key("hnsw.build.threads", "0", "threads building a graph (0: half the cores; queries keep the rest)"),
       new Key("coldstart.neighbours", "10", "trained items a cold-start item's parts are taken from"),
       new Key("load.pause.ratio", "1.0",
-          "reading a version, pause this many times each batch's time (1: at most half a core; 0: full speed)"),
+          "reading a version, pause this many times each batch's time (1: at most half a core; 0: full speed); "
+              + "only where the feed does not run at load.cpu.priority=idle"),
       new Key("load.cpu.priority", "idle",
           "CPU priority of the thread that reads and indexes a version: idle (Linux SCHED_IDLE: only cores the "
               + "queries leave idle), low (nice 19) or normal"),
