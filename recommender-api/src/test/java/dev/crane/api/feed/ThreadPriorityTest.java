@@ -4,25 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.crane.api.config.CpuPriority;
+import dev.crane.api.testing.Scheduling;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class ThreadPriorityTest {
-  private static final int SCHED_IDLE = 5;
-
   /** What a thread saw: why it was not lowered (null: it was), then its nice value and policy. */
   private record Seen(String notLowered, int nice, int policy) {}
 
-  /** {nice, policy} of the calling thread, from its /proc stat line (fields 19 and 41). */
-  static int[] niceAndPolicy() throws Exception {
-    String tid = Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
-    String stat = Files.readString(Path.of("/proc/self/task", tid, "stat"));
-    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-    return new int[] {Integer.parseInt(f[16]), Integer.parseInt(f[38])};
+  /** {nice, policy} of the calling thread. */
+  private static int[] niceAndPolicy() throws Exception {
+    return Scheduling.niceAndPolicy(Path.of("/proc/thread-self"));
   }
 
   /** Lowers a fresh thread (the change cannot be undone) and reads it back from that thread. */
@@ -46,21 +40,6 @@ class ThreadPriorityTest {
     return seen.get();
   }
 
-  /** Whether {@code command true} runs here (the tool exists and the kernel accepts the change). */
-  static boolean accepted(String... command) {
-    try {
-      List<String> probe = new java.util.ArrayList<>(List.of(command));
-      probe.add("true");
-      Process p = new ProcessBuilder(probe).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-          .start();
-      boolean done = p.waitFor(10, TimeUnit.SECONDS);
-      p.destroyForcibly();
-      return done && p.exitValue() == 0;
-    } catch (Exception e) {
-      return false;
-    }
-  }
-
   private static boolean onPath(String tool) {
     return java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
         .anyMatch(dir -> !dir.isEmpty() && Files.isExecutable(Path.of(dir, tool)));
@@ -69,12 +48,12 @@ class ThreadPriorityTest {
   @Test
   void idleMovesOnlyTheCallingThreadToSchedIdle() throws Exception {
     assumeTrue(ThreadPriority.supported(), "needs Linux's /proc/thread-self");
-    assumeTrue(accepted("chrt", "--idle", "0"), "needs util-linux's chrt and a kernel that grants SCHED_IDLE");
+    assumeTrue(Scheduling.accepted("chrt", "--idle", "0"), "needs util-linux's chrt and a kernel that grants SCHED_IDLE");
     int[] before = niceAndPolicy();
-    assumeTrue(before[1] != SCHED_IDLE, "the test JVM already runs under SCHED_IDLE: nothing to see");
+    assumeTrue(before[1] != Scheduling.SCHED_IDLE, "the test JVM already runs under SCHED_IDLE: nothing to see");
     Seen s = lowerOnFreshThread(CpuPriority.IDLE);
     assertThat(s.notLowered()).isNull();
-    assertThat(s.policy()).isEqualTo(SCHED_IDLE);
+    assertThat(s.policy()).isEqualTo(Scheduling.SCHED_IDLE);
     assertThat(niceAndPolicy()).containsExactly(before); // the caller's own thread is untouched
   }
 

@@ -12,6 +12,7 @@ import dev.crane.api.foldin.UserState;
 import dev.crane.api.metrics.ApiMetrics;
 import dev.crane.api.testing.ContentModel;
 import dev.crane.api.testing.Events;
+import dev.crane.api.testing.Scheduling;
 import dev.crane.api.testing.TestVersions;
 import dev.crane.embedded.EmbeddedRuntime;
 import dev.crane.schemas.Topics;
@@ -116,16 +117,16 @@ class ServingIntegrationTest {
   void versionsAreReadOnAnIdlePriorityThreadAndInteractionsAndInstallsOnNormalOnes() throws Exception {
     org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(Path.of("/proc/thread-self")), "needs Linux's /proc");
     int ownPolicy = policy(Path.of("/proc/thread-self"));
-    org.junit.jupiter.api.Assumptions.assumeTrue(ownPolicy == 0, "the test JVM already runs outside SCHED_OTHER");
-    Process probe = new ProcessBuilder("chrt", "--idle", "0", "true").redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-    org.junit.jupiter.api.Assumptions.assumeTrue(probe.waitFor(10, TimeUnit.SECONDS) && probe.exitValue() == 0,
+    org.junit.jupiter.api.Assumptions.assumeTrue(ownPolicy == Scheduling.SCHED_OTHER,
+        "the test JVM already runs outside SCHED_OTHER");
+    org.junit.jupiter.api.Assumptions.assumeTrue(Scheduling.accepted("chrt", "--idle", "0"),
         "needs util-linux's chrt and a kernel that grants SCHED_IDLE (load.cpu.priority=idle)");
-    // /proc truncates thread names to 15 characters; the policy is field 41 of a thread's stat line
-    Events.await("the model feed lowered", 10_000, () -> policies("crane-api-model").contains(5));
-    assertThat(policies("crane-api-model")).containsExactly(5); // SCHED_IDLE
-    assertThat(policies("crane-api-event")).containsExactly(0); // SCHED_OTHER: freshness first
-    assertThat(policies("crane-api-insta")).containsExactly(0); // installs hold the lock the events take
+    // /proc truncates thread names to 15 characters
+    Events.await("the model feed lowered", 10_000, () -> policies("crane-api-model").contains(Scheduling.SCHED_IDLE));
+    assertThat(policies("crane-api-model")).containsExactly(Scheduling.SCHED_IDLE);
+    assertThat(policies("crane-api-event")).containsExactly(Scheduling.SCHED_OTHER); // freshness first
+    // installs hold the lock the interactions take
+    assertThat(policies("crane-api-insta")).containsExactly(Scheduling.SCHED_OTHER);
   }
 
   private static java.util.Set<Path> threads() {
@@ -152,8 +153,7 @@ class ServingIntegrationTest {
   }
 
   private static int policy(Path task) throws java.io.IOException {
-    String stat = Files.readString(task.resolve("stat"));
-    return Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[38]);
+    return Scheduling.niceAndPolicy(task)[1];
   }
 
   @Test
