@@ -9,10 +9,8 @@ import dev.crane.api.store.EmbeddingCodec;
 import dev.crane.api.store.LocalStore;
 import dev.crane.api.store.VersionLoader;
 import dev.crane.schemas.Topics;
-import dev.crane.schemas.avro.ItemEmbedding;
 import dev.crane.schemas.avro.ModelStatus;
 import dev.crane.schemas.avro.ModelVersion;
-import dev.crane.schemas.avro.UserEmbedding;
 import dev.crane.schemas.serde.AvroDeserializer;
 import java.util.HashMap;
 import java.util.List;
@@ -36,8 +34,8 @@ public final class ModelFeed extends TopicFeed {
 
   private final ServingState state;
   private final VersionLoader loader;
-  private final AvroDeserializer<UserEmbedding> users;
-  private final AvroDeserializer<ItemEmbedding> items;
+  private final AvroDeserializer<EmbeddingReader.Embedding> users;
+  private final AvroDeserializer<EmbeddingReader.Embedding> items;
   private final AvroDeserializer<ModelVersion> manifests;
   /** Manifests of COMPLETE versions not yet served, by version. */
   private final TreeMap<Long, VersionInfo> pending = new TreeMap<>();
@@ -64,11 +62,9 @@ public final class ModelFeed extends TopicFeed {
         metrics, pauseRatio, priority);
     this.state = state;
     this.loader = new VersionLoader(store);
-    this.users = new AvroDeserializer<>(UserEmbedding.class);
-    this.items = new AvroDeserializer<>(ItemEmbedding.class);
+    this.users = EmbeddingReader.users(settings.serdeConfig());
+    this.items = EmbeddingReader.items(settings.serdeConfig());
     this.manifests = new AvroDeserializer<>(ModelVersion.class);
-    users.configure(settings.serdeConfig(), false);
-    items.configure(settings.serdeConfig(), false);
     manifests.configure(settings.serdeConfig(), false);
     inService = state.current() == null ? 0 : state.current().version();
     // Versions whose manifest arrived before a restart but whose records were still incomplete.
@@ -96,35 +92,32 @@ public final class ModelFeed extends TopicFeed {
       return; // a tombstone on a compacted topic: nothing to serve
     }
     switch (r.topic()) {
-      case Topics.USER_EMBEDDINGS -> {
-        UserEmbedding u = users.deserialize(r.topic(), r.value());
-        String bad = Validation.embedding(u.getUserId(), u.getVector(), u.getCollaborative(), u.getSemantic(), null,
-            u.getDegree());
-        if (bad != null) {
-          skip(r, "invalid-embedding", bad);
-        } else if (u.getModelVersion() > inService) {
-          batch.putUser(u.getModelVersion(), u.getUserId(), EmbeddingCodec.encode(new EmbeddingCodec.Entry(
-              Validation.floats(u.getVector()), Validation.floats(u.getCollaborative()),
-              Validation.floats(u.getSemantic()), u.getDegree(), null)));
-          count(batch, u.getModelVersion(), 0);
-        }
-      }
-      case Topics.ITEM_EMBEDDINGS -> {
-        ItemEmbedding i = items.deserialize(r.topic(), r.value());
-        String bad = Validation.embedding(i.getItemId(), i.getVector(), i.getCollaborative(), i.getSemantic(),
-            i.getContent(), i.getDegree());
-        if (bad != null) {
-          skip(r, "invalid-embedding", bad);
-        } else if (i.getModelVersion() > inService) {
-          batch.putItem(i.getModelVersion(), i.getItemId(), EmbeddingCodec.encode(new EmbeddingCodec.Entry(
-              Validation.floats(i.getVector()), Validation.floats(i.getCollaborative()),
-              Validation.floats(i.getSemantic()), i.getDegree(), Validation.floats(i.getContent()))));
-          count(batch, i.getModelVersion(), 1);
-        }
-      }
+      case Topics.USER_EMBEDDINGS -> embedding(r, users.deserialize(r.topic(), r.value()), 0, batch);
+      case Topics.ITEM_EMBEDDINGS -> embedding(r, items.deserialize(r.topic(), r.value()), 1, batch);
       case Topics.MODEL_VERSIONS -> manifest(r, manifests.deserialize(r.topic(), r.value()), batch);
       default -> throw new IllegalStateException("unexpected topic " + r.topic());
     }
+  }
+
+  /** Stores a user's ({@code side} 0) or an item's (1) record of a version newer than the one served. */
+  private void embedding(ConsumerRecord<byte[], byte[]> r, EmbeddingReader.Embedding e, int side,
+      LocalStore.Batch batch) {
+    String bad = Validation.embedding(e);
+    if (bad != null) {
+      skip(r, "invalid-embedding", bad);
+      return;
+    }
+    if (e.modelVersion() <= inService) {
+      return;
+    }
+    byte[] value = EmbeddingCodec.encode(new EmbeddingCodec.Entry(e.vector(), e.collaborative(), e.semantic(),
+        e.degree(), e.content()));
+    if (side == 0) {
+      batch.putUser(e.modelVersion(), e.id(), value);
+    } else {
+      batch.putItem(e.modelVersion(), e.id(), value);
+    }
+    count(batch, e.modelVersion(), side);
   }
 
   private void count(LocalStore.Batch batch, long version, int side) {

@@ -1,7 +1,5 @@
 package dev.crane.api.feed;
 
-import java.util.List;
-
 /** Checks of incoming records, each returning what is wrong or null. */
 final class Validation {
   private Validation() {}
@@ -16,44 +14,34 @@ final class Validation {
     return null;
   }
 
-  static String embedding(String id, List<Float> vector, List<Float> collaborative, List<Float> semantic,
-      List<Float> content, int degree) {
-    String bad = id("record", id);
+  /** A user's or an item's record of a version (null parts are absent ones). */
+  static String embedding(EmbeddingReader.Embedding e) {
+    String bad = id("record", e.id());
     if (bad != null) {
       return bad;
     }
-    if (vector.isEmpty()) {
-      return id + ": empty vector";
+    int width = e.vector().length;
+    if (width == 0) {
+      return e.id() + ": empty vector";
     }
-    if (collaborative != null && collaborative.size() != vector.size()) {
-      return id + ": collaborative part of width " + collaborative.size() + " beside a vector of " + vector.size();
+    if (e.collaborative() != null && e.collaborative().length != width) {
+      return e.id() + ": collaborative part of width " + e.collaborative().length + " beside a vector of " + width;
     }
-    if (semantic != null && semantic.size() != vector.size()) {
-      return id + ": semantic part of width " + semantic.size() + " beside a vector of " + vector.size();
+    if (e.semantic() != null && e.semantic().length != width) {
+      return e.id() + ": semantic part of width " + e.semantic().length + " beside a vector of " + width;
     }
-    if (degree < 0) {
-      return id + ": negative degree " + degree;
+    if (e.degree() < 0) {
+      return e.id() + ": negative degree " + e.degree();
     }
-    for (List<Float> part : new List[] {vector, collaborative, semantic, content}) {
+    for (float[] part : new float[][] {e.vector(), e.collaborative(), e.semantic(), e.content()}) {
       if (part != null) {
-        for (Float f : part) {
-          if (f == null || !Float.isFinite(f)) {
-            return id + ": non-finite value (NaN or infinity)";
+        for (float f : part) {
+          if (!Float.isFinite(f)) {
+            return e.id() + ": non-finite value (NaN or infinity)";
           }
         }
       }
     }
     return null;
-  }
-
-  static float[] floats(List<Float> values) {
-    if (values == null) {
-      return null;
-    }
-    float[] out = new float[values.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = values.get(i);
-    }
-    return out;
   }
 }

@@ -16,6 +16,8 @@ import dev.crane.api.testing.Scheduling;
 import dev.crane.api.testing.TestVersions;
 import dev.crane.embedded.EmbeddedRuntime;
 import dev.crane.schemas.Topics;
+import dev.crane.schemas.avro.ItemEmbedding;
+import dev.crane.schemas.avro.UserEmbedding;
 import dev.crane.schemas.grpc.RecommendRequest;
 import dev.crane.schemas.grpc.RecommendResponse;
 import dev.crane.schemas.grpc.RecommenderGrpc;
@@ -300,5 +302,27 @@ class ServingIntegrationTest {
     assertThat(u5.getFoldedIn()).isTrue();
     assertThat(recommend("newbie", 3).getFallback()).isFalse();
     assertThat(api.state().current().cold().size()).isEqualTo(1);
+  }
+
+  @Test
+  @Order(6)
+  void invalidEmbeddingsAreCountedAndTheirVersionIsNotServed() {
+    List<UserEmbedding> users = new ArrayList<>(MODEL.userRecords(3));
+    List<ItemEmbedding> items = new ArrayList<>(MODEL.itemRecords(3));
+    List<Float> withNaN = new ArrayList<>(items.get(4).getVector());
+    withNaN.set(1, Float.NaN);
+    items.set(4, ItemEmbedding.newBuilder(items.get(4)).setVector(withNaN).build());
+    users.set(2, UserEmbedding.newBuilder(users.get(2))
+        .setCollaborative(users.get(2).getVector().subList(0, DIM - 1)).build());
+    double bad = metrics.count("crane_api_bad_records");
+    double manifests = metrics.consumedCount(Topics.MODEL_VERSIONS);
+    try (VersionPublisher p = new VersionPublisher(runtime.bootstrapServers(), runtime.schemaRegistryUrl())) {
+      p.publish(MODEL.manifest(3, Map.of(0, 0L, 1, 0L)), users, items);
+    }
+    Events.await("the manifest and both invalid records of version 3 were read", 30_000,
+        () -> metrics.consumedCount(Topics.MODEL_VERSIONS) > manifests && metrics.count("crane_api_bad_records") >= bad + 2);
+    assertThat(metrics.count("crane_api_bad_records") - bad).isEqualTo(2);
+    assertThat(api.state().current().version()).as("a version with records missing is not served").isEqualTo(2);
+    assertThat(recommend("u12", 5).getModelVersion()).isEqualTo(2);
   }
 }

@@ -5,7 +5,9 @@ import dev.crane.schemas.registry.SchemaRegistryException;
 import dev.crane.schemas.registry.SchemaRegistryUnavailableException;
 import java.io.IOException;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.SchemaCompatibility.SchemaPairCompatibility;
@@ -25,9 +27,11 @@ import org.apache.kafka.common.serialization.Deserializer;
  * the reader schema is a generated class's (schema resolution fills defaults for fields the writer
  * lacked) or, for GenericRecord, the writer's own.
  *
- * <p>Which type comes back: with a reader class given to the constructor, always that class;
- * otherwise with {@code specific.avro.reader=true} the generated class named like the writer
- * schema, else {@code GenericRecord}.
+ * <p>Which type comes back: with a reader class given to the constructor, always that class; with
+ * a reader schema and a datum reader factory, what that factory's readers make (for a decoding
+ * that the generated classes cannot do, such as float arrays without boxing); otherwise with
+ * {@code specific.avro.reader=true} the generated class named like the writer schema, else
+ * {@code GenericRecord}.
  *
  * <p>Every failure is a Kafka {@link SerializationException} naming topic, schema id and cause, so
  * a stream's deserialization handler can dead-letter the record. When the registry itself is down
@@ -44,6 +48,8 @@ public class AvroDeserializer<T> implements Deserializer<T> {
   private record ReadPlan(DatumReader<?> reader, String error) {}
 
   private final Class<? extends SpecificRecord> readerClass;
+  private final Schema readerSchema;
+  private final BiFunction<Schema, Schema, DatumReader<T>> readers;
   private SchemaRegistryClient client;
   private boolean specific;
   private boolean configured;
@@ -51,7 +57,7 @@ public class AvroDeserializer<T> implements Deserializer<T> {
 
   /** For Kafka's reflective instantiation; {@link #configure} must follow. */
   public AvroDeserializer() {
-    this(null, null);
+    this((SchemaRegistryClient) null, null);
   }
 
   /** Always reads into {@code readerClass} (a generated SpecificRecord class). */
@@ -70,7 +76,26 @@ public class AvroDeserializer<T> implements Deserializer<T> {
     @SuppressWarnings("unchecked")
     Class<? extends SpecificRecord> rc = (Class<? extends SpecificRecord>) readerClass;
     this.readerClass = rc;
+    this.readerSchema = null;
+    this.readers = null;
     this.client = client;
+  }
+
+  /**
+   * Reads with datum readers of the caller's making: {@code readers} gets (writer schema, {@code
+   * readerSchema}) once per writer schema id, after the check that data of that writer schema can
+   * be read with {@code readerSchema}. The readers must be thread-safe if the deserializer is shared.
+   */
+  public static <T> AvroDeserializer<T> withReaders(Schema readerSchema,
+      BiFunction<Schema, Schema, DatumReader<T>> readers) {
+    return new AvroDeserializer<>(Objects.requireNonNull(readerSchema, "readerSchema"),
+        Objects.requireNonNull(readers, "readers"));
+  }
+
+  private AvroDeserializer(Schema readerSchema, BiFunction<Schema, Schema, DatumReader<T>> readers) {
+    this.readerClass = null;
+    this.readerSchema = readerSchema;
+    this.readers = readers;
   }
 
   @Override
@@ -145,6 +170,10 @@ public class AvroDeserializer<T> implements Deserializer<T> {
   }
 
   private ReadPlan newPlan(int id, Schema writer) {
+    if (readers != null) {
+      String incompatible = incompatibility(id, writer, readerSchema, readerSchema.getFullName());
+      return incompatible != null ? new ReadPlan(null, incompatible) : new ReadPlan(readers.apply(writer, readerSchema), null);
+    }
     Class<? extends SpecificRecord> target = readerClass;
     if (target == null && specific && writer.getType() == Schema.Type.RECORD) {
       target = generatedClass(writer);
@@ -158,12 +187,21 @@ public class AvroDeserializer<T> implements Deserializer<T> {
     }
     SpecificData model = SpecificData.getForClass(target); // carries the class's logical-type conversions
     Schema reader = model.getSchema(target);
-    SchemaPairCompatibility c = SchemaCompatibility.checkReaderWriterCompatibility(reader, writer);
-    if (c.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
-      return new ReadPlan(null, "data written with schema id " + id + " (" + writer.getFullName()
-          + ") cannot be read as " + target.getName() + ": " + c.getDescription());
+    String incompatible = incompatibility(id, writer, reader, target.getName());
+    if (incompatible != null) {
+      return new ReadPlan(null, incompatible);
     }
     return new ReadPlan(new SpecificDatumReader<>(writer, reader, model), null);
+  }
+
+  /** Why data of {@code writer} cannot be read as {@code reader}, or null when it can. */
+  private static String incompatibility(int id, Schema writer, Schema reader, String readerName) {
+    SchemaPairCompatibility c = SchemaCompatibility.checkReaderWriterCompatibility(reader, writer);
+    if (c.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
+      return "data written with schema id " + id + " (" + writer.getFullName() + ") cannot be read as "
+          + readerName + ": " + c.getDescription();
+    }
+    return null;
   }
 
   @SuppressWarnings("unchecked")

@@ -7,13 +7,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.crane.schemas.avro.Interaction;
 import dev.crane.schemas.avro.UserEmbedding;
 import dev.crane.schemas.testing.ScriptedHttpServer;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
+import org.apache.avro.io.DatumReader;
+import org.apache.avro.io.Decoder;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.AfterEach;
@@ -133,6 +138,36 @@ class AvroSerdeErrorsTest {
         .isInstanceOf(SerializationException.class)
         .hasMessageContaining("schema id 21 (dev.crane.schemas.avro.UserEmbedding) cannot be read as "
             + "dev.crane.schemas.avro.Interaction");
+  }
+
+  @Test
+  void readersOfTheCallersMakingAreCheckedAndMadeOncePerWriterId() throws Exception {
+    serveSchema(21, UserEmbedding.getClassSchema());
+    serveSchema(23, Interaction.getClassSchema());
+    List<Schema[]> made = new ArrayList<>();
+    AvroDeserializer<String> d = AvroDeserializer.withReaders(Interaction.getClassSchema(), (writer, reader) -> {
+      made.add(new Schema[] {writer, reader});
+      return new DatumReader<>() {
+        @Override
+        public void setSchema(Schema schema) {}
+
+        @Override
+        public String read(String reuse, Decoder in) throws IOException {
+          return "read " + in.readString();
+        }
+      };
+    });
+    d.configure(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL, registry.url(), AvroSerdeConfig.MAX_RETRIES, 0), false);
+    byte[] record = {0, 0, 0, 0, 23, 2, 'e'}; // the reader above reads only the first string
+    assertThat(d.deserialize("interactions", record)).isEqualTo("read e");
+    assertThat(d.deserialize("interactions", record)).isEqualTo("read e");
+    assertThat(made).hasSize(1);
+    assertThat(made.get(0)[0]).isEqualTo(Interaction.getClassSchema());
+    assertThatThrownBy(() -> d.deserialize("interactions", new byte[] {0, 0, 0, 0, 21, 0}))
+        .isInstanceOf(SerializationException.class)
+        .hasMessageContaining("schema id 21 (dev.crane.schemas.avro.UserEmbedding) cannot be read as "
+            + "dev.crane.schemas.avro.Interaction");
+    assertThat(made).as("no reader for an incompatible writer").hasSize(1);
   }
 
   @Test

@@ -1,0 +1,149 @@
+package dev.crane.api.feed;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.crane.schemas.avro.ItemEmbedding;
+import dev.crane.schemas.avro.UserEmbedding;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.junit.jupiter.api.Test;
+
+/** The unboxed reader gives what Avro's generated classes give, for current and older writers. */
+class EmbeddingReaderTest {
+  private static final Random RANDOM = new Random(17);
+
+  private static List<Float> floats(int n) {
+    List<Float> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(switch (i) {
+        case 0 -> -0.0f;
+        case 1 -> Float.MIN_VALUE; // subnormal
+        case 2 -> Float.MAX_VALUE;
+        default -> (float) RANDOM.nextGaussian();
+      });
+    }
+    return out;
+  }
+
+  private static <T> byte[] encode(T record, Schema schema) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    BinaryEncoder e = EncoderFactory.get().binaryEncoder(bytes, null);
+    new SpecificDatumWriter<T>(schema).write(record, e);
+    e.flush();
+    return bytes.toByteArray();
+  }
+
+  private static EmbeddingReader.Embedding decode(byte[] bytes, Schema writer, Schema reader) throws IOException {
+    BinaryDecoder d = DecoderFactory.get().binaryDecoder(bytes, null);
+    EmbeddingReader.Embedding e = new EmbeddingReader(writer, reader).read(null, d);
+    assertThat(d.isEnd()).as("the whole record is read").isTrue();
+    return e;
+  }
+
+  private static void assertSameBits(float[] actual, List<Float> expected) {
+    if (expected == null) {
+      assertThat(actual).isNull();
+      return;
+    }
+    assertThat(actual).hasSize(expected.size());
+    for (int i = 0; i < actual.length; i++) {
+      assertThat(Float.floatToRawIntBits(actual[i])).as("value %d", i)
+          .isEqualTo(Float.floatToRawIntBits(expected.get(i)));
+    }
+  }
+
+  @Test
+  void itemWithEveryPartReadsBitForBit() throws IOException {
+    ItemEmbedding item = new ItemEmbedding("item-7", 12L, floats(64), floats(64), floats(64), 31, floats(256));
+    Schema schema = ItemEmbedding.getClassSchema();
+    EmbeddingReader.Embedding e = decode(encode(item, schema), schema, schema);
+    assertThat(e.id()).isEqualTo("item-7");
+    assertThat(e.modelVersion()).isEqualTo(12L);
+    assertThat(e.degree()).isEqualTo(31);
+    assertSameBits(e.vector(), item.getVector());
+    assertSameBits(e.collaborative(), item.getCollaborative());
+    assertSameBits(e.semantic(), item.getSemantic());
+    assertSameBits(e.content(), item.getContent());
+  }
+
+  @Test
+  void absentPartsAreNull() throws IOException {
+    UserEmbedding user = new UserEmbedding("u", 3L, floats(8), null, null, 0);
+    Schema schema = UserEmbedding.getClassSchema();
+    EmbeddingReader.Embedding e = decode(encode(user, schema), schema, schema);
+    assertThat(e.id()).isEqualTo("u");
+    assertSameBits(e.vector(), user.getVector());
+    assertThat(e.collaborative()).isNull();
+    assertThat(e.semantic()).isNull();
+    assertThat(e.content()).isNull();
+  }
+
+  @Test
+  void anOlderWriterGetsTheReadersDefaults() throws IOException {
+    // UserEmbedding as first published: no parts, no degree.
+    Schema v1 = new Schema.Parser().parse("""
+        {"type": "record", "name": "UserEmbedding", "namespace": "dev.crane.schemas.avro", "fields": [
+          {"name": "userId", "type": "string"},
+          {"name": "modelVersion", "type": "long"},
+          {"name": "vector", "type": {"type": "array", "items": "float"}}]}""");
+    GenericData.Record old = new GenericData.Record(v1);
+    old.put("userId", "old");
+    old.put("modelVersion", 1L);
+    List<Float> vector = floats(16);
+    old.put("vector", vector);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    BinaryEncoder enc = EncoderFactory.get().binaryEncoder(bytes, null);
+    new GenericDatumWriter<Object>(v1).write(old, enc);
+    enc.flush();
+    EmbeddingReader.Embedding e = decode(bytes.toByteArray(), v1, UserEmbedding.getClassSchema());
+    assertThat(e.id()).isEqualTo("old");
+    assertSameBits(e.vector(), vector);
+    assertThat(e.collaborative()).isNull();
+    assertThat(e.degree()).isZero();
+  }
+
+  @Test
+  void arraysInSeveralBlocksAndEmptyArrays() throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    BinaryEncoder enc = EncoderFactory.get().binaryEncoder(bytes, null);
+    enc.writeLong(3);
+    for (int i = 0; i < 3; i++) {
+      enc.writeFloat(i);
+    }
+    enc.writeLong(-2); // a block with its byte size, as Avro's blocking encoder writes
+    enc.writeLong(8);
+    enc.writeFloat(3);
+    enc.writeFloat(4);
+    enc.writeLong(0);
+    enc.writeLong(0); // an empty array
+    enc.flush();
+    BinaryDecoder d = DecoderFactory.get().binaryDecoder(bytes.toByteArray(), null);
+    assertThat(EmbeddingReader.floats(d)).containsExactly(0f, 1f, 2f, 3f, 4f);
+    assertThat(EmbeddingReader.floats(d)).isEmpty();
+    assertThat(d.isEnd()).isTrue();
+  }
+
+  @Test
+  void aCorruptCountFailsOnTheMissingBytesWithoutAllocatingIt() throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    BinaryEncoder enc = EncoderFactory.get().binaryEncoder(bytes, null);
+    enc.writeLong(1L << 30); // a billion values claimed, one present
+    enc.writeFloat(1f);
+    enc.flush();
+    BinaryDecoder d = DecoderFactory.get().binaryDecoder(bytes.toByteArray(), null);
+    assertThatThrownBy(() -> EmbeddingReader.floats(d)).isInstanceOf(EOFException.class);
+  }
+}
