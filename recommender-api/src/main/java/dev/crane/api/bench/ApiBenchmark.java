@@ -394,6 +394,10 @@ public final class ApiBenchmark {
     figure(prefix + "_period_calls_over_5ms_rounds", Arrays.toString(rounds.stream().mapToInt(Swap::periodSlowCalls).toArray()));
     figure(prefix + "_steady_calls_over_5ms_same_length_rounds", Arrays.toString(
         rounds.stream().mapToDouble(s -> round(s.steadySlowCallsForPeriod(), 1)).toArray()));
+    // Collections stop servers and generator alike: a 10-20 ms pause in a window is some tens of slow calls.
+    figure(prefix + "_gc_pause_ms_rounds", Arrays.toString(rounds.stream().mapToLong(s -> s.swap.gcPauseMs()).toArray()));
+    figure(prefix + "_steady_gc_pause_ms_rounds", Arrays.toString(
+        rounds.stream().mapToLong(s -> s.steady.gcPauseMs()).toArray()));
     // All rounds' calls in one histogram per kind of window: a steady p99 from 10 s moves by 2x between
     // rounds on this host, and the ratio with it; pooled, each side rests on every round's calls.
     Histogram pooledSwap = new Histogram(3);

@@ -10,6 +10,8 @@ import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
@@ -36,10 +38,13 @@ public final class LoadGenerator {
   /**
    * One run's figures. Latencies in milliseconds. The timeline splits the measured window into
    * {@link #BUCKET_NANOS} pieces by when calls were due: how many took over {@link #SLOW_MS}, and the
-   * slowest (where in a window a tail comes from, e.g. during a swap).
+   * slowest (where in a window a tail comes from, e.g. during a swap). {@code gcPauses} and {@code
+   * gcPauseMs}: the stop-the-world collections of this JVM (server and generator alike) within the
+   * measured window, as its pause collectors report them.
    */
   public record Result(double offeredQps, double achievedQps, long sent, long ok, long errors, double p50Ms,
-      double p99Ms, double maxMs, Histogram histogram, int[] slowCallsByBucket, double[] maxMsByBucket) {
+      double p99Ms, double maxMs, Histogram histogram, int[] slowCallsByBucket, double[] maxMsByBucket,
+      long gcPauses, long gcPauseMs) {
     /** Sustained: every call answered, at the offered rate, with p99 under the bound. */
     public boolean sustained(double p99BoundMs) {
       return errors == 0 && achievedQps >= 0.95 * offeredQps && p99Ms <= p99BoundMs;
@@ -47,8 +52,8 @@ public final class LoadGenerator {
 
     @Override
     public String toString() {
-      return String.format("offered %.0f/s achieved %.0f/s, %d ok, %d errors, p50 %.2f ms, p99 %.2f ms, max %.1f ms",
-          offeredQps, achievedQps, ok, errors, p50Ms, p99Ms, maxMs);
+      return String.format("offered %.0f/s achieved %.0f/s, %d ok, %d errors, p50 %.2f ms, p99 %.2f ms, max %.1f ms, "
+          + "%d GC pauses of %d ms in all", offeredQps, achievedQps, ok, errors, p50Ms, p99Ms, maxMs, gcPauses, gcPauseMs);
     }
   }
 
@@ -132,6 +137,7 @@ public final class LoadGenerator {
     long end = measureFrom + duration.toNanos();
     long sent = 0;
     long nextTick = measureFrom;
+    long[] gcBefore = null;
     int buckets = (int) ((duration.toNanos() + BUCKET_NANOS - 1) / BUCKET_NANOS);
     AtomicIntegerArray slow = new AtomicIntegerArray(buckets);
     AtomicLongArray maxMicros = new AtomicLongArray(buckets);
@@ -148,6 +154,9 @@ public final class LoadGenerator {
         } else {
           Thread.onSpinWait();
         }
+      }
+      if (now >= measureFrom && gcBefore == null) {
+        gcBefore = gcPauses();
       }
       if (now >= nextTick && now >= measureFrom) {
         tick.accept(now - measureFrom);
@@ -189,6 +198,11 @@ public final class LoadGenerator {
             }
           });
     }
+    long[] gc = gcPauses();
+    if (gcBefore != null) {
+      gc[0] -= gcBefore[0];
+      gc[1] -= gcBefore[1];
+    }
     long drainUntil = System.nanoTime() + DEADLINE.toNanos() + 1_000_000_000L;
     while (outstanding.get() > 0 && System.nanoTime() < drainUntil) {
       LockSupport.parkNanos(1_000_000);
@@ -204,7 +218,23 @@ public final class LoadGenerator {
     }
     return new Result(qps, ok.get() / seconds, sent, ok.get(), errors.get() + outstanding.get(),
         h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0, h,
-        slowByBucket, maxMsByBucket);
+        slowByBucket, maxMsByBucket, gc[0], gc[1]);
+  }
+
+  /**
+   * Collections and milliseconds so far of the collectors that stop the application (G1's young
+   * and old, ZGC's pauses); concurrent cycles (ZGC's, Shenandoah's) run beside it and are left out.
+   */
+  static long[] gcPauses() {
+    long[] total = new long[2];
+    for (GarbageCollectorMXBean b : ManagementFactory.getGarbageCollectorMXBeans()) {
+      String name = b.getName();
+      if (!name.contains("Cycles") && !name.contains("Concurrent") && b.getCollectionCount() > 0) {
+        total[0] += b.getCollectionCount();
+        total[1] += b.getCollectionTime();
+      }
+    }
+    return total;
   }
 
   /**
