@@ -38,13 +38,14 @@ public final class LoadGenerator {
   /**
    * One run's figures. Latencies in milliseconds. The timeline splits the measured window into
    * {@link #BUCKET_NANOS} pieces by when calls were due: how many took over {@link #SLOW_MS}, and the
-   * slowest (where in a window a tail comes from, e.g. during a swap). {@code gcPauses} and {@code
+   * slowest (where in a window a tail comes from, e.g. during a swap). {@code gcPauseCount} and {@code
    * gcPauseMs}: the stop-the-world collections of this JVM (server and generator alike) within the
-   * measured window, as its pause collectors report them.
+   * measured window, as its collectors' beans report them (G1 on JDK 17 leaves out its Remark and
+   * Cleanup pauses).
    */
   public record Result(double offeredQps, double achievedQps, long sent, long ok, long errors, double p50Ms,
       double p99Ms, double maxMs, Histogram histogram, int[] slowCallsByBucket, double[] maxMsByBucket,
-      long gcPauses, long gcPauseMs) {
+      long gcPauseCount, long gcPauseMs) {
     /** Sustained: every call answered, at the offered rate, with p99 under the bound. */
     public boolean sustained(double p99BoundMs) {
       return errors == 0 && achievedQps >= 0.95 * offeredQps && p99Ms <= p99BoundMs;
@@ -53,7 +54,8 @@ public final class LoadGenerator {
     @Override
     public String toString() {
       return String.format("offered %.0f/s achieved %.0f/s, %d ok, %d errors, p50 %.2f ms, p99 %.2f ms, max %.1f ms, "
-          + "%d GC pauses of %d ms in all", offeredQps, achievedQps, ok, errors, p50Ms, p99Ms, maxMs, gcPauses, gcPauseMs);
+          + "%d GC pauses of %d ms in all", offeredQps, achievedQps, ok, errors, p50Ms, p99Ms, maxMs, gcPauseCount,
+          gcPauseMs);
     }
   }
 
@@ -156,7 +158,7 @@ public final class LoadGenerator {
         }
       }
       if (now >= measureFrom && gcBefore == null) {
-        gcBefore = gcPauses();
+        gcBefore = gcPauseTotals();
       }
       if (now >= nextTick && now >= measureFrom) {
         tick.accept(now - measureFrom);
@@ -198,11 +200,9 @@ public final class LoadGenerator {
             }
           });
     }
-    long[] gc = gcPauses();
-    if (gcBefore != null) {
-      gc[0] -= gcBefore[0];
-      gc[1] -= gcBefore[1];
-    }
+    long[] gc = gcPauseTotals();
+    gc[0] -= gcBefore == null ? gc[0] : gcBefore[0]; // no call in the window: nothing to charge
+    gc[1] -= gcBefore == null ? gc[1] : gcBefore[1];
     long drainUntil = System.nanoTime() + DEADLINE.toNanos() + 1_000_000_000L;
     while (outstanding.get() > 0 && System.nanoTime() < drainUntil) {
       LockSupport.parkNanos(1_000_000);
@@ -222,14 +222,14 @@ public final class LoadGenerator {
   }
 
   /**
-   * Collections and milliseconds so far of the collectors that stop the application (G1's young
-   * and old, ZGC's pauses); concurrent cycles (ZGC's, Shenandoah's) run beside it and are left out.
+   * Collections and milliseconds so far of the collectors' beans that count pauses (G1's young and
+   * old, ZGC's and Shenandoah's "Pauses"); their "Cycles" beans time concurrent work and are left out.
    */
-  static long[] gcPauses() {
+  static long[] gcPauseTotals() {
     long[] total = new long[2];
     for (GarbageCollectorMXBean b : ManagementFactory.getGarbageCollectorMXBeans()) {
       String name = b.getName();
-      if (!name.contains("Cycles") && !name.contains("Concurrent") && b.getCollectionCount() > 0) {
+      if (!name.contains("Cycles") && b.getCollectionCount() > 0) {
         total[0] += b.getCollectionCount();
         total[1] += b.getCollectionTime();
       }

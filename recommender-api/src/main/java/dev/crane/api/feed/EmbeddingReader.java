@@ -6,12 +6,16 @@ import dev.crane.schemas.serde.AvroDeserializer;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Set;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
 import org.apache.avro.io.DatumReader;
 import org.apache.avro.io.Decoder;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.ResolvingDecoder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads a {@code UserEmbedding} or {@code ItemEmbedding} record straight into float arrays. The
@@ -23,6 +27,7 @@ import org.apache.avro.io.ResolvingDecoder;
  * generated classes' decoders, which costs about twice the time per value.
  */
 final class EmbeddingReader implements DatumReader<EmbeddingReader.Embedding> {
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddingReader.class);
   /** One decoded record: the id is the user's or the item's; absent parts are null. */
   record Embedding(String id, long modelVersion, float[] vector, float[] collaborative, float[] semantic, int degree,
       float[] content) {}
@@ -30,34 +35,51 @@ final class EmbeddingReader implements DatumReader<EmbeddingReader.Embedding> {
   /** A first allocation no larger than this, however large a block's count claims to be. */
   private static final int MAX_INITIAL_LENGTH = 4096;
   private static final int MAX_LENGTH = Integer.MAX_VALUE - 8;
+  private static final Set<String> KNOWN_FIELDS = Set.of("userId", "itemId", "modelVersion", "vector", "collaborative",
+      "semantic", "degree", "content");
 
   private final Schema writer;
   private final Schema reader;
-  /** The reader's fields in the writer's order when the two schemas are the same, else null. */
-  private final Schema.Field[] sameOrder;
+  /** The reader's fields when the writer's encoding is the reader's (the direct path), else null. */
+  private final Schema.Field[] directFields;
   /** A resolver is costly to build (it compiles the schema pair into a grammar) and not thread-safe. */
   private final ThreadLocal<ResolvingDecoder> resolvers;
 
   EmbeddingReader(Schema writer, Schema reader) {
     this.writer = writer;
     this.reader = reader;
-    this.sameOrder = writer.equals(reader) ? reader.getFields().toArray(new Schema.Field[0]) : null;
-    this.resolvers = ThreadLocal.withInitial(() -> {
-      try {
-        return DecoderFactory.get().resolvingDecoder(writer, reader, null);
-      } catch (IOException e) {
-        throw new AvroRuntimeException("cannot resolve " + writer.getFullName() + " against " + reader.getFullName(), e);
+    for (Schema.Field f : reader.getFields()) {
+      if (!KNOWN_FIELDS.contains(f.name())) { // a field added to the .avsc must be added here too
+        throw new IllegalArgumentException("field " + f.name() + " of " + reader.getFullName() + " is not known to "
+            + EmbeddingReader.class.getSimpleName());
       }
-    });
+    }
+    // Same parsing canonical form = same bytes on the wire (doc, defaults and props such as avro.java.string aside).
+    boolean direct = SchemaNormalization.parsingFingerprint64(writer) == SchemaNormalization.parsingFingerprint64(reader);
+    this.directFields = direct ? reader.getFields().toArray(new Schema.Field[0]) : null;
+    if (!direct) { // once per writer schema id: the slower path, for whoever wonders about load times
+      LOG.info("{} records of another schema version (fields {}) are read through Avro's schema resolution, at about"
+          + " twice the decoding time", reader.getName(), writer.getFields().stream().map(Schema.Field::name).toList());
+      resolver(writer, reader); // a pair that cannot be resolved fails here, once, not on every record
+    }
+    this.resolvers = ThreadLocal.withInitial(() -> resolver(writer, reader));
+  }
+
+  private static ResolvingDecoder resolver(Schema writer, Schema reader) {
+    try {
+      return DecoderFactory.get().resolvingDecoder(writer, reader, null);
+    } catch (IOException e) {
+      throw new AvroRuntimeException("cannot resolve " + writer.getFullName() + " against " + reader.getFullName(), e);
+    }
   }
 
   /** A deserializer of {@code UserEmbedding} records (the registry and its errors as usual). */
-  static AvroDeserializer<Embedding> users(Map<String, ?> serdeConfig) {
+  static AvroDeserializer<Embedding> userDeserializer(Map<String, ?> serdeConfig) {
     return configured(UserEmbedding.getClassSchema(), serdeConfig);
   }
 
   /** A deserializer of {@code ItemEmbedding} records. */
-  static AvroDeserializer<Embedding> items(Map<String, ?> serdeConfig) {
+  static AvroDeserializer<Embedding> itemDeserializer(Map<String, ?> serdeConfig) {
     return configured(ItemEmbedding.getClassSchema(), serdeConfig);
   }
 
@@ -74,8 +96,8 @@ final class EmbeddingReader implements DatumReader<EmbeddingReader.Embedding> {
 
   @Override
   public Embedding read(Embedding reuse, Decoder in) throws IOException {
-    if (sameOrder != null) {
-      return read(in, sameOrder);
+    if (directFields != null) {
+      return read(in, directFields);
     }
     ResolvingDecoder r = resolvers.get();
     r.configure(in);

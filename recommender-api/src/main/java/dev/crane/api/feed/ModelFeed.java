@@ -62,8 +62,8 @@ public final class ModelFeed extends TopicFeed {
         metrics, pauseRatio, priority);
     this.state = state;
     this.loader = new VersionLoader(store);
-    this.users = EmbeddingReader.users(settings.serdeConfig());
-    this.items = EmbeddingReader.items(settings.serdeConfig());
+    this.users = EmbeddingReader.userDeserializer(settings.serdeConfig());
+    this.items = EmbeddingReader.itemDeserializer(settings.serdeConfig());
     this.manifests = new AvroDeserializer<>(ModelVersion.class);
     manifests.configure(settings.serdeConfig(), false);
     inService = state.current() == null ? 0 : state.current().version();
@@ -92,32 +92,38 @@ public final class ModelFeed extends TopicFeed {
       return; // a tombstone on a compacted topic: nothing to serve
     }
     switch (r.topic()) {
-      case Topics.USER_EMBEDDINGS -> embedding(r, users.deserialize(r.topic(), r.value()), 0, batch);
-      case Topics.ITEM_EMBEDDINGS -> embedding(r, items.deserialize(r.topic(), r.value()), 1, batch);
+      case Topics.USER_EMBEDDINGS -> {
+        EmbeddingReader.Embedding u = users.deserialize(r.topic(), r.value());
+        if (wanted(r, u)) {
+          batch.putUser(u.modelVersion(), u.id(), encode(u));
+          count(batch, u.modelVersion(), 0);
+        }
+      }
+      case Topics.ITEM_EMBEDDINGS -> {
+        EmbeddingReader.Embedding i = items.deserialize(r.topic(), r.value());
+        if (wanted(r, i)) {
+          batch.putItem(i.modelVersion(), i.id(), encode(i));
+          count(batch, i.modelVersion(), 1);
+        }
+      }
       case Topics.MODEL_VERSIONS -> manifest(r, manifests.deserialize(r.topic(), r.value()), batch);
       default -> throw new IllegalStateException("unexpected topic " + r.topic());
     }
   }
 
-  /** Stores a user's ({@code side} 0) or an item's (1) record of a version newer than the one served. */
-  private void embedding(ConsumerRecord<byte[], byte[]> r, EmbeddingReader.Embedding e, int side,
-      LocalStore.Batch batch) {
+  /** A valid record of a version newer than the one served; an invalid one is skipped and counted. */
+  private boolean wanted(ConsumerRecord<byte[], byte[]> r, EmbeddingReader.Embedding e) {
     String bad = Validation.embedding(e);
     if (bad != null) {
       skip(r, "invalid-embedding", bad);
-      return;
+      return false;
     }
-    if (e.modelVersion() <= inService) {
-      return;
-    }
-    byte[] value = EmbeddingCodec.encode(new EmbeddingCodec.Entry(e.vector(), e.collaborative(), e.semantic(),
-        e.degree(), e.content()));
-    if (side == 0) {
-      batch.putUser(e.modelVersion(), e.id(), value);
-    } else {
-      batch.putItem(e.modelVersion(), e.id(), value);
-    }
-    count(batch, e.modelVersion(), side);
+    return e.modelVersion() > inService;
+  }
+
+  private static byte[] encode(EmbeddingReader.Embedding e) {
+    return EmbeddingCodec.encode(new EmbeddingCodec.Entry(e.vector(), e.collaborative(), e.semantic(), e.degree(),
+        e.content()));
   }
 
   private void count(LocalStore.Batch batch, long version, int side) {

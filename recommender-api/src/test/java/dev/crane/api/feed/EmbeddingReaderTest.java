@@ -18,6 +18,7 @@ import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.junit.jupiter.api.Test;
 
@@ -116,6 +117,84 @@ class EmbeddingReaderTest {
   }
 
   @Test
+  void aWriterWithOtherOrderBranchesAndFieldsReadsAsAvroResolvesIt() throws IOException {
+    // ItemEmbedding as a newer or foreign writer might have it: fields reordered, union branches the other
+    // way round, an extra field, degree written as a long is not allowed (no promotion), so an int.
+    Schema writer = new Schema.Parser().parse("""
+        {"type": "record", "name": "ItemEmbedding", "namespace": "dev.crane.schemas.avro", "fields": [
+          {"name": "content", "type": [{"type": "array", "items": "float"}, "null"]},
+          {"name": "extra", "type": "string"},
+          {"name": "degree", "type": "int"},
+          {"name": "itemId", "type": "string"},
+          {"name": "vector", "type": {"type": "array", "items": "int"}},
+          {"name": "semantic", "type": [{"type": "array", "items": "float"}, "null"]},
+          {"name": "modelVersion", "type": "long"},
+          {"name": "collaborative", "type": ["null", {"type": "array", "items": "float"}]}]}""");
+    GenericData.Record r = new GenericData.Record(writer);
+    List<Float> content = floats(32);
+    List<Float> semantic = floats(8);
+    r.put("content", content);
+    r.put("extra", "skipped");
+    r.put("degree", 9);
+    r.put("itemId", "w");
+    r.put("vector", List.of(3, -4, 1 << 24)); // int -> float promotion
+    r.put("semantic", semantic);
+    r.put("modelVersion", 44L);
+    r.put("collaborative", null);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    BinaryEncoder enc = EncoderFactory.get().binaryEncoder(bytes, null);
+    new GenericDatumWriter<Object>(writer).write(r, enc);
+    enc.flush();
+    Schema reader = ItemEmbedding.getClassSchema();
+    EmbeddingReader.Embedding e = decode(bytes.toByteArray(), writer, reader);
+    ItemEmbedding expected = new SpecificDatumReader<ItemEmbedding>(writer, reader)
+        .read(null, DecoderFactory.get().binaryDecoder(bytes.toByteArray(), null));
+    assertThat(e.id()).isEqualTo("w").isEqualTo(expected.getItemId());
+    assertThat(e.modelVersion()).isEqualTo(44L);
+    assertThat(e.degree()).isEqualTo(9);
+    assertSameBits(e.vector(), expected.getVector());
+    assertThat(e.vector()).containsExactly(3f, -4f, (float) (1 << 24));
+    assertThat(e.collaborative()).isNull();
+    assertSameBits(e.semantic(), semantic);
+    assertSameBits(e.content(), content);
+  }
+
+  @Test
+  void aReaderDefaultFillsAFieldTheWriterLacks() throws IOException {
+    // the reader's default, not the decoder's initial value: a degree of 7 by default
+    Schema reader = new Schema.Parser().parse("""
+        {"type": "record", "name": "UserEmbedding", "namespace": "dev.crane.schemas.avro", "fields": [
+          {"name": "userId", "type": "string"},
+          {"name": "modelVersion", "type": "long"},
+          {"name": "vector", "type": {"type": "array", "items": "float"}},
+          {"name": "collaborative", "type": ["null", {"type": "array", "items": "float"}], "default": null},
+          {"name": "degree", "type": "int", "default": 7}]}""");
+    Schema writer = new Schema.Parser().parse("""
+        {"type": "record", "name": "UserEmbedding", "namespace": "dev.crane.schemas.avro", "fields": [
+          {"name": "userId", "type": "string"},
+          {"name": "modelVersion", "type": "long"},
+          {"name": "vector", "type": {"type": "array", "items": "float"}}]}""");
+    GenericData.Record old = new GenericData.Record(writer);
+    old.put("userId", "d");
+    old.put("modelVersion", 2L);
+    old.put("vector", floats(4));
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    BinaryEncoder enc = EncoderFactory.get().binaryEncoder(bytes, null);
+    new GenericDatumWriter<Object>(writer).write(old, enc);
+    enc.flush();
+    assertThat(decode(bytes.toByteArray(), writer, reader).degree()).isEqualTo(7);
+  }
+
+  @Test
+  void aReaderSchemaWithAFieldItDoesNotKnowIsRefusedAtOnce() {
+    Schema reader = new Schema.Parser().parse("""
+        {"type": "record", "name": "UserEmbedding", "namespace": "dev.crane.schemas.avro", "fields": [
+          {"name": "userId", "type": "string"}, {"name": "weight", "type": "float"}]}""");
+    assertThatThrownBy(() -> new EmbeddingReader(reader, reader)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("field weight");
+  }
+
+  @Test
   void arraysInSeveralBlocksAndEmptyArrays() throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     BinaryEncoder enc = EncoderFactory.get().binaryEncoder(bytes, null);
@@ -140,7 +219,7 @@ class EmbeddingReaderTest {
   void aCorruptCountFailsOnTheMissingBytesWithoutAllocatingIt() throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     BinaryEncoder enc = EncoderFactory.get().binaryEncoder(bytes, null);
-    enc.writeLong(1L << 30); // a billion values claimed, one present
+    enc.writeLong(1L << 30); // a billion values claimed (4 GiB, above the tests' heap), one present
     enc.writeFloat(1f);
     enc.flush();
     BinaryDecoder d = DecoderFactory.get().binaryDecoder(bytes.toByteArray(), null);

@@ -83,8 +83,8 @@ public class AvroDeserializer<T> implements Deserializer<T> {
 
   /**
    * Reads with datum readers of the caller's making: {@code readers} gets (writer schema, {@code
-   * readerSchema}) once per writer schema id, after the check that data of that writer schema can
-   * be read with {@code readerSchema}. The readers must be thread-safe if the deserializer is shared.
+   * readerSchema}), normally once per writer schema id, after the check that data of that writer
+   * schema can be read with {@code readerSchema}; what it throws becomes that id's error. The readers must be thread-safe if the deserializer is shared.
    */
   public static <T> AvroDeserializer<T> withReaders(Schema readerSchema,
       BiFunction<Schema, Schema, DatumReader<T>> readers) {
@@ -172,7 +172,15 @@ public class AvroDeserializer<T> implements Deserializer<T> {
   private ReadPlan newPlan(int id, Schema writer) {
     if (readers != null) {
       String incompatible = incompatibility(id, writer, readerSchema, readerSchema.getFullName());
-      return incompatible != null ? new ReadPlan(null, incompatible) : new ReadPlan(readers.apply(writer, readerSchema), null);
+      if (incompatible != null) {
+        return new ReadPlan(null, incompatible);
+      }
+      try {
+        return new ReadPlan(Objects.requireNonNull(readers.apply(writer, readerSchema), "the reader factory gave null"),
+            null);
+      } catch (RuntimeException e) { // cached like any other reason a writer id cannot be read
+        return new ReadPlan(null, "no reader for schema id " + id + " (" + writer.getFullName() + "): " + e);
+      }
     }
     Class<? extends SpecificRecord> target = readerClass;
     if (target == null && specific && writer.getType() == Schema.Type.RECORD) {

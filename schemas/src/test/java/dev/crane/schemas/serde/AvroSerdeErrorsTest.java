@@ -163,6 +163,7 @@ class AvroSerdeErrorsTest {
     assertThat(d.deserialize("interactions", record)).isEqualTo("read e");
     assertThat(made).hasSize(1);
     assertThat(made.get(0)[0]).isEqualTo(Interaction.getClassSchema());
+    assertThat(made.get(0)[1]).isSameAs(Interaction.getClassSchema());
     assertThatThrownBy(() -> d.deserialize("interactions", new byte[] {0, 0, 0, 0, 21, 0}))
         .isInstanceOf(SerializationException.class)
         .hasMessageContaining("schema id 21 (dev.crane.schemas.avro.UserEmbedding) cannot be read as "
