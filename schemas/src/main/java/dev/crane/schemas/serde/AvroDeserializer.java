@@ -44,6 +44,10 @@ import org.apache.kafka.common.serialization.Deserializer;
 public class AvroDeserializer<T> implements Deserializer<T> {
   private static final ThreadLocal<BinaryDecoder[]> DECODER = ThreadLocal.withInitial(() -> new BinaryDecoder[1]);
 
+  static {
+    DecodeLimits.apply(); // a corrupt length prefix must not make Avro allocate gigabytes
+  }
+
   /** How to read one writer id: a reader, or why it cannot be read (cached, it will not change). */
   private record ReadPlan(DatumReader<?> reader, String error) {}
 

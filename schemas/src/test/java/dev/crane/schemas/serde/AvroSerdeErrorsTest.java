@@ -172,6 +172,18 @@ class AvroSerdeErrorsTest {
   }
 
   @Test
+  void aLengthPrefixClaimingGigabytesIsRefusedBeforeAnyAllocation() throws Exception {
+    byte[] valid = validBytes(24);
+    // Interaction's first field is the event id, a string: claim 2^30 bytes for it (zig-zag varint)
+    byte[] corrupt = {valid[0], valid[1], valid[2], valid[3], valid[4], (byte) 0x80, (byte) 0x80, (byte) 0x80,
+        (byte) 0x80, 0x08, 'e'};
+    assertThatThrownBy(() -> deserializer().deserialize("interactions", corrupt))
+        .isInstanceOf(SerializationException.class)
+        .hasMessageContaining("schema id 24")
+        .hasRootCauseInstanceOf(org.apache.avro.SystemLimitException.class);
+  }
+
+  @Test
   void specificReaderNeedsTheGeneratedClass() throws Exception {
     Schema unknown = SchemaBuilder.record("Nope").namespace("no.such").fields().requiredInt("x").endRecord();
     serveSchema(22, unknown);
