@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Random;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
@@ -25,6 +24,20 @@ import org.junit.jupiter.api.Test;
 /** The unboxed reader gives what Avro's generated classes give, for current and older writers. */
 class EmbeddingReaderTest {
   private static final Random RANDOM = new Random(17);
+  /** UserEmbedding as first published: no parts, no degree. */
+  private static final Schema FIRST_USER_EMBEDDING = new Schema.Parser().parse("""
+        {"type": "record", "name": "UserEmbedding", "namespace": "dev.crane.schemas.avro", "fields": [
+          {"name": "userId", "type": "string"},
+          {"name": "modelVersion", "type": "long"},
+          {"name": "vector", "type": {"type": "array", "items": "float"}}]}""");
+
+  private static byte[] firstUserEmbedding(String id, long version, List<Float> vector) throws IOException {
+    GenericData.Record r = new GenericData.Record(FIRST_USER_EMBEDDING);
+    r.put("userId", id);
+    r.put("modelVersion", version);
+    r.put("vector", vector);
+    return encode(r, FIRST_USER_EMBEDDING);
+  }
 
   private static List<Float> floats(int n) {
     List<Float> out = new ArrayList<>();
@@ -39,6 +52,7 @@ class EmbeddingReaderTest {
     return out;
   }
 
+  /** A generated or a generic record, in the binary encoding of {@code schema}. */
   private static <T> byte[] encode(T record, Schema schema) throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     BinaryEncoder e = EncoderFactory.get().binaryEncoder(bytes, null);
@@ -94,22 +108,9 @@ class EmbeddingReaderTest {
 
   @Test
   void anOlderWriterGetsTheReadersDefaults() throws IOException {
-    // UserEmbedding as first published: no parts, no degree.
-    Schema v1 = new Schema.Parser().parse("""
-        {"type": "record", "name": "UserEmbedding", "namespace": "dev.crane.schemas.avro", "fields": [
-          {"name": "userId", "type": "string"},
-          {"name": "modelVersion", "type": "long"},
-          {"name": "vector", "type": {"type": "array", "items": "float"}}]}""");
-    GenericData.Record old = new GenericData.Record(v1);
-    old.put("userId", "old");
-    old.put("modelVersion", 1L);
     List<Float> vector = floats(16);
-    old.put("vector", vector);
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    BinaryEncoder enc = EncoderFactory.get().binaryEncoder(bytes, null);
-    new GenericDatumWriter<Object>(v1).write(old, enc);
-    enc.flush();
-    EmbeddingReader.Embedding e = decode(bytes.toByteArray(), v1, UserEmbedding.getClassSchema());
+    EmbeddingReader.Embedding e = decode(firstUserEmbedding("old", 1L, vector), FIRST_USER_EMBEDDING,
+        UserEmbedding.getClassSchema());
     assertThat(e.id()).isEqualTo("old");
     assertSameBits(e.vector(), vector);
     assertThat(e.collaborative()).isNull();
@@ -141,14 +142,11 @@ class EmbeddingReaderTest {
     r.put("semantic", semantic);
     r.put("modelVersion", 44L);
     r.put("collaborative", null);
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    BinaryEncoder enc = EncoderFactory.get().binaryEncoder(bytes, null);
-    new GenericDatumWriter<Object>(writer).write(r, enc);
-    enc.flush();
+    byte[] bytes = encode(r, writer);
     Schema reader = ItemEmbedding.getClassSchema();
-    EmbeddingReader.Embedding e = decode(bytes.toByteArray(), writer, reader);
+    EmbeddingReader.Embedding e = decode(bytes, writer, reader);
     ItemEmbedding expected = new SpecificDatumReader<ItemEmbedding>(writer, reader)
-        .read(null, DecoderFactory.get().binaryDecoder(bytes.toByteArray(), null));
+        .read(null, DecoderFactory.get().binaryDecoder(bytes, null));
     assertThat(e.id()).isEqualTo("w").isEqualTo(expected.getItemId());
     assertThat(e.modelVersion()).isEqualTo(44L);
     assertThat(e.degree()).isEqualTo(9);
@@ -169,20 +167,8 @@ class EmbeddingReaderTest {
           {"name": "vector", "type": {"type": "array", "items": "float"}},
           {"name": "collaborative", "type": ["null", {"type": "array", "items": "float"}], "default": null},
           {"name": "degree", "type": "int", "default": 7}]}""");
-    Schema writer = new Schema.Parser().parse("""
-        {"type": "record", "name": "UserEmbedding", "namespace": "dev.crane.schemas.avro", "fields": [
-          {"name": "userId", "type": "string"},
-          {"name": "modelVersion", "type": "long"},
-          {"name": "vector", "type": {"type": "array", "items": "float"}}]}""");
-    GenericData.Record old = new GenericData.Record(writer);
-    old.put("userId", "d");
-    old.put("modelVersion", 2L);
-    old.put("vector", floats(4));
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    BinaryEncoder enc = EncoderFactory.get().binaryEncoder(bytes, null);
-    new GenericDatumWriter<Object>(writer).write(old, enc);
-    enc.flush();
-    assertThat(decode(bytes.toByteArray(), writer, reader).degree()).isEqualTo(7);
+    byte[] bytes = firstUserEmbedding("d", 2L, floats(4));
+    assertThat(decode(bytes, FIRST_USER_EMBEDDING, reader).degree()).isEqualTo(7);
   }
 
   @Test
