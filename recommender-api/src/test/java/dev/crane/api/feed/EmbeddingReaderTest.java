@@ -205,10 +205,16 @@ class EmbeddingReaderTest {
   void aCorruptCountFailsOnTheMissingBytesWithoutAllocatingIt() throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     BinaryEncoder enc = EncoderFactory.get().binaryEncoder(bytes, null);
-    enc.writeLong(1L << 30); // a billion values claimed (4 GiB, above the tests' heap), one present
+    // 8 Mi values (32 MiB) claimed, one present; under Avro's own bound, which a test that loaded the
+    // deserializer before this one would have lowered to 16 Mi (DecodeLimits)
+    enc.writeLong(1L << 23);
     enc.writeFloat(1f);
     enc.flush();
     BinaryDecoder d = DecoderFactory.get().binaryDecoder(bytes.toByteArray(), null);
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    long before = threads.getCurrentThreadAllocatedBytes();
     assertThatThrownBy(() -> EmbeddingReader.floats(d)).isInstanceOf(EOFException.class);
+    assertThat(threads.getCurrentThreadAllocatedBytes() - before).as("bytes allocated").isLessThan(1L << 20);
   }
 }
