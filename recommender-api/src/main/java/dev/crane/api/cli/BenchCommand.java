@@ -106,14 +106,17 @@ public final class BenchCommand implements Callable<Integer> {
 
   /**
    * This run's figures plus what an earlier file holds that this run does not measure: the fold-in
-   * quality benchmark's keys (a separate command: it trains models), earlier runs recorded for
-   * comparison ({@code other_runs_*}), and with {@code --skip-1m} the previous 1M figures, marked with
-   * that run's date.
+   * quality benchmark's keys (a separate command: it trains models), earlier runs and experiments
+   * recorded for comparison ({@code other_runs_*}, and any entry holding an object or a list: this
+   * run's figures are numbers and strings), and with {@code --skip-1m} the previous 1M figures,
+   * marked with that run's date.
    */
   static Map<String, Object> merged(Map<String, Object> figures, Map<String, Object> old, boolean skipMillion) {
     Map<String, Object> all = new java.util.LinkedHashMap<>(figures);
     old.forEach((k, v) -> {
-      if (k.startsWith("foldin_") || k.startsWith("nofoldin_") || k.startsWith("retrain_") || k.startsWith("other_runs_")) {
+      boolean recorded = k.startsWith("other_runs_") || v instanceof Map || v instanceof List;
+      if (k.startsWith("foldin_") || k.startsWith("nofoldin_") || k.startsWith("retrain_")
+          || (recorded && !figures.containsKey(k))) {
         all.put(k, v);
       }
       if (skipMillion && k.startsWith("1m_") && !figures.containsKey(k)) {

@@ -14,7 +14,8 @@ class BenchCommandTest {
       "foldin_recall20", 0.07,
       "nofoldin_recall20", 0.05,
       "retrain_recall20", 0.08,
-      "other_runs_2026_12_06", List.of(Map.of("start_utc", "12:28")));
+      "other_runs_2026_12_06", List.of(Map.of("start_utc", "12:28")),
+      "publication_only_2026_12_07", Map.of("child_pooled", 1.58));
 
   @Test
   void aRerunKeepsTheFoldInFiguresAndTheRecordedRunsButNotTheOldMeasurements() {
@@ -22,6 +23,7 @@ class BenchCommandTest {
     assertThat(all).containsEntry("63k_exact_p99_ms_2k_qps", 2.6).containsEntry("date", "2026-12-06")
         .containsEntry("foldin_recall20", 0.07).containsEntry("nofoldin_recall20", 0.05)
         .containsEntry("retrain_recall20", 0.08).containsKey("other_runs_2026_12_06")
+        .containsEntry("publication_only_2026_12_07", Map.of("child_pooled", 1.58))
         .doesNotContainKeys("1m_hnsw_recall20", "1m_date");
   }
 
