@@ -200,9 +200,9 @@ public final class LoadGenerator {
             }
           });
     }
-    long[] gc = gcPauseTotals();
-    gc[0] -= gcBefore == null ? gc[0] : gcBefore[0]; // no call in the window: nothing to charge
-    gc[1] -= gcBefore == null ? gc[1] : gcBefore[1];
+    long[] gcAfter = gcPauseTotals();
+    long[] gc = gcBefore == null ? new long[2] // no call fell in the window: nothing to charge to it
+        : new long[] {gcAfter[0] - gcBefore[0], gcAfter[1] - gcBefore[1]};
     long drainUntil = System.nanoTime() + DEADLINE.toNanos() + 1_000_000_000L;
     while (outstanding.get() > 0 && System.nanoTime() < drainUntil) {
       LockSupport.parkNanos(1_000_000);

@@ -39,7 +39,6 @@ final class EmbeddingReader implements DatumReader<EmbeddingReader.Embedding> {
       "semantic", "degree", "content");
 
   private final Schema writer;
-  private final Schema reader;
   /** The reader's fields when the writer's encoding is the reader's (the direct path), else null. */
   private final Schema.Field[] directFields;
   /** A resolver is costly to build (it compiles the schema pair into a grammar) and not thread-safe. */
@@ -47,7 +46,6 @@ final class EmbeddingReader implements DatumReader<EmbeddingReader.Embedding> {
 
   EmbeddingReader(Schema writer, Schema reader) {
     this.writer = writer;
-    this.reader = reader;
     for (Schema.Field f : reader.getFields()) {
       if (!KNOWN_FIELDS.contains(f.name())) { // a field added to the .avsc must be added here too
         throw new IllegalArgumentException("field " + f.name() + " of " + reader.getFullName() + " is not known to "
@@ -55,7 +53,8 @@ final class EmbeddingReader implements DatumReader<EmbeddingReader.Embedding> {
       }
     }
     // Same parsing canonical form = same bytes on the wire (doc, defaults and props such as avro.java.string aside).
-    boolean direct = SchemaNormalization.parsingFingerprint64(writer) == SchemaNormalization.parsingFingerprint64(reader);
+    boolean direct =
+        SchemaNormalization.parsingFingerprint64(writer) == SchemaNormalization.parsingFingerprint64(reader);
     this.directFields = direct ? reader.getFields().toArray(new Schema.Field[0]) : null;
     if (!direct) { // once per writer schema id: the slower path, for whoever wonders about load times
       LOG.info("{} records of another schema version (fields {}) are read through Avro's schema resolution, at about"
@@ -124,8 +123,7 @@ final class EmbeddingReader implements DatumReader<EmbeddingReader.Embedding> {
         case "semantic" -> semantic = optionalFloats(r, f);
         case "content" -> content = optionalFloats(r, f);
         case "degree" -> degree = r.readInt();
-        default -> throw new AvroRuntimeException("field " + f.name() + " of " + reader.getFullName()
-            + " is not known to this reader");
+        default -> throw new IllegalStateException("unchecked field " + f.name()); // KNOWN_FIELDS, checked when made
       }
     }
     return new Embedding(id, version, vector, collaborative, semantic, degree, content);

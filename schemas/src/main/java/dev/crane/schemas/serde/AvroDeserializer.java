@@ -88,7 +88,8 @@ public class AvroDeserializer<T> implements Deserializer<T> {
   /**
    * Reads with datum readers of the caller's making: {@code readers} gets (writer schema, {@code
    * readerSchema}), normally once per writer schema id, after the check that data of that writer
-   * schema can be read with {@code readerSchema}; what it throws becomes that id's error. The readers must be thread-safe if the deserializer is shared.
+   * schema can be read with {@code readerSchema}; what it throws becomes that id's error. The
+   * readers must be thread-safe if the deserializer is shared.
    */
   public static <T> AvroDeserializer<T> withReaders(Schema readerSchema,
       BiFunction<Schema, Schema, DatumReader<T>> readers) {
