@@ -5,6 +5,7 @@ import dev.crane.stream.codec.PartitionMeta;
 import dev.crane.stream.codec.ProfileCodec;
 import dev.crane.stream.codec.SplitCounts;
 import dev.crane.stream.config.StreamConfig;
+import dev.crane.stream.journal.JournalStore;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -49,7 +50,7 @@ public final class CutWriter {
     this.codec = codec;
   }
 
-  public Part write(long version, int partition, PartitionMeta meta, KeyValueStore<Long, byte[]> journal,
+  public Part write(long version, int partition, PartitionMeta meta, JournalStore journal,
       KeyValueStore<String, byte[]> profiles, long pending) {
     String rel = ".parts/v" + version + "/p" + partition + "-" + UUID.randomUUID();
     Path dir = config.snapshotDir().resolve(rel);
@@ -59,17 +60,18 @@ public final class CutWriter {
       byte[] suffix = ("\t" + version + "\n").getBytes(StandardCharsets.UTF_8);
       try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(dir.resolve("interactions.tsv")), 1 << 16)) {
         // no entry since the last cut: an empty range (from > to) would make RocksDB log a warning
-        if (meta.nextSeq > meta.lastCutSeq) {
-          try (KeyValueIterator<Long, byte[]> it = journal.range(meta.lastCutSeq, meta.nextSeq - 1)) {
-            while (it.hasNext()) {
-              byte[] entry = it.next().value;
-              int from = JournalLine.lineStart(entry);
-              out.write(entry, from, entry.length - from);
-              out.write(suffix);
-              interactions++;
-            }
+        long[] written = {0};
+        journal.forEach(meta.lastCutSeq, meta.nextSeq - 1, (seq, entry) -> {
+          int from = JournalLine.lineStart(entry);
+          try {
+            out.write(entry, from, entry.length - from);
+            out.write(suffix);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
           }
-        }
+          written[0]++;
+        });
+        interactions = written[0];
       }
       long users = writeProfiles(dir, profiles);
       Files2.fsyncAll(dir);

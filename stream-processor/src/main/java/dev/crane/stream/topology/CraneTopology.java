@@ -8,6 +8,7 @@ import dev.crane.stream.config.AppTopics;
 import dev.crane.stream.config.Names;
 import dev.crane.stream.config.StreamConfig;
 import dev.crane.stream.config.StreamsProperties;
+import dev.crane.stream.journal.JournalStoreBuilder;
 import dev.crane.stream.metrics.StreamMetrics;
 import dev.crane.stream.snapshot.SnapshotCoordinator;
 import java.time.Duration;
@@ -106,8 +107,8 @@ public final class CraneTopology {
         Serdes.ByteArray()).withLoggingDisabled());
     stores.add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.HISTORY_STORE), Serdes.String(),
         Serdes.ByteArray()).withLoggingDisabled());
-    stores.add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.JOURNAL_STORE), Serdes.Long(),
-        Serdes.ByteArray()));
+    // One block of entries per commit (JournalStore), not one record per interaction.
+    stores.add(new JournalStoreBuilder(Names.JOURNAL_STORE));
     // Changelogged, but written once per changed user per snapshot cut, not per event (ProfileCheckpoints).
     stores.add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.CHECKPOINT_STORE),
         Serdes.String(), Serdes.ByteArray()));

@@ -9,8 +9,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
+import dev.crane.stream.journal.JournalStore;
 
 /**
  * The item-degree increments of this partition's accepted interactions, batched by item and sent
@@ -21,13 +20,13 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class ItemDegreeDeltas {
   private final ProcessorContext<Object, Object> context;
-  private final KeyValueStore<Long, byte[]> journal;
+  private final JournalStore journal;
   private final MetaStore metaStore;
   private final PartitionMeta meta;
   /** Item-degree increments of journal entries [meta.deltaSeq, meta.nextSeq), not yet sent. */
   private final Map<String, long[]> pending = new HashMap<>();
 
-  ItemDegreeDeltas(ProcessorContext<Object, Object> context, KeyValueStore<Long, byte[]> journal, MetaStore metaStore) {
+  ItemDegreeDeltas(ProcessorContext<Object, Object> context, JournalStore journal, MetaStore metaStore) {
     this.context = context;
     this.journal = journal;
     this.metaStore = metaStore;
@@ -39,12 +38,10 @@ final class ItemDegreeDeltas {
     if (meta.deltaSeq >= meta.nextSeq) {
       return;
     }
-    try (KeyValueIterator<Long, byte[]> it = journal.range(meta.deltaSeq, meta.nextSeq - 1)) {
-      while (it.hasNext()) {
-        JournalLine line = JournalLine.parse(it.next().value);
-        add(line.item(), line.slot());
-      }
-    }
+    journal.forEach(meta.deltaSeq, meta.nextSeq - 1, (seq, entry) -> {
+      JournalLine line = JournalLine.parse(entry);
+      add(line.item(), line.slot());
+    });
   }
 
   /** One accepted interaction of the item, in the split counter {@code slot}. */

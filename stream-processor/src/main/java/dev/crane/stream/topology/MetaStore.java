@@ -3,7 +3,7 @@ package dev.crane.stream.topology;
 import dev.crane.stream.codec.JournalLine;
 import dev.crane.stream.codec.PartitionMeta;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.state.KeyValueIterator;
+import dev.crane.stream.journal.JournalStore;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
@@ -22,15 +22,13 @@ final class MetaStore {
   final PartitionMeta meta;
   private final KeyValueStore<String, byte[]> store;
 
-  MetaStore(KeyValueStore<String, byte[]> store, KeyValueStore<Long, byte[]> journal) {
+  MetaStore(KeyValueStore<String, byte[]> store, JournalStore journal) {
     this.store = store;
     this.meta = PartitionMeta.decode(store.get(KEY));
-    try (KeyValueIterator<Long, byte[]> it = journal.reverseAll()) {
-      if (it.hasNext()) {
-        KeyValue<Long, byte[]> last = it.next();
-        meta.nextSeq = Math.max(meta.nextSeq, last.key + 1);
-        meta.position = Math.max(meta.position, JournalLine.position(last.value));
-      }
+    KeyValue<Long, byte[]> last = journal.last();
+    if (last != null) {
+      meta.nextSeq = Math.max(meta.nextSeq, last.key + 1);
+      meta.position = Math.max(meta.position, JournalLine.position(last.value));
     }
   }
 

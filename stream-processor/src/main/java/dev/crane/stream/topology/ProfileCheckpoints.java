@@ -3,6 +3,7 @@ package dev.crane.stream.topology;
 import dev.crane.stream.codec.CheckpointCodec;
 import dev.crane.stream.codec.JournalLine;
 import dev.crane.stream.codec.PartitionMeta;
+import dev.crane.stream.journal.JournalStore;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -23,13 +24,13 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class ProfileCheckpoints {
   /**
-   * Most journal entries deleted per call (once per cut and per item-degree flush): a cut after a
-   * long interval must not put millions of tombstones into one transaction.
+   * Most journal blocks deleted per call (once per cut and per item-degree flush), a tombstone
+   * each: a cut after a long interval must not put millions of them into one transaction.
    */
   static final int TRUNCATE_BATCH = 65_536;
 
   private final KeyValueStore<String, byte[]> store;
-  private final KeyValueStore<Long, byte[]> journal;
+  private final JournalStore journal;
   private final boolean enabled;
   /**
    * Users changed since the checkpoint. Memory only: a new instance per task init, refilled from
@@ -38,7 +39,7 @@ final class ProfileCheckpoints {
   private final Set<String> changed = new HashSet<>();
 
   /** @param enabled false: write no checkpoint and keep the whole journal (an old checkpoint is still used) */
-  ProfileCheckpoints(KeyValueStore<String, byte[]> store, KeyValueStore<Long, byte[]> journal, boolean enabled) {
+  ProfileCheckpoints(KeyValueStore<String, byte[]> store, JournalStore journal, boolean enabled) {
     this.store = store;
     this.journal = journal;
     this.enabled = enabled;
@@ -63,9 +64,7 @@ final class ProfileCheckpoints {
     if (meta.nextSeq <= meta.checkpointSeq) {
       return;
     }
-    try (KeyValueIterator<Long, byte[]> it = journal.range(meta.checkpointSeq, meta.nextSeq - 1)) {
-      it.forEachRemaining(kv -> action.accept(JournalLine.parse(kv.value)));
-    }
+    journal.forEach(meta.checkpointSeq, meta.nextSeq - 1, (seq, entry) -> action.accept(JournalLine.parse(entry)));
   }
 
   /**
@@ -105,18 +104,14 @@ final class ProfileCheckpoints {
     return n;
   }
 
-  /** Deletes up to {@link #TRUNCATE_BATCH} journal entries below every bound; returns how many. */
+  /** Deletes up to {@link #TRUNCATE_BATCH} journal blocks below every bound; returns how many entries they held. */
   long truncate(PartitionMeta meta) {
     if (!enabled) {
       return 0;
     }
     long bound = Math.min(meta.checkpointSeq, Math.min(meta.deltaSeq, meta.lastCutSeq));
-    long to = Math.min(bound, meta.journalFrom + TRUNCATE_BATCH);
     long from = meta.journalFrom;
-    for (long seq = from; seq < to; seq++) {
-      journal.put(seq, null); // a tombstone without the read that delete() does
-    }
-    meta.journalFrom = Math.max(from, to);
-    return Math.max(0, to - from);
+    meta.journalFrom = Math.max(from, journal.deleteBelow(from, bound, TRUNCATE_BATCH));
+    return meta.journalFrom - from;
   }
 }

@@ -4,6 +4,7 @@ import dev.crane.stream.codec.PartitionMeta;
 import dev.crane.stream.codec.ProfileCodec;
 import dev.crane.stream.config.Names;
 import dev.crane.stream.config.StreamConfig;
+import dev.crane.stream.journal.JournalStore;
 import dev.crane.stream.metrics.StreamMetrics;
 import dev.crane.stream.snapshot.CutWriter;
 import dev.crane.stream.snapshot.SnapshotMessages;
@@ -30,7 +31,7 @@ final class SnapshotCut {
   private final int partition;
   private final MetaStore metaStore;
   private final PartitionMeta meta;
-  private final KeyValueStore<Long, byte[]> journal;
+  private final JournalStore journal;
   private final KeyValueStore<String, byte[]> profiles;
   private final UserStateCache users;
   private final ProfileCodec profileCodec;
@@ -42,7 +43,7 @@ final class SnapshotCut {
 
   /** @param heldCount how many records wait for their item (a part reports it) */
   SnapshotCut(ProcessorContext<Object, Object> context, StreamConfig config, int partition, MetaStore metaStore,
-      KeyValueStore<Long, byte[]> journal, KeyValueStore<String, byte[]> profiles, UserStateCache users,
+      JournalStore journal, KeyValueStore<String, byte[]> profiles, UserStateCache users,
       ProfileCodec profileCodec, ProfileCheckpoints checkpoints, LongSupplier heldCount, StreamMetrics metrics) {
     this.context = context;
     this.config = config;

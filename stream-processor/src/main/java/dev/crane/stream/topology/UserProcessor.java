@@ -10,6 +10,7 @@ import dev.crane.stream.config.Names;
 import dev.crane.stream.config.StreamConfig;
 import dev.crane.stream.deadletter.DeadLetters.Source;
 import dev.crane.stream.deadletter.Reason;
+import dev.crane.stream.journal.JournalStore;
 import dev.crane.stream.metrics.StreamMetrics;
 import dev.crane.stream.topology.InteractionGate.Admitted;
 import org.apache.kafka.common.KafkaException;
@@ -43,7 +44,7 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
   private final String requestsTopic;
 
   private ProcessorContext<Object, Object> context;
-  private KeyValueStore<Long, byte[]> journal;
+  private JournalStore journal;
   private MetaStore metaStore;
   private PartitionMeta meta;
   private InteractionGate gate;
@@ -137,7 +138,7 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
     long eventTime = in.getEventTime().toEpochMilli();
     UserStateCache.Entry state = profileUpdater.apply(user, itemId, eventTime, in.getSplit(), admitted.item());
     deltas.add(itemId, SplitCounts.slot(in.getSplit()));
-    journal.put(meta.nextSeq, JournalLine.encode(user, itemId, eventTime, in.getSplit(), in.getWeight(),
+    journal.append(meta.nextSeq, JournalLine.encode(user, itemId, eventTime, in.getSplit(), in.getWeight(),
         meta.position));
     meta.nextSeq++;
     metrics.accepted();

@@ -140,4 +140,35 @@ class LayoutsTest {
     newer[1] = 2;
     assertThatThrownBy(() -> JournalLine.parse(newer)).hasMessageContaining("journal entry");
   }
+
+  @Test
+  void journalBlocksHoldLengthPrefixedEntriesBehindTheirFormatByte() {
+    byte[] a = JournalLine.encode("u1", "i1", 1, null, null, 1);
+    byte[] b = "u2\ti2\t2\t-1\t".getBytes(StandardCharsets.UTF_8);
+    JournalBlock block = new JournalBlock();
+    block.add(a);
+    block.add(b);
+    byte[] value = block.take();
+    assertThat(java.util.Arrays.copyOf(value, 6)).containsExactly(0, JournalBlock.FORMAT, 2, 0, 0, 0);
+    assertThat(value).hasSize(6 + 4 + a.length + 4 + b.length);
+    java.util.List<byte[]> entries = new java.util.ArrayList<>();
+    JournalBlock.forEach(value, entries::add);
+    assertThat(entries).containsExactly(a, b);
+    assertThat(JournalBlock.last(value)).isEqualTo(b);
+    assertThat(block.take()).as("empty again").hasSize(6);
+
+    // a value of the layouts before blocks is one entry
+    assertThat(JournalBlock.count(a)).isEqualTo(1);
+    assertThat(JournalBlock.last(b)).isEqualTo(b);
+    // a format of a newer release reaches the entry parser, which says so
+    byte[] newer = value.clone();
+    newer[1] = 3;
+    assertThat(JournalBlock.count(newer)).isEqualTo(1);
+    assertThatThrownBy(() -> JournalLine.parse(JournalBlock.last(newer))).hasMessageContaining("no known layout");
+    // a cut-short or overlong block is refused, not read short
+    assertThatThrownBy(() -> JournalBlock.forEach(java.util.Arrays.copyOf(value, value.length - 1), e -> { }))
+        .hasMessageContaining("corrupt at entry 1");
+    assertThatThrownBy(() -> JournalBlock.forEach(java.util.Arrays.copyOf(value, value.length + 1), e -> { }))
+        .hasMessageContaining("corrupt at entry 2");
+  }
 }

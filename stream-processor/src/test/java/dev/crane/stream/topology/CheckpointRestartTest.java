@@ -108,7 +108,7 @@ class CheckpointRestartTest {
     long ms = (System.nanoTime() - t0) / 1_000_000;
     long replayed = (long) (h.metrics.replayedCount() - before);
     System.out.printf("checkpoint restart test (%s): journal %d entries, replayed %d in %d ms%n", label,
-        h.count(Names.JOURNAL_STORE), replayed, ms);
+        h.journalEntries(), replayed, ms);
     Map<String, byte[]> rebuilt = contents(h, Names.HISTORY_STORE);
     assertThat(rebuilt.keySet()).isEqualTo(histories.keySet());
     histories.forEach((u, b) -> assertThat(rebuilt.get(u)).as("history of %s", u).isEqualTo(b));
@@ -121,7 +121,7 @@ class CheckpointRestartTest {
       send(h, 9_000, null);
       h.punctuate(); // item-degree increments sent: the watermark no longer holds the journal back
       h.cut(1);
-      assertThat(h.count(Names.JOURNAL_STORE)).isZero();
+      assertThat(h.journalEntries()).isZero();
       assertThat(h.count(Names.CHECKPOINT_STORE)).isEqualTo(USERS);
       send(h, 1_000, null);
       send(h, 5, "b-only"); // changed after the checkpoint, never again below
@@ -135,7 +135,7 @@ class CheckpointRestartTest {
       assertThat(h.metrics.replayedCount()).isEqualTo(1_005);
       h.punctuate();
       h.cut(2); // must checkpoint b-only (changed before the crash) and the users of the 500
-      assertThat(h.count(Names.JOURNAL_STORE)).isZero();
+      assertThat(h.journalEntries()).isZero();
       send(h, 100, null);
 
       assertThat(crashAndRestart(h, "second restart")).isEqualTo(100);
@@ -173,7 +173,7 @@ class CheckpointRestartTest {
       send(h, 1_000, null);
       send(h, 5, "b-only");
       assertThat(crashAndRestart(h, "checkpoint off")).isEqualTo(10_005);
-      assertThat(h.count(Names.JOURNAL_STORE)).isEqualTo(10_005);
+      assertThat(h.journalEntries()).isEqualTo(10_005);
       assertFromScratch(h);
     }
   }

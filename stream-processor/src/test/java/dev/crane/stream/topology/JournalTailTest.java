@@ -47,10 +47,7 @@ class JournalTailTest {
 
   private static List<String> journalItems(ProcessorHarness h) {
     List<String> items = new ArrayList<>();
-    KeyValueStore<Long, byte[]> journal = h.store(Names.JOURNAL_STORE);
-    try (var it = journal.all()) {
-      it.forEachRemaining(kv -> items.add(JournalLine.parse(kv.value).item()));
-    }
+    h.journal().forEach((seq, entry) -> items.add(JournalLine.parse(entry).item()));
     return items;
   }
 

@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.crane.schemas.avro.Split;
 import dev.crane.stream.codec.CheckpointCodec;
 import dev.crane.stream.codec.CountsCodec;
+import dev.crane.stream.codec.JournalBlock;
+import dev.crane.stream.codec.JournalLine;
 import dev.crane.stream.codec.PartitionMeta;
 import dev.crane.stream.config.Names;
+import dev.crane.stream.journal.JournalStore;
 import dev.crane.stream.testing.Driver;
 import dev.crane.stream.testing.Records;
 import java.nio.file.Path;
@@ -23,11 +26,8 @@ class JournalTruncationTest {
   @TempDir Path dir;
 
   static List<Long> journalKeys(Driver d) {
-    KeyValueStore<Long, byte[]> journal = d.ttd.getKeyValueStore(Names.JOURNAL_STORE);
     List<Long> keys = new ArrayList<>();
-    try (var it = journal.all()) {
-      it.forEachRemaining(kv -> keys.add(kv.key));
-    }
+    ((JournalStore) d.ttd.getStateStore(Names.JOURNAL_STORE)).forEach((seq, entry) -> keys.add(seq));
     return keys;
   }
 
@@ -52,6 +52,27 @@ class JournalTruncationTest {
   private static void cut(Driver d) {
     d.advance(Duration.ofSeconds(61));
     d.awaitManifest();
+  }
+
+  /**
+   * The journal holds a commit's entries in memory; Kafka Streams' call before each commit writes
+   * them as one block, so they reach the changelog in the transaction of their input (the driver
+   * commits after every input record). Without that call nothing would reach it until a read.
+   */
+  @Test
+  void eachCommitWritesItsEntriesToTheChangelogAsOneBlock() {
+    try (Driver d = new Driver(dir, Map.of())) {
+      d.item("i1");
+      d.item("i2");
+      var changelog = d.ttd.createOutputTopic("ttd-" + Names.JOURNAL_STORE + "-changelog",
+          new org.apache.kafka.common.serialization.LongDeserializer(),
+          new org.apache.kafka.common.serialization.ByteArrayDeserializer());
+      sendThree(d, "a");
+      var written = changelog.readKeyValuesToList();
+      assertThat(written).extracting(kv -> kv.key).containsExactly(0L, 1L, 2L);
+      assertThat(written).allSatisfy(kv -> assertThat(JournalBlock.count(kv.value)).isEqualTo(1));
+      assertThat(JournalLine.parse(JournalBlock.last(written.get(2).value)).user()).isEqualTo("u1");
+    }
   }
 
   @Test

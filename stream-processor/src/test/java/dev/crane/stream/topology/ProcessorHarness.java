@@ -6,6 +6,7 @@ import dev.crane.stream.config.AppTopics;
 import dev.crane.stream.config.Names;
 import dev.crane.stream.config.StreamConfig;
 import dev.crane.stream.config.StreamsProperties;
+import dev.crane.stream.journal.JournalStore;
 import dev.crane.stream.metrics.StreamMetrics;
 import dev.crane.stream.snapshot.SnapshotMessages;
 import dev.crane.stream.testing.Records;
@@ -120,6 +121,16 @@ final class ProcessorHarness implements AutoCloseable {
 
   <K> KeyValueStore<K, byte[]> store(String name) {
     return context.getStateStore(name);
+  }
+
+  JournalStore journal() {
+    return context.getStateStore(Names.JOURNAL_STORE);
+  }
+
+  long journalEntries() {
+    long[] n = {0};
+    journal().forEach((seq, entry) -> n[0]++);
+    return n[0];
   }
 
   long count(String name) {
