@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
 public final class StreamProcessorApp implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StreamProcessorApp.class);
   static final List<String> STORES = List.of(Names.PROFILES_STORE, Names.HISTORY_STORE, Names.ITEM_STATS_STORE,
-      Names.DEDUP_STORE, Names.PENDING_STORE, Names.ITEMS_STORE, Names.JOURNAL_STORE, Names.CHECKPOINT_STORE);
+      Names.SEEN_STORE, Names.PENDING_STORE, Names.ITEMS_STORE, Names.JOURNAL_STORE, Names.CHECKPOINT_STORE);
 
   private final StreamConfig config;
   private final KafkaStreams streams;

@@ -29,6 +29,7 @@ public final class ConfigLoader {
     DEFAULTS.put("modalities", "image:128,audio:128");
     DEFAULTS.put("history.cap", "200");
     DEFAULTS.put("dedup.window.ms", Long.toString(Duration.ofHours(24).toMillis()));
+    DEFAULTS.put("dedup.max.per.user", "1000");
     DEFAULTS.put("unknown-item.hold.ms", Long.toString(Duration.ofMinutes(5).toMillis()));
     DEFAULTS.put("unknown-item.check.interval.ms", "1000");
     // At most one profile per user per 5 s: a 4480-d profile is 36 KB, and at 1 s nearly every event of a
@@ -92,6 +93,7 @@ public final class ConfigLoader {
         modalities(raw.get("modalities")),
         integer(raw, "history.cap"),
         millis(raw, "dedup.window.ms"),
+        integer(raw, "dedup.max.per.user"),
         millis(raw, "unknown-item.hold.ms"),
         millis(raw, "unknown-item.check.interval.ms"),
         millis(raw, "profiles.emit.interval.ms"),

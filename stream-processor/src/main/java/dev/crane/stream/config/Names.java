@@ -6,7 +6,8 @@ public final class Names {
   public static final String PROFILES_STORE = "user-profiles";
   public static final String HISTORY_STORE = "user-history";
   public static final String ITEM_STATS_STORE = "item-stats";
-  public static final String DEDUP_STORE = "dedup";
+  /** Each user's recent event ids (local only, like profiles and histories; the dedup window store "dedup" before). */
+  public static final String SEEN_STORE = "user-seen-ids";
   public static final String PENDING_STORE = "pending";
   public static final String DIRTY_STORE = "profile-dirty";
   public static final String META_STORE = "partition-meta";

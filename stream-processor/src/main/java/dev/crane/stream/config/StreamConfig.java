@@ -13,6 +13,8 @@ import java.util.TreeMap;
  * a properties file, {@code CRANE_STREAM_*} environment variables and {@code --set} flags; keys
  * starting with {@code kafka.} are passed to Kafka Streams verbatim (without the prefix).
  *
+ * @param dedupMaxPerUser most event ids remembered per user for the dedup rule (the newest within
+ *     {@code dedupWindow} of the user's newest record timestamp)
  * @param journalCheckpoint checkpoint profiles at each snapshot cut and drop the journal below the
  *     checkpoint; false keeps the whole journal and a rebuild replays it whole
  * @param connectTimeout how long start-up waits for the broker and the registry to answer before
@@ -29,6 +31,7 @@ public record StreamConfig(
     List<Modality> modalities,
     int historyCap,
     Duration dedupWindow,
+    int dedupMaxPerUser,
     Duration unknownItemHold,
     Duration holdCheckInterval,
     Duration profileEmitInterval,
@@ -55,6 +58,7 @@ public record StreamConfig(
     require(!applicationId.isBlank(), "application.id must not be empty");
     require(historyCap >= 1, "history.cap must be >= 1, got " + historyCap);
     require(!dedupWindow.isNegative() && !dedupWindow.isZero(), "dedup.window.ms must be > 0");
+    require(dedupMaxPerUser >= 1, "dedup.max.per.user must be >= 1, got " + dedupMaxPerUser);
     require(!unknownItemHold.isNegative(), "unknown-item.hold.ms must be >= 0");
     require(holdCheckInterval.toMillis() >= 1, "unknown-item.check.interval.ms must be >= 1");
     require(!profileEmitInterval.isNegative(), "profiles.emit.interval.ms must be >= 0 (0 = every event)");
@@ -84,7 +88,7 @@ public record StreamConfig(
 
   public StreamConfig withInputPartitions(int n) {
     return new StreamConfig(applicationId, bootstrapServers, schemaRegistryUrl, stateDir, modalities, historyCap,
-        dedupWindow, unknownItemHold, holdCheckInterval, profileEmitInterval, itemDegreeFlushInterval, commitInterval,
+        dedupWindow, dedupMaxPerUser, unknownItemHold, holdCheckInterval, profileEmitInterval, itemDegreeFlushInterval, commitInterval,
         standbyReplicas, streamThreads, transactionTimeout, registryRetry, snapshotDir, snapshotInterval,
         snapshotEveryInteractions, snapshotsKept, metricsPort, userCacheBytes, journalCheckpoint, connectTimeout, n, kafka);
   }
@@ -103,6 +107,7 @@ public record StreamConfig(
     m.put("modalities", modalities);
     m.put("history.cap", historyCap);
     m.put("dedup.window", dedupWindow);
+    m.put("dedup.max.per.user", dedupMaxPerUser);
     m.put("unknown-item.hold", unknownItemHold);
     m.put("profiles.emit.interval", profileEmitInterval);
     m.put("commit.interval", commitInterval);

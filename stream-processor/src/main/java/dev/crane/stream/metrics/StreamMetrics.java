@@ -17,7 +17,6 @@ public final class StreamMetrics {
   private final Counter accepted;
   private final Counter duplicates;
   private final Counter held;
-  private final Counter dedupStoreReads;
   private final Counter profileUpdates;
   private final Counter snapshotsPublished;
   private final Counter snapshotFailures;
@@ -37,9 +36,6 @@ public final class StreamMetrics {
         .description("Interactions dropped because their event id was already seen").register(registry);
     held = Counter.builder("crane_stream_events").tag("outcome", "held")
         .description("Interactions held until their item's features arrive").register(registry);
-    dedupStoreReads = Counter.builder("crane_stream_dedup_store_reads")
-        .description("Event ids the dedup filters could not rule out, looked up in the dedup store "
-            + "(duplicates, about 1 % of new ids, late events)").register(registry);
     for (Reason r : Reason.values()) {
       deadLetters.put(r, Counter.builder("crane_stream_dead_letters").tag("reason", r.code())
           .description("Records sent to the dead-letter topic").register(registry));
@@ -79,14 +75,6 @@ public final class StreamMetrics {
 
   public void duplicate() {
     duplicates.increment();
-  }
-
-  public void dedupStoreRead() {
-    dedupStoreReads.increment();
-  }
-
-  public double dedupStoreReadCount() {
-    return dedupStoreReads.count();
   }
 
   public void held() {

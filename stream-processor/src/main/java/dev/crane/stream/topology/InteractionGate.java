@@ -23,19 +23,15 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.WindowStore;
-import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
- * The bad-input rules in front of the profile update: decodes an interaction, validates it, drops
- * an event id already seen within the dedup window, finds its item's features (rejected when
- * malformed, of the wrong dimensions or not finite) and holds it while the item is unknown, releasing
- * or dead-lettering it later. What cannot be used goes to the dead letters with its reason; what
- * passes comes out {@link Admitted}.
+ * The bad-input rules in front of the profile update: decodes an interaction, validates it, finds
+ * its item's features (rejected when malformed, of the wrong dimensions or not finite) and holds it
+ * while the item is unknown, releasing or dead-lettering it later. What cannot be used goes to the
+ * dead letters with its reason; what passes comes out {@link Admitted}. (Duplicates are the user's
+ * business: {@link ProfileUpdater#seen}.)
  */
 final class InteractionGate {
-  private static final byte[] SEEN = new byte[0];
-
   /** An interaction that passed, its item's usable features, and its input record's timestamp. */
   record Admitted(Interaction interaction, ItemView item, long timestamp) {}
 
@@ -46,13 +42,11 @@ final class InteractionGate {
   private final ItemViews itemViews;
   private final Decoder<Interaction> interactions;
   private final KeyValueStore<String, byte[]> itemStore;
-  private final WindowStore<String, byte[]> dedup;
-  private final SeenFilter seen;
   private final KeyValueStore<String, byte[]> pending;
 
   InteractionGate(ProcessorContext<Object, Object> context, StreamConfig config, StreamMetrics metrics,
       ItemCache itemCache, ItemViews itemViews, KeyValueStore<String, byte[]> itemStore,
-      WindowStore<String, byte[]> dedup, KeyValueStore<String, byte[]> pending) {
+      KeyValueStore<String, byte[]> pending) {
     this.context = context;
     this.config = config;
     this.metrics = metrics;
@@ -60,12 +54,10 @@ final class InteractionGate {
     this.itemViews = itemViews;
     this.interactions = new Decoder<>(Interaction.class, config.serdeConfig(), config.registryRetry());
     this.itemStore = itemStore;
-    this.dedup = dedup;
-    this.seen = new SeenFilter(dedup, config.dedupWindow());
     this.pending = pending;
   }
 
-  /** The interaction to apply, or null when the record was dead-lettered, dropped or held. */
+  /** The interaction to apply (unless its user already accepted it), or null when it was dead-lettered or held. */
   Admitted admit(byte[] key, byte[] value, Source source) {
     Interaction in = decode(key, value, source);
     if (in == null) {
@@ -74,10 +66,6 @@ final class InteractionGate {
     String invalid = invalid(in, key);
     if (invalid != null) {
       deadLetter(key, value, source, Reason.INVALID, invalid);
-      return null;
-    }
-    if (seenBefore(in.getEventId().toString(), source.timestamp())) {
-      metrics.duplicate();
       return null;
     }
     String itemId = in.getItemId().toString();
@@ -140,21 +128,6 @@ final class InteractionGate {
         return true;
       }
     }
-    return false;
-  }
-
-  /** Marks the event id seen; true when it already was within the dedup window. */
-  private boolean seenBefore(String eventId, long timestamp) {
-    if (seen.mayHaveSeen(eventId, timestamp)) {
-      metrics.dedupStoreRead();
-      long window = config.dedupWindow().toMillis();
-      try (WindowStoreIterator<byte[]> it = dedup.fetch(eventId, Math.max(0, timestamp - window), timestamp + window)) {
-        if (it.hasNext()) {
-          return true;
-        }
-      }
-    }
-    dedup.put(eventId, SEEN, timestamp);
     return false;
   }
 

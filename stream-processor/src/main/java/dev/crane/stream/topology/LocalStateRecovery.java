@@ -12,7 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The profile and history stores are local only; the checkpoint and the journal above it
+ * The profile, history and seen-id stores are local only; the checkpoint and the journal above it
  * (changelogged) are the truth. When the local stores are not exactly at the journal's end (a
  * fresh instance, a failover, a wiped task directory after a crash, a stale copy from an earlier
  * assignment), they are emptied, loaded from the checkpoint, and the journal above it is replayed
@@ -38,6 +38,7 @@ final class LocalStateRecovery {
   /** True once the local stores are at the journal's end (trusted or rebuilt); only then can a close mark them clean. */
   private boolean recovered;
   private final KeyValueStore<String, byte[]> history;
+  private final KeyValueStore<String, byte[]> seen;
   private final UserStateCache users;
   private final ProfileCheckpoints checkpoints;
   private final PartitionMeta meta;
@@ -49,11 +50,12 @@ final class LocalStateRecovery {
   private final int partition;
 
   LocalStateRecovery(KeyValueStore<String, byte[]> profiles, KeyValueStore<String, byte[]> history,
-      UserStateCache users, ProfileCheckpoints checkpoints, PartitionMeta meta, ItemCache itemCache,
+      KeyValueStore<String, byte[]> seen, UserStateCache users, ProfileCheckpoints checkpoints, PartitionMeta meta, ItemCache itemCache,
       KeyValueStore<String, byte[]> itemStore, ItemViews itemViews, ProfileUpdater profileUpdater,
       StreamMetrics metrics, int partition) {
     this.profiles = profiles;
     this.history = history;
+    this.seen = seen;
     this.users = users;
     this.checkpoints = checkpoints;
     this.meta = meta;
@@ -84,7 +86,8 @@ final class LocalStateRecovery {
     users.clear();
     clear(profiles);
     clear(history);
-    long loaded = checkpoints.restore(profiles, history);
+    clear(seen);
+    long loaded = checkpoints.restore(profiles, history, seen);
     long[] counts = new long[2]; // replayed, skipped
     checkpoints.forEachAbove(meta, line -> counts[replay(line) ? 0 : 1]++);
     metrics.rebuilt(loaded, counts[0]);
@@ -108,7 +111,8 @@ final class LocalStateRecovery {
     if (view == null || !view.usable()) {
       return false; // the item was deleted or replaced by bad features since: cannot be re-added
     }
-    profileUpdater.apply(line.user(), line.item(), line.eventTime(), line.split(), view);
+    profileUpdater.apply(line.user(), line.item(), line.eventTime(), line.split(), view, line.eventHash(),
+        line.timestamp());
     return true;
   }
 

@@ -3,6 +3,7 @@ package dev.crane.stream.topology;
 import dev.crane.stream.codec.CheckpointCodec;
 import dev.crane.stream.codec.JournalLine;
 import dev.crane.stream.codec.PartitionMeta;
+import dev.crane.stream.codec.SeenIds;
 import dev.crane.stream.journal.JournalStore;
 import java.util.HashSet;
 import java.util.Set;
@@ -79,7 +80,8 @@ final class ProfileCheckpoints {
     for (String user : changed) {
       UserStateCache.Entry e = users.get(user);
       if (e != null) { // null: every entry of the user named a vanished item (logged by the rebuild)
-        store.put(user, CheckpointCodec.encode(e.profile, e.history));
+        store.put(user, CheckpointCodec.encode(e.profile, e.history == null ? null : e.history.stored(),
+            SeenIds.trimmed(e.seen)));
         e.changedSinceCheckpoint = false;
         written++;
       }
@@ -90,7 +92,8 @@ final class ProfileCheckpoints {
   }
 
   /** Copies every checkpointed user into the (emptied) local stores; returns how many. */
-  long restore(KeyValueStore<String, byte[]> profiles, KeyValueStore<String, byte[]> histories) {
+  long restore(KeyValueStore<String, byte[]> profiles, KeyValueStore<String, byte[]> histories,
+      KeyValueStore<String, byte[]> seen) {
     long n = 0;
     try (KeyValueIterator<String, byte[]> it = store.all()) {
       while (it.hasNext()) {
@@ -98,6 +101,7 @@ final class ProfileCheckpoints {
         CheckpointCodec.UserState s = CheckpointCodec.decode(kv.value);
         profiles.put(kv.key, s.profile());
         histories.put(kv.key, s.history());
+        seen.put(kv.key, s.seen());
         n++;
       }
     }

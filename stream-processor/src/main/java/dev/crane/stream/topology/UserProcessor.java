@@ -4,6 +4,7 @@ import dev.crane.schemas.avro.Interaction;
 import dev.crane.stream.codec.JournalLine;
 import dev.crane.stream.codec.PartitionMeta;
 import dev.crane.stream.codec.ProfileCodec;
+import dev.crane.stream.codec.SeenIds;
 import dev.crane.stream.codec.SplitCounts;
 import dev.crane.stream.config.AppTopics;
 import dev.crane.stream.config.Names;
@@ -24,9 +25,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One input partition's users. An interaction passes the bad-input rules ({@link InteractionGate}),
- * then updates the user's profile and history ({@link ProfileUpdater}), is appended to the journal,
- * counts towards its item's degree ({@link ItemDegreeDeltas}) and may ask for a snapshot
+ * One input partition's users. An interaction passes the bad-input rules ({@link InteractionGate})
+ * and, unless the user already accepted its event id, updates the user's profile, history and seen
+ * ids ({@link ProfileUpdater}), is appended to the journal, counts towards its item's degree ({@link ItemDegreeDeltas}) and may ask for a snapshot
  * ({@link SnapshotCut}); the changed profile is emitted ({@link ProfileEmitter}). A snapshot request
  * cuts this partition's part. At init the local profile and history stores are recovered from the
  * checkpoint and the journal ({@link LocalStateRecovery}).
@@ -69,25 +70,26 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
     KeyValueStore<String, byte[]> itemStore = context.getStateStore(Names.ITEMS_STORE);
     KeyValueStore<String, byte[]> profiles = context.getStateStore(Names.PROFILES_STORE);
     KeyValueStore<String, byte[]> history = context.getStateStore(Names.HISTORY_STORE);
+    KeyValueStore<String, byte[]> seen = context.getStateStore(Names.SEEN_STORE);
     journal = context.getStateStore(Names.JOURNAL_STORE);
     metaStore = new MetaStore(context.getStateStore(Names.META_STORE), journal);
     meta = metaStore.meta;
     ItemViews itemViews = new ItemViews(config);
     ProfileCheckpoints checkpoints = new ProfileCheckpoints(context.getStateStore(Names.CHECKPOINT_STORE), journal,
         config.journalCheckpoint());
-    UserStateCache users = new UserStateCache(profiles, history, config.userCacheBytes());
+    UserStateCache users = new UserStateCache(profiles, history, seen, config.userCacheBytes());
 
     // Built anew on every init: a revived task's stores were rolled back, and no memory-only state
     // (the dirty-user mirror, the unsent item-degree increments) may be ahead of them.
     gate = new InteractionGate(context, config, metrics, itemCache, itemViews, itemStore,
-        context.getStateStore(Names.DEDUP_STORE), context.getStateStore(Names.PENDING_STORE));
+        context.getStateStore(Names.PENDING_STORE));
     profileUpdater = new ProfileUpdater(config, profileCodec, users, checkpoints);
     deltas = new ItemDegreeDeltas(context, journal, metaStore);
     snapshot = new SnapshotCut(context, config, partition, metaStore, journal, profiles, users, profileCodec,
         checkpoints, gate::heldCount, metrics);
     emitter = new ProfileEmitter(context, config, metrics, profileCodec, users,
         context.getStateStore(Names.DIRTY_STORE));
-    recovery = new LocalStateRecovery(profiles, history, users, checkpoints, meta, itemCache, itemStore, itemViews,
+    recovery = new LocalStateRecovery(profiles, history, seen, users, checkpoints, meta, itemCache, itemStore, itemViews,
         profileUpdater, metrics, partition);
 
     recovery.rebuildIfNeeded();
@@ -130,16 +132,26 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
     }
   }
 
-  /** An interaction that passed the gate (now, or released from a hold). */
+  /**
+   * An interaction that passed the gate (now, or released from a hold), unless the user already
+   * accepted its event id: a duplicate is dropped here, after any hold, so that a duplicate of a
+   * held record is held too and dropped when both are released.
+   */
   private void accept(Admitted admitted) {
     Interaction in = admitted.interaction();
     String user = in.getUserId().toString();
+    long eventHash = SeenIds.hash(in.getEventId());
+    if (profileUpdater.seen(user, eventHash, admitted.timestamp())) {
+      metrics.duplicate();
+      return;
+    }
     String itemId = in.getItemId().toString();
     long eventTime = in.getEventTime().toEpochMilli();
-    UserStateCache.Entry state = profileUpdater.apply(user, itemId, eventTime, in.getSplit(), admitted.item());
+    UserStateCache.Entry state = profileUpdater.apply(user, itemId, eventTime, in.getSplit(), admitted.item(),
+        eventHash, admitted.timestamp());
     deltas.add(itemId, SplitCounts.slot(in.getSplit()));
     journal.append(meta.nextSeq, JournalLine.encode(user, itemId, eventTime, in.getSplit(), in.getWeight(),
-        meta.position));
+        meta.position, eventHash, admitted.timestamp()));
     meta.nextSeq++;
     metrics.accepted();
     snapshot.requestIfDue(admitted.timestamp());

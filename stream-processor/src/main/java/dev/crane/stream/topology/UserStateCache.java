@@ -1,12 +1,14 @@
 package dev.crane.stream.topology;
 
+import dev.crane.stream.codec.HistoryCodec;
+import dev.crane.stream.codec.SeenIds;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Write-back LRU cache of users' profiles and histories over their local RocksDB stores. Those
+ * Write-back LRU cache of users' profiles, histories and seen event ids over their local RocksDB stores. Those
  * stores are not transactional state: the journal is, and a local copy is used after a restart
  * only when a clean close flushed it ({@link LocalStateRecovery#CLEAN_KEY}). So entries can be updated
  * in place and written back whenever convenient (eviction, snapshot cut, close), without Kafka
@@ -15,7 +17,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class UserStateCache {
   static final class Entry {
     byte[] profile;
-    byte[] history;
+    /** Null for none. */
+    HistoryCodec.Buffer history;
+    /** {@link dev.crane.stream.codec.SeenIds}, possibly with room for more ids; null for none. */
+    byte[] seen;
     boolean dirty;
     /**
      * Mirrors of the user's membership in the emitter's dirty store and the checkpoint's changed set,
@@ -26,26 +31,34 @@ final class UserStateCache {
     boolean awaitingEmit;
     boolean changedSinceCheckpoint;
 
-    Entry(byte[] profile, byte[] history) {
+    Entry(byte[] profile, HistoryCodec.Buffer history, byte[] seen) {
       this.profile = profile;
       this.history = history;
+      this.seen = seen;
     }
 
     long size() {
-      return 64 + (profile == null ? 0 : profile.length) + (history == null ? 0 : history.length);
+      return 64 + length(profile) + (history == null ? 0 : history.capacity()) + length(seen);
+    }
+
+    private static int length(byte[] b) {
+      return b == null ? 0 : b.length;
     }
   }
 
   private final KeyValueStore<String, byte[]> profiles;
   private final KeyValueStore<String, byte[]> histories;
+  private final KeyValueStore<String, byte[]> seenIds;
   private final long maxBytes;
   private final LinkedHashMap<String, Entry> lru = new LinkedHashMap<>(1024, 0.75f, true);
   private long bytes;
 
   /** @param maxBytes memory budget; 0 = write-through (every update goes to the stores at once) */
-  UserStateCache(KeyValueStore<String, byte[]> profiles, KeyValueStore<String, byte[]> histories, long maxBytes) {
+  UserStateCache(KeyValueStore<String, byte[]> profiles, KeyValueStore<String, byte[]> histories,
+      KeyValueStore<String, byte[]> seenIds, long maxBytes) {
     this.profiles = profiles;
     this.histories = histories;
+    this.seenIds = seenIds;
     this.maxBytes = maxBytes;
   }
 
@@ -59,7 +72,7 @@ final class UserStateCache {
     if (p == null) {
       return null;
     }
-    e = new Entry(p, histories.get(user));
+    e = new Entry(p, HistoryCodec.Buffer.of(histories.get(user)), seenIds.get(user));
     if (maxBytes == 0) {
       return e; // write-through: nothing kept in memory
     }
@@ -97,7 +110,8 @@ final class UserStateCache {
   private void write(String user, Entry e) {
     if (e.dirty) {
       profiles.put(user, e.profile);
-      histories.put(user, e.history);
+      histories.put(user, e.history == null ? null : e.history.stored());
+      seenIds.put(user, SeenIds.trimmed(e.seen));
       e.dirty = false;
     }
   }

@@ -92,37 +92,48 @@ class CodecTest {
     assertThat(HistoryCodec.decode(b)).extracting(HistoryCodec.Entry::itemId).containsExactly("x", "w");
   }
 
-  /** The walk-free append for the newest event gives the bytes the walk gives, full history or not. */
+  /**
+   * The walk-free append for the newest event, and the in-place buffer (growing, then full and
+   * shifting), give the bytes the walk on a fresh copy gives, full history or not.
+   */
   @Test
   void historyAppendsTheNewestEventAsTheWalkWould() {
     HistoryCodec h = new HistoryCodec(5);
     java.util.SplittableRandom rng = new java.util.SplittableRandom(3);
     byte[] walked = null;
     byte[] appended = null;
+    HistoryCodec.Buffer inPlace = new HistoryCodec.Buffer();
     long latest = Long.MIN_VALUE;
     for (int e = 0; e < 40; e++) {
       long t = rng.nextInt(3) == 0 ? latest - rng.nextInt(5) : latest + rng.nextInt(3); // late ones and ties
       t = e == 0 ? 100 : t;
-      walked = h.insert(walked, "i" + e, t, e % 4);
-      appended = h.insert(appended, "i" + e, t, e % 4, appended != null && t >= latest);
+      String item = "item-" + "x".repeat(rng.nextInt(60)) + e; // entries of varied sizes: the buffer grows
+      walked = h.insert(walked, item, t, e % 4);
+      appended = h.insert(appended, item, t, e % 4, appended != null && t >= latest);
+      h.insert(inPlace, item, t, e % 4, e > 0 && t >= latest);
       latest = Math.max(latest, t);
       assertThat(appended).as("after event %d", e).isEqualTo(walked);
+      assertThat(inPlace.stored()).as("in place, after event %d", e).isEqualTo(walked);
+      assertThat(HistoryCodec.Buffer.of(inPlace.stored()).stored()).isEqualTo(walked);
     }
+    assertThat(inPlace.capacity()).isGreaterThanOrEqualTo(walked.length);
   }
 
   @Test
   void checkpointsJournalLinesAndMetaRoundTrip() {
-    var s = CheckpointCodec.decode(CheckpointCodec.encode(new byte[] {1, 2, 3}, new byte[] {4}));
+    var s = CheckpointCodec.decode(CheckpointCodec.encode(new byte[] {1, 2, 3}, new byte[] {4}, null));
     assertThat(s.profile()).containsExactly(1, 2, 3);
     assertThat(s.history()).containsExactly(4);
-    assertThat(CheckpointCodec.decode(CheckpointCodec.encode(new byte[] {1}, null)).history()).isNull();
+    assertThat(s.seen()).isNull();
+    assertThat(CheckpointCodec.decode(CheckpointCodec.encode(new byte[] {1}, null, null)).history()).isNull();
 
-    byte[] entry = JournalLine.encode("u", "i", 42, null, 0.5f, 1_234_567_890_123L);
+    byte[] entry = JournalLine.encode("u", "i", 42, null, 0.5f, 1_234_567_890_123L, -5L, 99L);
     JournalLine line = JournalLine.parse(entry);
-    assertThat(line).isEqualTo(new JournalLine("u", "i", 42, null));
+    assertThat(line).isEqualTo(new JournalLine("u", "i", 42, null, -5L, 99L));
+    assertThat(line.hasId()).isTrue();
     assertThat(line.slot()).isEqualTo(SplitCounts.NONE);
     assertThat(JournalLine.position(entry)).isEqualTo(1_234_567_890_123L);
-    byte[] test = JournalLine.encode("u", "i", 42, dev.crane.schemas.avro.Split.TEST, null, 7);
+    byte[] test = JournalLine.encode("u", "i", 42, dev.crane.schemas.avro.Split.TEST, null, 7, 1L, 2L);
     int from = JournalLine.lineStart(test);
     assertThat(new String(test, from, test.length - from, java.nio.charset.StandardCharsets.UTF_8))
         .as("the interactions.tsv columns").isEqualTo("u\ti\t42\t2\t");

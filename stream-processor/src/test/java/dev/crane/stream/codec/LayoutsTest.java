@@ -85,17 +85,30 @@ class LayoutsTest {
     assertThat(noHistory.profile()).isEqualTo(profile);
     assertThat(noHistory.history()).isNull();
 
-    byte[] now = CheckpointCodec.encode(profile, history);
+    // format 1: no seen ids
+    byte[] v1 = le(1 + 4 + 300 + 3).put((byte) 1).putInt(300).put(profile).put(history).array();
+    assertThat(CheckpointCodec.decode(v1).profile()).isEqualTo(profile);
+    assertThat(CheckpointCodec.decode(v1).history()).isEqualTo(history);
+    assertThat(CheckpointCodec.decode(v1).seen()).isNull();
+
+    byte[] seen = new SeenIds(1000, 10).add(null, 77, 5);
+    byte[] now = CheckpointCodec.encode(profile, history, SeenIds.trimmed(seen));
     assertThat(now[0]).isEqualTo(CheckpointCodec.FORMAT);
     assertThat(CheckpointCodec.decode(now).profile()).isEqualTo(profile);
     assertThat(CheckpointCodec.decode(now).history()).isEqualTo(history);
-    // a previous-layout value whose length's low byte equals the format byte is still read as such
-    byte[] p257 = new byte[257];
-    p257[0] = 1;
-    byte[] tricky = le(4 + 257).putInt(257).put(p257).array();
-    assertThat(tricky[0]).isEqualTo(CheckpointCodec.FORMAT);
-    assertThat(CheckpointCodec.decode(tricky).profile()).hasSize(257);
-    assertThat(CheckpointCodec.decode(tricky).history()).isNull();
+    assertThat(CheckpointCodec.decode(now).seen()).isEqualTo(SeenIds.trimmed(seen));
+    var noHistoryNow = CheckpointCodec.decode(CheckpointCodec.encode(profile, null, SeenIds.trimmed(seen)));
+    assertThat(noHistoryNow.history()).isNull();
+    assertThat(new SeenIds(1000, 10).contains(noHistoryNow.seen(), 77, 5)).isTrue();
+    // previous-layout values whose length's low byte equals a format byte are still read as such
+    for (int len : new int[] {257, 258}) {
+      byte[] p = new byte[len];
+      p[0] = 1;
+      byte[] tricky = le(4 + len).putInt(len).put(p).array();
+      assertThat(tricky[0]).isEqualTo((byte) (len - 256)); // format 1's byte, then format 2's
+      assertThat(CheckpointCodec.decode(tricky).profile()).hasSize(len);
+      assertThat(CheckpointCodec.decode(tricky).history()).isNull();
+    }
 
     assertThatThrownBy(() -> CheckpointCodec.decode(new byte[] {2, 0, 0})).hasMessageContaining("profile checkpoint");
   }
@@ -131,19 +144,30 @@ class LayoutsTest {
     assertThat(JournalLine.lineStart(old)).isZero(); // a cut copies it whole
     assertThat(JournalLine.position(old)).as("unknown").isEqualTo(-1);
 
-    byte[] now = JournalLine.encode("u7", "i3", 1_700_000_000_000L, dev.crane.schemas.avro.Split.TRAIN, null, 5);
+    byte[] v1 = new byte[10 + old.length]; // format 1: NUL, 1, the position, the line
+    v1[1] = 1;
+    LE.putLong(v1, 2, 5);
+    System.arraycopy(old, 0, v1, 10, old.length);
+    assertThat(JournalLine.parse(v1)).isEqualTo(JournalLine.parse(old));
+    assertThat(JournalLine.parse(v1).hasId()).as("format 1 names no event id").isFalse();
+    assertThat(JournalLine.position(v1)).isEqualTo(5);
+
+    byte[] now = JournalLine.encode("u7", "i3", 1_700_000_000_000L, dev.crane.schemas.avro.Split.TRAIN, null, 5, 11, 12);
     assertThat(now[0]).isZero();
     assertThat(now[1]).isEqualTo(JournalLine.FORMAT);
     assertThat(java.util.Arrays.copyOfRange(now, JournalLine.lineStart(now), now.length)).isEqualTo(old);
+    assertThat(JournalLine.parse(now)).isEqualTo(new JournalLine("u7", "i3", 1_700_000_000_000L,
+        dev.crane.schemas.avro.Split.TRAIN, 11, 12));
+    assertThat(JournalLine.position(now)).isEqualTo(5);
 
     byte[] newer = now.clone();
-    newer[1] = 2;
+    newer[1] = 4;
     assertThatThrownBy(() -> JournalLine.parse(newer)).hasMessageContaining("journal entry");
   }
 
   @Test
   void journalBlocksHoldLengthPrefixedEntriesBehindTheirFormatByte() {
-    byte[] a = JournalLine.encode("u1", "i1", 1, null, null, 1);
+    byte[] a = JournalLine.encode("u1", "i1", 1, null, null, 1, 2, 3);
     byte[] b = "u2\ti2\t2\t-1\t".getBytes(StandardCharsets.UTF_8);
     JournalBlock block = new JournalBlock();
     block.add(a);
@@ -162,7 +186,7 @@ class LayoutsTest {
     assertThat(JournalBlock.last(b)).isEqualTo(b);
     // a format of a newer release reaches the entry parser, which says so
     byte[] newer = value.clone();
-    newer[1] = 3;
+    newer[1] = 9;
     assertThat(JournalBlock.count(newer)).isEqualTo(1);
     assertThatThrownBy(() -> JournalLine.parse(JournalBlock.last(newer))).hasMessageContaining("no known layout");
     // a cut-short or overlong block is refused, not read short

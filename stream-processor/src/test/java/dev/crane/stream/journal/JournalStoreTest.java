@@ -42,7 +42,7 @@ class JournalStoreTest {
   }
 
   private static byte[] entry(long seq) {
-    return JournalLine.encode("u" + seq, "i" + seq, 1_000 + seq, null, null, seq + 1);
+    return JournalLine.encode("u" + seq, "i" + seq, 1_000 + seq, null, null, seq + 1, seq * 31, 1_000 + seq);
   }
 
   private void append(long from, long to) {

@@ -225,11 +225,29 @@ class BadInputTopologyTest {
       assertThat(codec.degree(d.profile("u1"))).isEqualTo(2);
       assertThat(codec.sums(d.profile("u1"), 0)).containsExactly(ProfileTopologyTest.expectedSum(List.of("i1", "i1"), 0, 4));
       assertThat(d.metrics.duplicateCount()).isEqualTo(2);
-      assertThat(d.metrics.dedupStoreReadCount()).as("the filters rule the two new ids out").isEqualTo(2);
       assertThat(d.drainDeadLetters()).as("a duplicate is not a bad record").isEmpty();
       // Beyond the window the id is forgotten (documented): the window must exceed any replay gap.
       d.send(Records.interaction("dup", "u1", "i1", 1, Split.TRAIN), t.plusSeconds(600));
       assertThat(codec.degree(d.profile("u1"))).isEqualTo(3);
+    }
+  }
+
+  /** Each user remembers its newest dedup.max.per.user ids: an older one counts again (documented). */
+  @Test
+  void eachUserRemembersItsNewestIdsUpToTheCap() {
+    try (Driver d = new Driver(dir, Map.of("dedup.max.per.user", "2"))) {
+      d.item("i1");
+      for (String e : List.of("e1", "e2", "e3")) {
+        d.send(Records.interaction(e, "u1", "i1", 1, Split.TRAIN));
+      }
+      d.send(Records.interaction("e1", "u2", "i1", 1, Split.TRAIN)); // another user's id space
+      d.send(Records.interaction("e3", "u1", "i1", 1, Split.TRAIN));
+      d.send(Records.interaction("e2", "u1", "i1", 1, Split.TRAIN));
+      assertThat(d.metrics.duplicateCount()).isEqualTo(2);
+      d.send(Records.interaction("e1", "u1", "i1", 1, Split.TRAIN));
+      ProfileCodec codec = new ProfileCodec(d.config.modalities());
+      assertThat(codec.degree(d.profile("u1"))).as("e1 was forgotten").isEqualTo(4);
+      assertThat(codec.degree(d.profile("u2"))).isEqualTo(1);
     }
   }
 

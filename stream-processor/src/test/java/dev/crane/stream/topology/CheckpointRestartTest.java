@@ -70,6 +70,12 @@ class CheckpointRestartTest {
     }
   }
 
+  /** Event {@code k} of the regular users again: a duplicate (its user already accepted its id). */
+  private static void resend(ProcessorHarness h, int k) {
+    Split split = k % 10 == 9 ? Split.VALID : k % 10 == 8 ? null : Split.TRAIN;
+    h.send(Records.interaction("e" + k, "u" + (k * 7919L % USERS), "i" + (k * 104729L % ITEMS), 1000L + k, split));
+  }
+
   /** Every profile bitwise equal to the float sums added in double in processing order. */
   private void assertFromScratch(ProcessorHarness h) {
     ProfileCodec codec = new ProfileCodec(h.config.modalities());
@@ -101,6 +107,7 @@ class CheckpointRestartTest {
   /** Crash, wipe, restart; returns the journal entries the rebuild replayed. */
   private static long crashAndRestart(ProcessorHarness h, String label) {
     Map<String, byte[]> histories = contents(h, Names.HISTORY_STORE);
+    Map<String, byte[]> seen = contents(h, Names.SEEN_STORE);
     double before = h.metrics.replayedCount();
     h.crashAndWipeLocalStores();
     long t0 = System.nanoTime();
@@ -112,6 +119,9 @@ class CheckpointRestartTest {
     Map<String, byte[]> rebuilt = contents(h, Names.HISTORY_STORE);
     assertThat(rebuilt.keySet()).isEqualTo(histories.keySet());
     histories.forEach((u, b) -> assertThat(rebuilt.get(u)).as("history of %s", u).isEqualTo(b));
+    Map<String, byte[]> rebuiltSeen = contents(h, Names.SEEN_STORE);
+    assertThat(rebuiltSeen.keySet()).isEqualTo(seen.keySet()).hasSize(histories.size());
+    seen.forEach((u, b) -> assertThat(rebuiltSeen.get(u)).as("seen ids of %s", u).isEqualTo(b));
     return replayed;
   }
 
@@ -127,6 +137,13 @@ class CheckpointRestartTest {
       send(h, 5, "b-only"); // changed after the checkpoint, never again below
 
       assertThat(crashAndRestart(h, "checkpoint on")).isEqualTo(1_005);
+      assertFromScratch(h);
+      // the dedup rule remembers ids from the checkpoint and from the journal above it
+      double duplicates = h.metrics.duplicateCount();
+      for (int k : new int[] {0, 4_321, 8_999, 9_000, 9_999}) {
+        resend(h, k);
+      }
+      assertThat(h.metrics.duplicateCount() - duplicates).isEqualTo(5);
       assertFromScratch(h);
 
       send(h, 500, null);

@@ -78,7 +78,7 @@ final class ProcessorHarness implements AutoCloseable {
   /** A crash that also lost the task directory: no close, local profile and history stores empty. */
   void crashAndWipeLocalStores() {
     processor = null;
-    for (String name : List.of(Names.PROFILES_STORE, Names.HISTORY_STORE)) {
+    for (String name : List.of(Names.PROFILES_STORE, Names.HISTORY_STORE, Names.SEEN_STORE)) {
       KeyValueStore<String, byte[]> s = store(name);
       List<String> keys = new ArrayList<>();
       try (var it = s.all()) {
