@@ -4,14 +4,19 @@ import java.util.Arrays;
 
 /**
  * The event ids of a user's recent accepted interactions, for the dedup rule: a 64-bit hash of each
- * id with its record timestamp, in arrival order. An id is forgotten once its timestamp is more than
- * the dedup window behind the user's newest, or when more than the per-user cap arrived after it.
- * Duplicates are the same user's (records are keyed by user), so the user's own ids suffice, and
- * they live with the user's profile: no store write per event.
+ * id with its record timestamp, in arrival order. Duplicates are the same user's (records are keyed
+ * by user), so the user's own ids suffice, and they live with the user's profile: no store write
+ * per event.
  *
- * <p>Layout: {@link #FORMAT}, three zero bytes, the entry count (int LE), the newest timestamp
- * (long LE), then per entry the hash and the timestamp (long LE each). The array may have room for
- * more entries beyond the count ({@link #add} appends in place); {@link #trimmed} drops it.
+ * <p>An id is remembered while its timestamp is within the dedup window of the user's newest and
+ * until it is among the oldest when the set reaches the per-user cap: the set then drops what is
+ * out of the window and, if still over three quarters of the cap, the oldest down to that. (Dropping
+ * a quarter at a time keeps the hash index's rebuild off the per-event path; dropping only when the
+ * cap is reached makes the set a function of the ids added, so a rebuilt set answers as the one it
+ * replaces.)
+ *
+ * <p>Stored layout: {@link #FORMAT}, three zero bytes, the entry count (int LE), the newest
+ * timestamp (long LE), then per entry the hash and the timestamp (long LE each).
  */
 public final class SeenIds {
   public static final byte FORMAT = 1;
@@ -22,99 +27,157 @@ public final class SeenIds {
   private final int cap;
 
   /**
-   * @param window an id is kept while its timestamp is within this many ms of the user's newest
-   * @param cap most ids kept per user
+   * @param window an id is remembered while its timestamp is within this many ms of the user's newest
+   * @param cap most ids remembered per user
    */
   public SeenIds(long window, int cap) {
     this.window = window;
     this.cap = cap;
   }
 
+  /** One user's ids in memory, with a hash index over them (built on first use, not stored). */
+  public static final class Set {
+    private long[] hashes;
+    private long[] times;
+    private int n;
+    private long newest = Long.MIN_VALUE;
+    /** Open addressing, linear probing: an entry's position + 1, 0 = free; at most half full. */
+    private int[] index;
+
+    private Set(int capacity) {
+      hashes = new long[capacity];
+      times = new long[capacity];
+    }
+
+    /** The set a stored value holds; null for none. */
+    public static Set of(byte[] stored) {
+      if (stored == null) {
+        return null;
+      }
+      int n = count(stored);
+      Set s = new Set(Math.max(4, n));
+      for (int i = 0, at = HEADER; i < n; i++, at += ENTRY) {
+        s.hashes[i] = LE.getLong(stored, at);
+        s.times[i] = LE.getLong(stored, at + 8);
+      }
+      s.n = n;
+      s.newest = LE.getLong(stored, 8);
+      return s;
+    }
+
+    /** The stored value. */
+    public byte[] stored() {
+      byte[] b = new byte[HEADER + n * ENTRY];
+      b[0] = FORMAT;
+      LE.putInt(b, 4, n);
+      LE.putLong(b, 8, newest);
+      for (int i = 0, at = HEADER; i < n; i++, at += ENTRY) {
+        LE.putLong(b, at, hashes[i]);
+        LE.putLong(b, at + 8, times[i]);
+      }
+      return b;
+    }
+
+    public int size() {
+      return n;
+    }
+
+    /** Bytes held in memory, roughly. */
+    public long bytes() {
+      return 48 + 16L * hashes.length + (index == null ? 0 : 4L * index.length);
+    }
+
+    private int slot(long hash) {
+      return (int) (hash ^ (hash >>> 32)) & (index.length - 1);
+    }
+
+    private void indexAll() {
+      index = new int[Integer.highestOneBit(Math.max(4, hashes.length) * 2 - 1) << 1];
+      for (int p = 0; p < n; p++) {
+        put(p);
+      }
+    }
+
+    private void put(int p) {
+      int i = slot(hashes[p]);
+      while (index[i] != 0) {
+        i = (i + 1) & (index.length - 1);
+      }
+      index[i] = p + 1;
+    }
+  }
+
   /**
-   * True when {@code seen} remembers the hash with a timestamp within the window of
-   * {@code timestamp}. Ids out of the window of the newest are not remembered even before a
-   * compaction drops them, so the answer does not depend on when compactions ran (a rebuilt value
-   * answers as the one it replaces).
+   * True when the set remembers the hash with a timestamp within the window of {@code timestamp}.
+   * Ids out of the window of the newest are not remembered even before the set drops them.
    */
-  public boolean contains(byte[] seen, long hash, long timestamp) {
-    if (seen == null) {
+  public boolean contains(Set s, long hash, long timestamp) {
+    if (s == null || s.n == 0) {
       return false;
     }
-    int n = count(seen);
-    long oldest = LE.getLong(seen, 8) - window;
-    for (int i = 0, at = HEADER; i < n; i++, at += ENTRY) {
-      if (LE.getLong(seen, at) == hash) {
-        long t = LE.getLong(seen, at + 8);
-        if (t >= oldest && Math.abs(timestamp - t) <= window) {
-          return true;
-        }
+    if (s.index == null) {
+      s.indexAll();
+    }
+    long oldest = s.newest - window;
+    for (int i = s.slot(hash); s.index[i] != 0; i = (i + 1) & (s.index.length - 1)) {
+      int p = s.index[i] - 1;
+      long t = s.times[p];
+      if (s.hashes[p] == hash && t >= oldest && Math.abs(timestamp - t) <= window) {
+        return true;
       }
     }
     return false;
   }
 
-  /** Adds the id; returns the array that holds it ({@code seen} itself when it had room). */
-  public byte[] add(byte[] seen, long hash, long timestamp) {
-    if (seen == null) {
-      seen = new byte[HEADER + 4 * ENTRY];
-      seen[0] = FORMAT;
-      LE.putLong(seen, 8, Long.MIN_VALUE);
+  /** Adds the id; returns the set that holds it (a new one for null). */
+  public Set add(Set s, long hash, long timestamp) {
+    if (s == null) {
+      s = new Set(4);
     }
-    check(seen);
-    long newest = Math.max(LE.getLong(seen, 8), timestamp);
-    LE.putLong(seen, 8, newest);
-    int n = count(seen);
-    if (n >= cap || HEADER + (n + 1) * ENTRY > seen.length) {
-      n = compact(seen, n, newest);
-      if (HEADER + (n + 1) * ENTRY > seen.length) {
-        seen = Arrays.copyOf(seen, HEADER + Math.min(cap, Math.max(4, 2 * (n + 1))) * ENTRY);
-      }
+    s.newest = Math.max(s.newest, timestamp);
+    if (s.n >= cap) {
+      drop(s);
     }
-    int at = HEADER + n * ENTRY;
-    LE.putLong(seen, at, hash);
-    LE.putLong(seen, at + 8, timestamp);
-    LE.putInt(seen, 4, n + 1);
-    return seen;
+    if (s.n == s.hashes.length) {
+      int capacity = Math.min(cap, 2 * s.hashes.length);
+      s.hashes = Arrays.copyOf(s.hashes, capacity);
+      s.times = Arrays.copyOf(s.times, capacity);
+      s.index = null; // rebuilt at the next lookup, for the new capacity
+    }
+    s.hashes[s.n] = hash;
+    s.times[s.n] = timestamp;
+    s.n++;
+    if (s.index != null) {
+      s.put(s.n - 1);
+    }
+    return s;
   }
 
-  /** Drops the ids out of the window, then the oldest beyond cap - 1; returns the count left. */
-  private int compact(byte[] seen, int n, long newest) {
+  /** The set is full: drops the ids out of the window, then the oldest down to three quarters of the cap. */
+  private void drop(Set s) {
+    long oldest = s.newest - window;
     int kept = 0;
-    for (int i = 0; i < n; i++) {
-      int from = HEADER + i * ENTRY;
-      if (LE.getLong(seen, from + 8) >= newest - window) {
-        System.arraycopy(seen, from, seen, HEADER + kept * ENTRY, ENTRY);
+    for (int i = 0; i < s.n; i++) {
+      if (s.times[i] >= oldest) {
+        s.hashes[kept] = s.hashes[i];
+        s.times[kept] = s.times[i];
         kept++;
       }
     }
-    int drop = Math.max(0, kept - (cap - 1));
-    if (drop > 0) {
-      System.arraycopy(seen, HEADER + drop * ENTRY, seen, HEADER, (kept - drop) * ENTRY);
-      kept -= drop;
-    }
-    LE.putInt(seen, 4, kept);
-    return kept;
+    int keep = cap - Math.max(1, cap / 4);
+    int from = Math.max(0, kept - keep);
+    System.arraycopy(s.hashes, from, s.hashes, 0, kept - from);
+    System.arraycopy(s.times, from, s.times, 0, kept - from);
+    s.n = kept - from;
+    s.index = null;
   }
 
-  /** The value without room for more entries (what a store keeps). */
-  public static byte[] trimmed(byte[] seen) {
-    if (seen == null) {
-      return null;
+  public static int count(byte[] stored) {
+    if (stored.length < HEADER || stored[0] != FORMAT || LE.getInt(stored, 4) < 0
+        || HEADER + (long) LE.getInt(stored, 4) * ENTRY != stored.length) {
+      throw Layout.unknown("seen event ids", stored);
     }
-    int size = HEADER + count(seen) * ENTRY;
-    return seen.length == size ? seen : Arrays.copyOf(seen, size);
-  }
-
-  public static int count(byte[] seen) {
-    check(seen);
-    return LE.getInt(seen, 4);
-  }
-
-  private static void check(byte[] seen) {
-    if (seen.length < HEADER || seen[0] != FORMAT || LE.getInt(seen, 4) < 0
-        || HEADER + (long) LE.getInt(seen, 4) * ENTRY > seen.length) {
-      throw Layout.unknown("seen event ids", seen);
-    }
+    return LE.getInt(stored, 4);
   }
 
   /**

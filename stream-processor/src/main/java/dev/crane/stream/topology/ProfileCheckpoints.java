@@ -3,7 +3,6 @@ package dev.crane.stream.topology;
 import dev.crane.stream.codec.CheckpointCodec;
 import dev.crane.stream.codec.JournalLine;
 import dev.crane.stream.codec.PartitionMeta;
-import dev.crane.stream.codec.SeenIds;
 import dev.crane.stream.journal.JournalStore;
 import java.util.HashSet;
 import java.util.Set;
@@ -81,7 +80,7 @@ final class ProfileCheckpoints {
       UserStateCache.Entry e = users.get(user);
       if (e != null) { // null: every entry of the user named a vanished item (logged by the rebuild)
         store.put(user, CheckpointCodec.encode(e.profile, e.history == null ? null : e.history.stored(),
-            SeenIds.trimmed(e.seen)));
+            e.seen == null ? null : e.seen.stored()));
         e.changedSinceCheckpoint = false;
         written++;
       }

@@ -34,9 +34,16 @@ final class ProfileUpdater {
     this.checkpoints = checkpoints;
   }
 
-  /** Whether the user accepted an interaction with this event id hash within the dedup window of {@code timestamp}. */
-  boolean seen(String user, long eventHash, long timestamp) {
-    UserStateCache.Entry e = users.get(user);
+  /** The user's state, or null for a user never seen. */
+  UserStateCache.Entry state(String user) {
+    return users.get(user);
+  }
+
+  /**
+   * Whether the user (its {@link #state}) accepted an interaction with this event id hash within
+   * the dedup window of {@code timestamp}.
+   */
+  boolean seen(UserStateCache.Entry e, long eventHash, long timestamp) {
     return e != null && seenIds.contains(e.seen, eventHash, timestamp);
   }
 
@@ -48,8 +55,13 @@ final class ProfileUpdater {
    */
   UserStateCache.Entry apply(String user, String itemId, long eventTime, Split split, ItemView item, long eventHash,
       long timestamp) {
+    return apply(user, users.get(user), itemId, eventTime, split, item, eventHash, timestamp);
+  }
+
+  /** As above, given the user's {@link #state}. */
+  UserStateCache.Entry apply(String user, UserStateCache.Entry e, String itemId, long eventTime, Split split,
+      ItemView item, long eventHash, long timestamp) {
     int slot = SplitCounts.slot(split);
-    UserStateCache.Entry e = users.get(user);
     long sizeBefore = 0;
     if (e == null) {
       e = new UserStateCache.Entry(profileCodec.empty(), null, null);

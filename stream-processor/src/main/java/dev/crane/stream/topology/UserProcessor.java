@@ -141,14 +141,15 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
     Interaction in = admitted.interaction();
     String user = in.getUserId().toString();
     long eventHash = SeenIds.hash(in.getEventId());
-    if (profileUpdater.seen(user, eventHash, admitted.timestamp())) {
+    UserStateCache.Entry state = profileUpdater.state(user);
+    if (profileUpdater.seen(state, eventHash, admitted.timestamp())) {
       metrics.duplicate();
       return;
     }
     String itemId = in.getItemId().toString();
     long eventTime = in.getEventTime().toEpochMilli();
-    UserStateCache.Entry state = profileUpdater.apply(user, itemId, eventTime, in.getSplit(), admitted.item(),
-        eventHash, admitted.timestamp());
+    state = profileUpdater.apply(user, state, itemId, eventTime, in.getSplit(), admitted.item(), eventHash,
+        admitted.timestamp());
     deltas.add(itemId, SplitCounts.slot(in.getSplit()));
     journal.append(meta.nextSeq, JournalLine.encode(user, itemId, eventTime, in.getSplit(), in.getWeight(),
         meta.position, eventHash, admitted.timestamp()));

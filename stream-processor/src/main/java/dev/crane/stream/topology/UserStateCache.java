@@ -19,8 +19,8 @@ final class UserStateCache {
     byte[] profile;
     /** Null for none. */
     HistoryCodec.Buffer history;
-    /** {@link dev.crane.stream.codec.SeenIds}, possibly with room for more ids; null for none. */
-    byte[] seen;
+    /** Null for none. */
+    SeenIds.Set seen;
     boolean dirty;
     /**
      * Mirrors of the user's membership in the emitter's dirty store and the checkpoint's changed set,
@@ -31,18 +31,14 @@ final class UserStateCache {
     boolean awaitingEmit;
     boolean changedSinceCheckpoint;
 
-    Entry(byte[] profile, HistoryCodec.Buffer history, byte[] seen) {
+    Entry(byte[] profile, HistoryCodec.Buffer history, SeenIds.Set seen) {
       this.profile = profile;
       this.history = history;
       this.seen = seen;
     }
 
     long size() {
-      return 64 + length(profile) + (history == null ? 0 : history.capacity()) + length(seen);
-    }
-
-    private static int length(byte[] b) {
-      return b == null ? 0 : b.length;
+      return 64 + profile.length + (history == null ? 0 : history.capacity()) + (seen == null ? 0 : seen.bytes());
     }
   }
 
@@ -72,7 +68,7 @@ final class UserStateCache {
     if (p == null) {
       return null;
     }
-    e = new Entry(p, HistoryCodec.Buffer.of(histories.get(user)), seenIds.get(user));
+    e = new Entry(p, HistoryCodec.Buffer.of(histories.get(user)), SeenIds.Set.of(seenIds.get(user)));
     if (maxBytes == 0) {
       return e; // write-through: nothing kept in memory
     }
@@ -111,7 +107,7 @@ final class UserStateCache {
     if (e.dirty) {
       profiles.put(user, e.profile);
       histories.put(user, e.history == null ? null : e.history.stored());
-      seenIds.put(user, SeenIds.trimmed(e.seen));
+      seenIds.put(user, e.seen == null ? null : e.seen.stored());
       e.dirty = false;
     }
   }

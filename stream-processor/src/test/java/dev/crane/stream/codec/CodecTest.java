@@ -119,6 +119,25 @@ class CodecTest {
     assertThat(inPlace.capacity()).isGreaterThanOrEqualTo(walked.length);
   }
 
+  /** The entry's line is the interactions.tsv line the snapshot format defines, written without a String. */
+  @Test
+  void journalLinesAreTheTsvLineForAnyValues() {
+    java.util.SplittableRandom rng = new java.util.SplittableRandom(11);
+    long[] edges = {0, 1, -1, 9, 10, -10, 99, 100, Long.MAX_VALUE, Long.MIN_VALUE, 1_700_000_000_000L};
+    for (int k = 0; k < 2_000; k++) {
+      long t = k < edges.length ? edges[k] : rng.nextInt(4) == 0 ? rng.nextLong() : rng.nextLong(0, 4_000_000_000_000L);
+      dev.crane.schemas.avro.Split split = rng.nextInt(4) == 0 ? null
+          : dev.crane.schemas.avro.Split.values()[rng.nextInt(dev.crane.schemas.avro.Split.values().length)];
+      Float w = rng.nextBoolean() ? null : (float) rng.nextDouble(-5, 5);
+      String user = "u" + rng.nextInt(1000) + (k % 50 == 0 ? "é" : "");
+      byte[] entry = JournalLine.encode(user, "i" + k, t, split, w, 3, 4, 5);
+      int from = JournalLine.lineStart(entry);
+      String expected = user + '\t' + "i" + k + '\t' + t + '\t' + SplitCounts.xLabel(split) + '\t' + (w == null ? "" : w);
+      assertThat(new String(entry, from, entry.length - from, java.nio.charset.StandardCharsets.UTF_8))
+          .as("event time %d", t).isEqualTo(expected);
+    }
+  }
+
   @Test
   void checkpointsJournalLinesAndMetaRoundTrip() {
     var s = CheckpointCodec.decode(CheckpointCodec.encode(new byte[] {1, 2, 3}, new byte[] {4}, null));
