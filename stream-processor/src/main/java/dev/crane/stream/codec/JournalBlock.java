@@ -58,7 +58,14 @@ public final class JournalBlock {
 
   /** How many entries a stored value holds. */
   public static int count(byte[] value) {
-    return isBlock(value) ? LE.getInt(value, 2) : 1;
+    if (!isBlock(value)) {
+      return 1;
+    }
+    int n = LE.getInt(value, 2);
+    if (n < 0 || HEADER + 4L * n > value.length) {
+      throw corrupt(value, n, 0);
+    }
+    return n;
   }
 
   /** The stored value's entries, in sequence order. */
@@ -67,7 +74,7 @@ public final class JournalBlock {
       action.accept(value);
       return;
     }
-    int n = LE.getInt(value, 2);
+    int n = count(value);
     int at = HEADER;
     for (int i = 0; i < n; i++) {
       int len = at + 4 <= value.length ? LE.getInt(value, at) : -1;

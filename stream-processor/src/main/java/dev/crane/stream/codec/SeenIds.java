@@ -82,9 +82,17 @@ public final class SeenIds {
       return n;
     }
 
-    /** Bytes held in memory, roughly. */
+    /**
+     * Bytes held in memory, roughly, the index counted whether built or not: a size that moved
+     * when a lookup built it would throw off the user cache's accounting, which measures the
+     * entry's size around an update only.
+     */
     public long bytes() {
-      return 48 + 16L * hashes.length + (index == null ? 0 : 4L * index.length);
+      return 48 + 16L * hashes.length + 4L * indexSlots(hashes.length);
+    }
+
+    private static int indexSlots(int capacity) {
+      return Integer.highestOneBit(Math.max(4, capacity) * 2 - 1) << 1;
     }
 
     private int slot(long hash) {
@@ -92,7 +100,7 @@ public final class SeenIds {
     }
 
     private void indexAll() {
-      index = new int[Integer.highestOneBit(Math.max(4, hashes.length) * 2 - 1) << 1];
+      index = new int[indexSlots(hashes.length)];
       for (int p = 0; p < n; p++) {
         put(p);
       }

@@ -3,6 +3,8 @@ package dev.crane.stream.journal;
 import dev.crane.stream.codec.JournalBlock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
@@ -28,7 +30,10 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * processor as it is, so the processor reaches this class's methods.
  */
 public final class JournalStore implements StateStore, CachedStateStore<Long, byte[]> {
-  /** A block is written once its entries reach this size: well below Kafka's 1 MB record limit. */
+  /**
+   * A block is written before an entry would take it past this size: well below Kafka's 1 MB record
+   * limit (an entry alone is bounded by the gate's id length limit).
+   */
   static final int BLOCK_BYTES = 256 << 10;
 
   /** What a reader does with an entry. */
@@ -52,10 +57,11 @@ public final class JournalStore implements StateStore, CachedStateStore<Long, by
     } else if (seq != heldFrom + held.count()) {
       throw new IllegalStateException("journal entry " + seq + " appended after entry " + (heldFrom + held.count() - 1));
     }
-    held.add(entry);
-    if (held.bytes() >= BLOCK_BYTES) {
+    if (held.count() > 0 && held.bytes() + 4 + entry.length > BLOCK_BYTES) {
       writeHeld();
+      heldFrom = seq;
     }
+    held.add(entry);
   }
 
   /** Calls {@code action} on the entries with sequence numbers in [from, to], in order. */
@@ -110,10 +116,10 @@ public final class JournalStore implements StateStore, CachedStateStore<Long, by
    * of the first entry kept: {@code bound} when no block reaching below it is left.
    */
   public long deleteBelow(long from, long bound, int maxBlocks) {
-    writeHeld();
     if (from >= bound) {
-      return from;
+      return from; // the common call (every item-degree flush): nothing to delete, nothing written
     }
+    writeHeld();
     List<Long> doomed = new ArrayList<>();
     long firstKept = bound;
     try (KeyValueIterator<Long, byte[]> it = blocks.range(from, bound - 1)) {
@@ -167,6 +173,25 @@ public final class JournalStore implements StateStore, CachedStateStore<Long, by
   @Override
   public void flush() {
     blocks.flush();
+  }
+
+  // The RocksDB store under it keeps its changelog offsets itself (Kafka Streams 4.3): say so, or the
+  // runtime wraps this store in its legacy file checkpointing (and, under exactly-once, wipes a task
+  // whose store has data but no such file).
+  @Override
+  public void commit(Map<TopicPartition, Long> changelogOffsets) {
+    blocks.commit(changelogOffsets);
+  }
+
+  @SuppressWarnings("deprecation")
+  @Override
+  public boolean managesOffsets() {
+    return blocks.managesOffsets();
+  }
+
+  @Override
+  public Long committedOffset(TopicPartition partition) {
+    return blocks.committedOffset(partition);
   }
 
   @Override

@@ -32,6 +32,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * business: {@link ProfileUpdater#seen}.)
  */
 final class InteractionGate {
+  /**
+   * Longest id accepted. Ids are store keys, journal lines and snapshot columns; a journal block
+   * must stay below Kafka's record limit with any one entry in it.
+   */
+  static final int MAX_ID_CHARS = 1_000;
+
   /** An interaction that passed, its item's usable features, and its input record's timestamp. */
   record Admitted(Interaction interaction, ItemView item, long timestamp) {}
 
@@ -107,6 +113,9 @@ final class InteractionGate {
     String event = in.getEventId().toString();
     if (user.isEmpty() || item.isEmpty() || event.isEmpty()) {
       return "empty eventId, userId or itemId";
+    }
+    if (user.length() > MAX_ID_CHARS || item.length() > MAX_ID_CHARS || event.length() > MAX_ID_CHARS) {
+      return "eventId, userId or itemId longer than " + MAX_ID_CHARS + " characters";
     }
     if (hasControl(user) || hasControl(item)) {
       return "userId or itemId contains a tab, newline or NUL";

@@ -109,7 +109,9 @@ final class LocalStateRecovery {
       view = bytes == null ? null : itemViews.decode(bytes);
     }
     if (view == null || !view.usable()) {
-      return false; // the item was deleted or replaced by bad features since: cannot be re-added
+      // the item was deleted or replaced by bad features since: cannot be re-added; its id still counts
+      profileUpdater.rememberOnly(line.user(), line.eventHash(), line.timestamp());
+      return false;
     }
     profileUpdater.apply(line.user(), line.item(), line.eventTime(), line.split(), view, line.eventHash(),
         line.timestamp());

@@ -58,7 +58,27 @@ final class ProfileUpdater {
     return apply(user, users.get(user), itemId, eventTime, split, item, eventHash, timestamp);
   }
 
-  /** As above, given the user's {@link #state}. */
+  /**
+   * A replayed interaction whose item's features are gone (its profile cannot be re-added): the
+   * user still remembers its id, as the live process did.
+   */
+  void rememberOnly(String user, long eventHash, long timestamp) {
+    if (timestamp == JournalLine.NO_ID) {
+      return;
+    }
+    UserStateCache.Entry e = users.get(user);
+    long sizeBefore = 0;
+    if (e == null) {
+      e = new UserStateCache.Entry(profileCodec.empty(), null, null);
+    } else {
+      sizeBefore = e.size();
+    }
+    e.seen = seenIds.add(e.seen, eventHash, timestamp);
+    users.updated(user, e, sizeBefore);
+    checkpoints.changed(user, e);
+  }
+
+  /** The interaction applied to the user's {@link #state} {@code e} (null for a new user). */
   UserStateCache.Entry apply(String user, UserStateCache.Entry e, String itemId, long eventTime, Split split,
       ItemView item, long eventHash, long timestamp) {
     int slot = SplitCounts.slot(split);

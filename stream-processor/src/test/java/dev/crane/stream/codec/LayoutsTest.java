@@ -189,6 +189,12 @@ class LayoutsTest {
     newer[1] = 9;
     assertThat(JournalBlock.count(newer)).isEqualTo(1);
     assertThatThrownBy(() -> JournalLine.parse(JournalBlock.last(newer))).hasMessageContaining("no known layout");
+    // a count the value cannot hold is refused
+    byte[] lying = value.clone();
+    LE.putInt(lying, 2, -1);
+    assertThatThrownBy(() -> JournalBlock.count(lying)).hasMessageContaining("corrupt");
+    LE.putInt(lying, 2, 1 << 20);
+    assertThatThrownBy(() -> JournalBlock.last(lying)).hasMessageContaining("corrupt");
     // a cut-short or overlong block is refused, not read short
     assertThatThrownBy(() -> JournalBlock.forEach(java.util.Arrays.copyOf(value, value.length - 1), e -> { }))
         .hasMessageContaining("corrupt at entry 1");

@@ -89,6 +89,16 @@ class SeenIdsTest {
     return false;
   }
 
+  /** The user cache measures an entry around an update: a lookup that builds the index must not change it. */
+  @Test
+  void theSizeDoesNotMoveWhenALookupBuildsTheIndex() {
+    SeenIds ids = new SeenIds(60_000, 100);
+    SeenIds.Set s = SeenIds.Set.of(ids.add(ids.add(null, 1, 1), 2, 2).stored());
+    long before = s.bytes();
+    assertThat(ids.contains(s, 1, 1)).isTrue();
+    assertThat(s.bytes()).isEqualTo(before);
+  }
+
   @Test
   void theStoredLayoutRoundTripsAndAnUnknownOneIsRefused() {
     SeenIds ids = new SeenIds(60_000, 10);

@@ -94,9 +94,11 @@ class BadInputTopologyTest {
       nanWeight.setWeight(Float.NaN);
       d.send(nanWeight);
       d.send(Records.interaction("e4", "u\t1", "i1", 1, Split.TRAIN));
+      d.send(Records.interaction("e5".repeat(600), "u1", "i1", 1, Split.TRAIN)); // 1,200 characters
       List<TestRecord<byte[], byte[]>> dlq = d.drainDeadLetters();
-      assertThat(dlq).extracting(BadInputTopologyTest::reason).containsOnly("invalid-record").hasSize(4);
+      assertThat(dlq).extracting(BadInputTopologyTest::reason).containsOnly("invalid-record").hasSize(5);
       assertThat(DeadLetters.header(dlq.get(0).headers(), DeadLetters.DETAIL)).contains("differs from userId");
+      assertThat(DeadLetters.header(dlq.get(4).headers(), DeadLetters.DETAIL)).contains("longer than 1000 characters");
       assertThat(d.profile("u1")).isNull();
       assertStillProcessing(d);
     }

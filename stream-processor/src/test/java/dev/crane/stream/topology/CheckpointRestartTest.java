@@ -180,6 +180,25 @@ class CheckpointRestartTest {
     }
   }
 
+  /**
+   * An entry whose item's features are gone cannot be re-added to the profile by a rebuild, but its
+   * event id is still remembered, as the live process remembered it.
+   */
+  @Test
+  void aRebuildRemembersTheIdsOfEntriesItCannotReAdd() {
+    try (ProcessorHarness h = harness(dir, true)) {
+      send(h, 200, null); // one event per user: event 150 is its user's only one
+      String item = "i" + (150 * 104729L % ITEMS); // event 150's item
+      h.crashAndWipeLocalStores();
+      h.<String>store(Names.ITEMS_STORE).delete(item);
+      h.start();
+      double duplicates = h.metrics.duplicateCount();
+      h.item(item);
+      resend(h, 150);
+      assertThat(h.metrics.duplicateCount() - duplicates).isEqualTo(1);
+    }
+  }
+
   /** The behaviour before checkpoints, kept behind journal.checkpoint=false: the whole journal is replayed. */
   @Test
   void withoutCheckpointsTheWholeJournalIsReplayedWithTheSameResult() {
