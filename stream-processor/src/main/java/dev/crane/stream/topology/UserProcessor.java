@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One input partition's users. An interaction passes the bad-input rules ({@link InteractionGate})
  * and, unless the user already accepted its event id, updates the user's profile, history and seen
- * ids ({@link ProfileUpdater}), is appended to the journal, counts towards its item's degree ({@link ItemDegreeDeltas}) and may ask for a snapshot
+ * ids ({@link ProfileUpdater}), is appended to the journal ({@link JournalStore}, written once per
+ * commit), counts towards its item's degree ({@link ItemDegreeDeltas}) and may ask for a snapshot
  * ({@link SnapshotCut}); the changed profile is emitted ({@link ProfileEmitter}). A snapshot request
  * cuts this partition's part. At init the local profile and history stores are recovered from the
  * checkpoint and the journal ({@link LocalStateRecovery}).
