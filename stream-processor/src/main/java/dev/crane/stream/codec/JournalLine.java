@@ -13,8 +13,9 @@ import java.nio.charset.StandardCharsets;
  * accounted for), the event id's hash and the record timestamp (long LE each), then the line. The
  * position lets a restarted task take its place in the input from its last entry, so the partition
  * meta need not be written with every interaction; the id and timestamp let a replay rebuild the
- * user's {@link SeenIds}. Entries of format 1 (stored one per value before blocks) lack the id and timestamp ({@link #NO_ID}); entries
- * before format 1 are the bare line, with the position unknown too. Both still read (no line starts
+ * user's {@link SeenIds}. Entries of format 1 (stored one per value before blocks) lack the id and
+ * timestamp ({@link #NO_ID}); entries before format 1 are the bare line, with the position unknown
+ * too. Both still read (no line starts
  * with NUL: an interaction whose user id has one is rejected).
  */
 public record JournalLine(String user, String item, long eventTime, Split split, long eventHash, long timestamp) {
@@ -25,6 +26,7 @@ public record JournalLine(String user, String item, long eventTime, Split split,
   private static final byte FORMAT_1 = 1;
   private static final int PREFIX_1 = 10;
   private static final int PREFIX = 26;
+  private static final byte[] EMPTY = new byte[0];
 
   /** An entry that does not name its event id. */
   public JournalLine(String user, String item, long eventTime, Split split) {
@@ -33,55 +35,32 @@ public record JournalLine(String user, String item, long eventTime, Split split,
 
   public static byte[] encode(String user, String item, long eventTime, Split split, Float weight, long position,
       long eventHash, long timestamp) {
-    // Written field by field: the line's String and its copies were a few % of the stream thread.
-    byte[] u = user.getBytes(StandardCharsets.UTF_8);
-    byte[] i = item.getBytes(StandardCharsets.UTF_8);
-    byte[] w = weight == null ? EMPTY : Float.toString(weight).getBytes(StandardCharsets.US_ASCII);
-    int label = SplitCounts.xLabel(split);
-    byte[] b = new byte[PREFIX + u.length + i.length + w.length + digits(eventTime) + (label < 0 ? 2 : 1) + 4];
+    // Written field by field: the whole line's String and its copies were a few % of the stream thread.
+    byte[][] fields = {user.getBytes(StandardCharsets.UTF_8), item.getBytes(StandardCharsets.UTF_8),
+        ascii(Long.toString(eventTime)), ascii(Integer.toString(SplitCounts.xLabel(split))),
+        weight == null ? EMPTY : ascii(Float.toString(weight))};
+    int size = PREFIX + fields.length - 1;
+    for (byte[] f : fields) {
+      size += f.length;
+    }
+    byte[] b = new byte[size];
     b[1] = FORMAT;
     LE.putLong(b, 2, position);
     LE.putLong(b, 10, eventHash);
     LE.putLong(b, 18, timestamp);
     int at = PREFIX;
-    System.arraycopy(u, 0, b, at, u.length);
-    at += u.length;
-    b[at++] = '\t';
-    System.arraycopy(i, 0, b, at, i.length);
-    at += i.length;
-    b[at++] = '\t';
-    at = putDecimal(b, at, eventTime);
-    b[at++] = '\t';
-    at = putDecimal(b, at, label);
-    b[at++] = '\t';
-    System.arraycopy(w, 0, b, at, w.length);
+    for (int k = 0; k < fields.length; k++) {
+      if (k > 0) {
+        b[at++] = '\t';
+      }
+      System.arraycopy(fields[k], 0, b, at, fields[k].length);
+      at += fields[k].length;
+    }
     return b;
   }
 
-  private static final byte[] EMPTY = new byte[0];
-
-  /** Characters of {@code v} in decimal, its sign included. */
-  static int digits(long v) {
-    int n = v < 0 ? 2 : 1;
-    for (long x = Math.abs(v / 10); x != 0; x /= 10) {
-      n++;
-    }
-    return n;
-  }
-
-  /** Writes {@code v} in decimal at {@code at}; returns the position after it. */
-  static int putDecimal(byte[] b, int at, long v) {
-    int end = at + digits(v);
-    long x = v;
-    for (int p = end - 1; p >= at; p--) {
-      b[p] = (byte) ('0' + Math.abs(x % 10));
-      x /= 10;
-      if (x == 0 && v < 0 && p - 1 == at) {
-        b[at] = '-';
-        break;
-      }
-    }
-    return end;
+  private static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.ISO_8859_1);
   }
 
   public static JournalLine parse(byte[] entry) {

@@ -3,16 +3,12 @@ package dev.crane.stream.journal;
 import dev.crane.stream.codec.JournalBlock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
-import org.apache.kafka.streams.query.Position;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.internals.CacheFlushListener;
-import org.apache.kafka.streams.state.internals.CachedStateStore;
+import org.apache.kafka.streams.state.internals.WrappedStateStore;
 
 /**
  * A partition's journal: its accepted interactions by sequence number. Entries appended during a
@@ -21,15 +17,17 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * per interaction: the per-event writes were half of the stream thread's time).
  *
  * <p>Kafka Streams calls {@link #flushCache()} on every store before it commits a task (the hook
- * its own record cache uses: {@code CachedStateStore} is internal API, pinned by the Kafka Streams
- * version of this build), so the held entries are in the transaction that commits the input they
- * came from. A task closed without a commit drops them with the uncommitted input, which is
- * processed again. Every read writes them first, so readers see every appended entry.
+ * its own record cache uses), so the held entries are in the transaction that commits the input
+ * they came from. A task closed without a commit drops them with the uncommitted input, which is
+ * processed again. Every read writes them first, so readers see every appended entry. The rest of
+ * the store's life (init, close, changelog offsets) is forwarded to the RocksDB store by
+ * {@code WrappedStateStore}, the base class of Kafka Streams' own store layers: internal API, like
+ * the hook, pinned by the Kafka Streams version of this build.
  *
  * <p>Not a {@link KeyValueStore}: the processor context hands a store of any other type to the
  * processor as it is, so the processor reaches this class's methods.
  */
-public final class JournalStore implements StateStore, CachedStateStore<Long, byte[]> {
+public final class JournalStore extends WrappedStateStore<KeyValueStore<Long, byte[]>, Long, byte[]> {
   /**
    * A block is written before an entry would take it past this size: well below Kafka's 1 MB record
    * limit (an entry alone is bounded by the gate's id length limit).
@@ -47,6 +45,7 @@ public final class JournalStore implements StateStore, CachedStateStore<Long, by
   private long heldFrom;
 
   JournalStore(KeyValueStore<Long, byte[]> blocks) {
+    super(blocks);
     this.blocks = blocks;
   }
 
@@ -146,72 +145,25 @@ public final class JournalStore implements StateStore, CachedStateStore<Long, by
   @Override
   public void flushCache() {
     writeHeld();
+    super.flushCache();
   }
 
   /** The task's stores are about to be written by restoration: entries held now belong to no commit. */
   @Override
   public void clearCache() {
     held.clear();
-  }
-
-  @Override
-  public boolean setFlushListener(CacheFlushListener<Long, byte[]> listener, boolean sendOldValues) {
-    return false;
-  }
-
-  @Override
-  public String name() {
-    return blocks.name();
+    super.clearCache();
   }
 
   @Override
   public void init(StateStoreContext context, StateStore root) {
     held.clear();
-    blocks.init(context, root);
-  }
-
-  @Override
-  public void flush() {
-    blocks.flush();
-  }
-
-  // The RocksDB store under it keeps its changelog offsets itself (Kafka Streams 4.3): say so, or the
-  // runtime wraps this store in its legacy file checkpointing (and, under exactly-once, wipes a task
-  // whose store has data but no such file).
-  @Override
-  public void commit(Map<TopicPartition, Long> changelogOffsets) {
-    blocks.commit(changelogOffsets);
-  }
-
-  @SuppressWarnings("deprecation")
-  @Override
-  public boolean managesOffsets() {
-    return blocks.managesOffsets();
-  }
-
-  @Override
-  public Long committedOffset(TopicPartition partition) {
-    return blocks.committedOffset(partition);
+    super.init(context, root);
   }
 
   @Override
   public void close() {
     held.clear(); // not committed: the input it came from is processed again
-    blocks.close();
-  }
-
-  @Override
-  public boolean persistent() {
-    return blocks.persistent();
-  }
-
-  @Override
-  public boolean isOpen() {
-    return blocks.isOpen();
-  }
-
-  @Override
-  public Position getPosition() {
-    return blocks.getPosition();
+    super.close();
   }
 }

@@ -113,8 +113,8 @@ final class LocalStateRecovery {
       profileUpdater.rememberOnly(line.user(), line.eventHash(), line.timestamp());
       return false;
     }
-    profileUpdater.apply(line.user(), line.item(), line.eventTime(), line.split(), view, line.eventHash(),
-        line.timestamp());
+    profileUpdater.apply(line.user(), profileUpdater.state(line.user()), line.item(), line.eventTime(), line.split(),
+        view, line.eventHash(), line.timestamp());
     return true;
   }
 

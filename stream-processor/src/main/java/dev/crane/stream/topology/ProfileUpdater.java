@@ -48,17 +48,6 @@ final class ProfileUpdater {
   }
 
   /**
-   * Applies the interaction to the user's state; returns the user's entry after it.
-   *
-   * @param timestamp the record timestamp, or {@link JournalLine#NO_ID} when the event id is unknown
-   *     (a journal entry written before entries named it): then the id is not remembered
-   */
-  UserStateCache.Entry apply(String user, String itemId, long eventTime, Split split, ItemView item, long eventHash,
-      long timestamp) {
-    return apply(user, users.get(user), itemId, eventTime, split, item, eventHash, timestamp);
-  }
-
-  /**
    * A replayed interaction whose item's features are gone (its profile cannot be re-added): the
    * user still remembers its id, as the live process did.
    */
@@ -67,18 +56,20 @@ final class ProfileUpdater {
       return;
     }
     UserStateCache.Entry e = users.get(user);
-    long sizeBefore = 0;
-    if (e == null) {
-      e = new UserStateCache.Entry(profileCodec.empty(), null, null);
-    } else {
-      sizeBefore = e.size();
-    }
+    long sizeBefore = e == null ? 0 : e.size();
+    e = e == null ? new UserStateCache.Entry(profileCodec.empty(), null, null) : e;
     e.seen = seenIds.add(e.seen, eventHash, timestamp);
     users.updated(user, e, sizeBefore);
     checkpoints.changed(user, e);
   }
 
-  /** The interaction applied to the user's {@link #state} {@code e} (null for a new user). */
+  /**
+   * Applies the interaction to the user's {@link #state} {@code e} (null for a new user); returns
+   * the user's entry after it.
+   *
+   * @param timestamp the record timestamp, or {@link JournalLine#NO_ID} when the event id is unknown
+   *     (a journal entry written before entries named it): then the id is not remembered
+   */
   UserStateCache.Entry apply(String user, UserStateCache.Entry e, String itemId, long eventTime, Split split,
       ItemView item, long eventHash, long timestamp) {
     int slot = SplitCounts.slot(split);
