@@ -60,8 +60,8 @@ import picocli.CommandLine.Option;
  * with DJL matMul on the same threads (best of {@code --gemm-repeats}), plus its memory-bound operators
  * (sparse products, gathers, element-wise work, Adam) at the host's streaming rate, measured here as a
  * large DJL add (3 x 4 bytes per element), counting 4 bytes per element read or written by each operator
- * as issued (a sparse product: per non-zero its dense row, two int64 indices and the value, plus the output
- * rows). Backward's floor is its dense products at the forward shapes' rates (a product's two gradient
+ * as issued (a sparse product, stored by rows: per non-zero its dense row, an int64 column and the value,
+ * per output row its start and the row written). Backward's floor is its dense products at the forward shapes' rates (a product's two gradient
  * products have the forward's FLOPs) plus its memory traffic at the streaming rate. batch, forward_rest and
  * other are outside the floor (Java work, allocation and freeing: no analytic cost).
  */
@@ -171,7 +171,7 @@ public final class StepBreakdownBenchmark implements Callable<Integer> {
       if (step == warmup) {
         profiler.clear();
         if (torchProfile != null) {
-          ai.djl.pytorch.jni.JniUtils.startProfile(false, false, false);
+          ai.djl.pytorch.jni.JniUtils.startProfile(false, true, false);
         }
       }
       if (cursor + size > order.length) {

@@ -39,9 +39,18 @@ final class StepCost {
       gemms.add(new Gemm(m, k, n, grads));
     }
 
-    /** Sparse (nnz, COO: two int64 indices and a float value each) x dense (w columns) into {@code rowsOut} rows. */
+    /**
+     * Sparse x dense (w columns) into {@code rowsOut} rows, stored by rows: per non-zero an int64 column, a
+     * float value and the dense row it reads; per output row an int64 start and the row written. Backward
+     * is the scatter-add into the dense side (and, for {@link #weightedRows}, one dot product per value).
+     */
     void sparse(double nnz, long w, double rowsOut) {
-      op(2 * nnz * w, 4 * (nnz * (w + 5) + rowsOut * w), 1);
+      op(2 * nnz * w, 4 * (nnz * (w + 3) + rowsOut * (w + 2)), 1);
+    }
+
+    /** Weighted sums of gathered rows whose weights also get a gradient (the item graph's Σ_j w_ij h_j). */
+    void weightedRows(double entries, long w, double rowsOut) {
+      op(2 * entries * w, 4 * (entries * (w + 3) + rowsOut * (w + 2)), 2);
     }
 
     /** Rows gathered from a table (read and written once); backward is the matching scatter-add. */
@@ -158,9 +167,7 @@ final class StepCost {
     graph.elementwise((double) i * k * md, 1, 0, 1, 2); // and their sums
     graph.elementwise((double) i * k, 2, 1, 1, 2); // ReLU, row sums, + 1e-8, division
     graph.elementwise((double) i * k, 2, 1, 1, 2);
-    graph.gather((double) i * k, d); // neighbours' Ē rows
-    graph.elementwise((double) i * k * d, 1, 1, 1, 2); // weighted
-    graph.elementwise((double) i * k * d, 1, 0, 1, 2); // summed
+    graph.weightedRows((double) i * k, d, i); // Σ_j w_ij Ē_j, gathered, weighted and summed in one operator
 
     // Eq. 16 over the batch's distinct users, and their collaborative rows
     profiles.sparse(b.userEdges(), d, b.distinctUsers());

@@ -58,7 +58,10 @@ public final class Tensors {
     }
   }
 
-  /** x W + b with the bias fused into the product (torch.linear on Wᵀ); W is in x out. */
+  /**
+   * x W + b with the bias fused into the product (torch.linear on Wᵀ); W is in x out. b is a row (added
+   * to every row) or a whole matrix of the result's shape (torch's addmm then adds it in the product).
+   */
   public static NDArray linear(NDArray x, NDArray w, NDArray b) {
     return JniUtils.linear((PtNDArray) x, (PtNDArray) w.transpose(), (PtNDArray) b);
   }

@@ -15,13 +15,16 @@ public final class PrunedAdjacency implements AutoCloseable {
   private final NDArray full;
   private final EdgePruner pruner;
   private NDArray pruned;
+  private final SparseRows fullRows;
+  private SparseRows prunedRows;
 
   /** @param dropRatio ρ; 0 trains on the full graph */
   public PrunedAdjacency(TrainingData data, double dropRatio, NDManager manager) {
     this.data = data;
     this.manager = manager;
-    this.full = NormalizedAdjacency.of(data.numUsers(), data.numItems(), data.edgeUsers(), data.edgeItems())
-        .toNDArray(manager);
+    SparseMatrix all = NormalizedAdjacency.of(data.numUsers(), data.numItems(), data.edgeUsers(), data.edgeItems());
+    this.full = all.toNDArray(manager);
+    this.fullRows = SparseRows.of(all, manager);
     this.pruner = dropRatio > 0 ? new EdgePruner(NormalizedAdjacency.edgeWeights(
         data.userDegree(), data.itemDegree(), data.edgeUsers(), data.edgeItems()), dropRatio) : null;
   }
@@ -39,7 +42,9 @@ public final class PrunedAdjacency implements AutoCloseable {
       eu[k] = data.edgeUsers()[kept[k]];
       ei[k] = data.edgeItems()[kept[k]];
     }
-    pruned = NormalizedAdjacency.of(data.numUsers(), data.numItems(), eu, ei).toNDArray(manager);
+    SparseMatrix graph = NormalizedAdjacency.of(data.numUsers(), data.numItems(), eu, ei);
+    pruned = graph.toNDArray(manager);
+    prunedRows = SparseRows.of(graph, manager);
   }
 
   /** Â' of the current epoch, or Â when pruning is off or no epoch has started. */
@@ -52,10 +57,22 @@ public final class PrunedAdjacency implements AutoCloseable {
     return full;
   }
 
+  /** {@link #training()} by rows, for products through {@link SparseRows#times}. */
+  public SparseRows trainingRows() {
+    return prunedRows != null ? prunedRows : fullRows;
+  }
+
+  /** {@link #full()} by rows. */
+  public SparseRows fullRows() {
+    return fullRows;
+  }
+
   private void closePruned() {
     if (pruned != null) {
       pruned.close();
       pruned = null;
+      prunedRows.close();
+      prunedRows = null;
     }
   }
 

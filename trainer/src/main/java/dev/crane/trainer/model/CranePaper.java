@@ -137,8 +137,8 @@ public final class CranePaper implements Recommender {
   }
 
   /** {collaborative users, collaborative items, semantic items}; the semantic users (Eq. 16) are left to the caller. */
-  private NDArray[] views(NDArray adjacency) {
-    NDArray all = gcn.propagate(adjacency, users, items);
+  private NDArray[] views(dev.crane.trainer.graph.SparseRows adjacency) {
+    NDArray all = gcn.propagate(adjacency::times, users, items);
     int u = data.numUsers();
     NDArray cfU = all.get(new NDIndex(":{}", u));
     NDArray cfI = all.get(new NDIndex("{}:", u));
@@ -155,7 +155,7 @@ public final class CranePaper implements Recommender {
 
   @Override
   public NDArray loss(Batch b) {
-    NDArray[] v = views(adjacency.training());
+    NDArray[] v = views(adjacency.trainingRows());
     // the loss reads user rows only at the batch's distinct users: their semantic means alone are computed
     long[] du = distinct(b.userRows());
     NDArray duRows = Tensors.owned(manager, du);
@@ -191,7 +191,7 @@ public final class CranePaper implements Recommender {
   /** Ē_u and e^sem_u (Eq. 16); Ē_i and e^sem_i (Eq. 15). */
   @Override
   public EmbeddingParts parts() {
-    NDArray[] v = views(adjacency.full());
+    NDArray[] v = views(adjacency.fullRows());
     return new EmbeddingParts(v[0], userProfile.of(v[2]), v[1], v[2]);
   }
 

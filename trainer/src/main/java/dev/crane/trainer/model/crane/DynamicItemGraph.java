@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Activation;
 import dev.crane.trainer.engine.Autograd;
+import dev.crane.trainer.engine.ScriptedOps;
 import dev.crane.trainer.engine.Tensors;
 
 /**
@@ -20,6 +21,7 @@ public final class DynamicItemGraph {
   private final int k;
   private final NDManager manager;
   private NDArray neighbours; // (I*k) int64
+  private NDArray starts; // I int64: item i's neighbours begin at i*k
 
   public DynamicItemGraph(int k, NDManager manager) {
     this.k = k;
@@ -48,9 +50,17 @@ public final class DynamicItemGraph {
     if (neighbours != null) {
       neighbours.close();
     }
+    long[] start = new long[(int) n];
+    for (int i = 0; i < n; i++) {
+      start[i] = (long) i * kk;
+    }
+    if (starts != null) {
+      starts.close();
+    }
     neighbours = Tensors.owned(manager, idx);
+    starts = Tensors.owned(manager, start);
     // they live until the next refresh, not until the caller's scope ends
-    NDScope.unregister(neighbours);
+    NDScope.unregister(neighbours, starts);
   }
 
   /** H = S h with S's weights from {@code fusedItems} (with gradient). */
@@ -69,8 +79,9 @@ public final class DynamicItemGraph {
     NDArray sim = Tensors.rows(unit, neighbours).reshape(n, kk, dim).mul(unit.expandDims(1)).sum(new int[] {2});
     NDArray w = Activation.relu(sim);
     w = w.div(Scalars.add(w.sum(new int[] {1}, true), 1e-8f));
-    NDArray nb = Tensors.rows(h, neighbours).reshape(n, kk, h.getShape().get(1));
-    return nb.mul(w.expandDims(2)).sum(new int[] {1});
+    // Σ_j w_ij h_j as one fused gather-and-weighted-sum per item (torch.embedding_bag): no I x k x d
+    // temporaries forward, and backward a scatter-add into h plus one dot product per weight
+    return ScriptedOps.bagSum(h, neighbours, starts, w.reshape(n * kk));
   }
 
   /** The current neighbour indices, I x k row-major (for tests). */

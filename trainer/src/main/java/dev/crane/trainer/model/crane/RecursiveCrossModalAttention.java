@@ -95,7 +95,8 @@ public final class RecursiveCrossModalAttention {
         NDArray k = w[1].add(Scalars.mul(c.matMul(w[2]), invDim));
         NDArray rows = r == rounds - 1 && firstRow > 0 ? xm.get(firstRow + ":") : xm;
         NDArray h = Activation.relu(rows.matMul(k));
-        next.add(rows.add(h.matMul(w[3])));
+        // X + H W^h as one product-and-add (addmm with X as the added term): no N x d sum of its own
+        next.add(Tensors.linear(h, w[3], rows));
       }
       x = next;
       if (r < rounds - 1) {

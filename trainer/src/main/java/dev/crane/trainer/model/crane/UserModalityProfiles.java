@@ -9,6 +9,7 @@ import dev.crane.ingest.dataset.FeatureMatrix;
 import dev.crane.trainer.data.TrainingData;
 import dev.crane.trainer.engine.Tensors;
 import dev.crane.trainer.graph.SparseMatrix;
+import dev.crane.trainer.graph.SparseRows;
 import dev.crane.trainer.model.core.Init;
 import dev.crane.trainer.model.core.Parameters;
 import dev.crane.trainer.model.core.StepProfiler;
@@ -33,7 +34,7 @@ public final class UserModalityProfiles {
   private final List<NDArray> weights = new ArrayList<>();
   private final List<NDArray> biases = new ArrayList<>();
   private final List<String> names = new ArrayList<>();
-  private final NDArray interactions; // U x I, 1 per distinct training edge
+  private final SparseRows interactions; // U x I, 1 per distinct training edge
 
   public UserModalityProfiles(TrainingData data, int dim, Parameters params, NDManager manager, SplittableRandom rng) {
     for (FeatureMatrix f : data.features()) {
@@ -44,7 +45,7 @@ public final class UserModalityProfiles {
           new Shape(dim, f.dim())));
       biases.add(params.add(f.modality() + "_proj.bias", Init.uniform(rng, dim, bound), new Shape(dim)));
     }
-    this.interactions = SparseMatrix.trainingInteractions(data, false).toNDArray(manager);
+    this.interactions = SparseRows.of(SparseMatrix.trainingInteractions(data, false), manager);
   }
 
   public int modalities() {
@@ -76,8 +77,8 @@ public final class UserModalityProfiles {
     }
     StepProfiler.lap(profiler, "feature_projection");
     NDList userSums = projected.size() == 1
-        ? new NDList(interactions.matMul(projected.get(0)))
-        : interactions.matMul(NDArrays.concat(new NDList(projected), 1)).split(projected.size(), 1);
+        ? new NDList(interactions.times(projected.get(0)))
+        : interactions.times(NDArrays.concat(new NDList(projected), 1)).split(projected.size(), 1);
     List<NDArray> xs = new ArrayList<>();
     for (int m = 0; m < modalities(); m++) {
       xs.add(userSums.get(m).concat(projected.get(m), 0));

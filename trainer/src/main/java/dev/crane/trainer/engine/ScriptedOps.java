@@ -1,0 +1,108 @@
+package dev.crane.trainer.engine;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValueUtils;
+import ai.djl.pytorch.jni.JniUtils;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * libtorch operators that DJL's Java API does not expose, called through one-method TorchScript modules
+ * built here from source text (libtorch compiles the module's code when it loads the archive, so nothing
+ * but the PyTorch library DJL already loads is needed). Calls record autograd like any other operator.
+ *
+ * <p>The archive is TorchScript's serialization format at its smallest: {@code data.pkl} (the module
+ * object, pickle protocol 2, its one attribute {@code training}), {@code code/__torch__.py} (the class
+ * and its {@code forward}), {@code constants.pkl} (an empty tuple) and {@code version}.
+ */
+public final class ScriptedOps {
+  private static volatile PtSymbolBlock bagSum;
+
+  private ScriptedOps() {}
+
+  /**
+   * Row b of the result is Σ_j weights[j] table[indices[j]] over j in [offsets[b], offsets[b+1]) (the last
+   * bag runs to the end; an empty bag gives zeros): torch.embedding_bag in sum mode with per-sample weights,
+   * one fused gather-and-sum forward and a scatter-add backward into {@code table} (and into
+   * {@code weights} when they need a gradient). The result belongs to {@code table}'s manager.
+   */
+  public static NDArray bagSum(NDArray table, NDArray indices, NDArray offsets, NDArray weights) {
+    PtSymbolBlock op = bagSum;
+    if (op == null) {
+      synchronized (ScriptedOps.class) {
+        if (bagSum == null) {
+          bagSum = load("table: Tensor, indices: Tensor, offsets: Tensor, weights: Tensor",
+              "    _0, _1, _2, _3 = torch.embedding_bag(table, indices, offsets, False, 0, False, weights, False)\n"
+                  + "    return _0\n");
+        }
+        op = bagSum;
+      }
+    }
+    return IValueUtils.forward(op, new NDList(table, indices, offsets, weights), true).singletonOrThrow();
+  }
+
+  /** A module whose forward takes {@code parameters} and runs {@code body}; it lives as long as the process. */
+  private static PtSymbolBlock load(String parameters, String body) {
+    String code = "class Op(Module):\n"
+        + "  __parameters__ = []\n"
+        + "  __buffers__ = []\n"
+        + "  training : bool\n"
+        + "  def forward(self: __torch__.Op, " + parameters + ") -> Tensor:\n"
+        + body;
+    try {
+      PtSymbolBlock block = JniUtils.loadModule((PtNDManager) Engine.getEngine("PyTorch").newBaseManager(),
+          new ByteArrayInputStream(archive(code)), false, false);
+      JniUtils.enableTrainingMode(block);
+      return block;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static byte[] archive(String code) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+      zip.setMethod(ZipOutputStream.STORED); // libtorch reads the entries in place
+      put(zip, "op/data.pkl", moduleObject());
+      put(zip, "op/code/__torch__.py", code.getBytes(StandardCharsets.UTF_8));
+      put(zip, "op/constants.pkl", new byte[] {(byte) 0x80, 2, ')', '.'}); // PROTO 2, EMPTY_TUPLE, STOP
+      put(zip, "op/version", "3\n".getBytes(StandardCharsets.US_ASCII));
+    }
+    return bytes.toByteArray();
+  }
+
+  /** Pickle of {@code __torch__.Op()} with {@code training = True}. */
+  private static byte[] moduleObject() {
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    b.writeBytes(new byte[] {(byte) 0x80, 2}); // PROTO 2
+    b.writeBytes("c__torch__\nOp\n".getBytes(StandardCharsets.US_ASCII)); // GLOBAL __torch__.Op
+    b.writeBytes(new byte[] {'q', 0, ')', (byte) 0x81, '}', '('}); // BINPUT, EMPTY_TUPLE, NEWOBJ, EMPTY_DICT, MARK
+    byte[] key = "training".getBytes(StandardCharsets.US_ASCII);
+    b.writeBytes(new byte[] {'X', (byte) key.length, 0, 0, 0}); // BINUNICODE
+    b.writeBytes(key);
+    b.writeBytes(new byte[] {'q', 1, (byte) 0x88, 'u', 'b', '.'}); // BINPUT, NEWTRUE, SETITEMS, BUILD, STOP
+    return b.toByteArray();
+  }
+
+  private static void put(ZipOutputStream zip, String name, byte[] data) throws IOException {
+    ZipEntry entry = new ZipEntry(name);
+    CRC32 crc = new CRC32();
+    crc.update(data);
+    entry.setSize(data.length);
+    entry.setCompressedSize(data.length);
+    entry.setCrc(crc.getValue());
+    zip.putNextEntry(entry);
+    zip.write(data);
+    zip.closeEntry();
+  }
+}
