@@ -48,7 +48,10 @@ final class StepCost {
       op(2 * nnz * w, 4 * (nnz * (w + 3) + rowsOut * (w + 2)), 1);
     }
 
-    /** Weighted sums of gathered rows whose weights also get a gradient (the item graph's Σ_j w_ij h_j). */
+    /**
+     * Weighted sums of gathered rows whose weights also get a gradient (the item graph's Σ_j w_ij h_j), or the
+     * same traffic the other way round: one dot product per entry, backward two weighted sums (its cosines).
+     */
     void weightedRows(double entries, long w, double rowsOut) {
       op(2 * entries * w, 4 * (entries * (w + 3) + rowsOut * (w + 2)), 2);
     }
@@ -162,9 +165,8 @@ final class StepCost {
     long k = Math.min(s.k(), i);
     graph.elementwise(i * md, 1, 0, 2, 2); // row norms of E^mm
     graph.elementwise(i * md, 1, 1, 1, 2); // unit rows
-    graph.gather((double) i * k, md); // neighbours' unit rows
-    graph.elementwise((double) i * k * md, 1, 1, 1, 2); // cosines: products
-    graph.elementwise((double) i * k * md, 1, 0, 1, 2); // and their sums
+    // the cosines, one dot product per neighbour entry; their gradient written out as two weighted row sums
+    graph.weightedRows((double) i * k, md, i);
     graph.elementwise((double) i * k, 2, 1, 1, 2); // ReLU, row sums, + 1e-8, division
     graph.elementwise((double) i * k, 2, 1, 1, 2);
     graph.weightedRows((double) i * k, d, i); // Σ_j w_ij Ē_j, gathered, weighted and summed in one operator

@@ -27,6 +27,7 @@ import java.util.zip.ZipOutputStream;
  */
 public final class ScriptedOps {
   private static volatile PtSymbolBlock bagSum;
+  private static volatile PtSymbolBlock rowDots;
 
   private ScriptedOps() {}
 
@@ -49,6 +50,25 @@ public final class ScriptedOps {
       }
     }
     return IValueUtils.forward(op, new NDList(table, indices, offsets, weights), true).singletonOrThrow();
+  }
+
+  /**
+   * Entry j of the result is the dot product of {@code a[bagOf[j]]} and {@code b[indices[j]]}, without
+   * gradient (libtorch's per-sample-weight gradient of embedding_bag, which has no derivative of its own: pass
+   * tensors that need none). {@code starts} are the bags' first entries, as in {@link #bagSum}.
+   */
+  public static NDArray rowDots(NDArray a, NDArray b, NDArray indices, NDArray starts, NDArray bagOf) {
+    PtSymbolBlock op = rowDots;
+    if (op == null) {
+      synchronized (ScriptedOps.class) {
+        if (rowDots == null) {
+          rowDots = load("a: Tensor, b: Tensor, indices: Tensor, starts: Tensor, bag_of: Tensor",
+              "    return torch._embedding_bag_per_sample_weights_backward(a, b, indices, starts, bag_of, 0)\n");
+        }
+        op = rowDots;
+      }
+    }
+    return IValueUtils.forward(op, new NDList(a, b, indices, starts, bagOf), true).singletonOrThrow();
   }
 
   /** A module whose forward takes {@code parameters} and runs {@code body}; it lives as long as the process. */

@@ -182,6 +182,14 @@ public final class CranePaper implements Recommender {
     return loss;
   }
 
+  /** The item graph's cosine gradient, written out (DynamicItemGraph), into E^mm and what made it. */
+  @Override
+  public void afterBackward(ai.djl.training.GradientCollector collector) {
+    if (itemGraph != null) {
+      itemGraph.backwardRest(collector);
+    }
+  }
+
   @Override
   public FinalEmbeddings embed() {
     EmbeddingParts p = parts();

@@ -201,6 +201,7 @@ public final class Trainer {
         l = model.loss(batch);
         StepProfiler.lap(profiler, "forward_rest");
         gc.backward(l);
+        model.afterBackward(gc);
       }
       loss = l.getFloat();
       StepProfiler.lap(profiler, "backward");

@@ -46,6 +46,7 @@ class CranePaperTest {
       Batch b = new Batch(m.create(u), m.create(p), m.create(n), u.length, u, p);
       try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
         gc.backward(model.loss(b));
+        model.afterBackward(gc);
       }
       for (Map.Entry<String, NDArray> e : model.parameters().all().entrySet()) {
         float norm = e.getValue().getGradient().abs().sum().getFloat();

@@ -18,8 +18,14 @@ public interface Recommender {
    */
   default void beforeEvaluation() {}
 
-  /** The training loss of one batch; called inside a gradient collector. */
+  /** The training loss of one batch; called inside a gradient collector, followed by its backward and {@link #afterBackward}. */
   ai.djl.ndarray.NDArray loss(Batch batch);
+
+  /**
+   * Gradients the model writes out itself, sent through {@code collector} after the loss's backward pass (CRANE
+   * paper mode's item-graph cosines); nothing by default.
+   */
+  default void afterBackward(ai.djl.training.GradientCollector collector) {}
 
   /** The final user and item vectors, computed once per evaluation under no-grad (§2.6). */
   FinalEmbeddings embed();

@@ -3,9 +3,14 @@ package dev.crane.trainer.model.crane;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.training.GradientCollector;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -47,6 +52,72 @@ class DynamicItemGraphTest {
         }
       }
     }
+  }
+
+  /**
+   * The written-out cosine gradient (propagate, the loss's backward, then backwardRest) equals autograd's
+   * through the literal tensor formulation, for the fused features and for h.
+   */
+  @Test
+  void theWrittenOutGradientEqualsAutogradsThroughTheLiteralFormula() {
+    int n = 30;
+    int k = 5;
+    SplittableRandom rng = new SplittableRandom(17);
+    float[] fused = random(rng, n * 6);
+    float[] h = random(rng, n * 4);
+    float[] upstream = random(rng, n * 4);
+    try (NDManager m = NDManager.newBaseManager()) {
+      DynamicItemGraph g = new DynamicItemGraph(k, m);
+      g.refresh(m.create(fused, new Shape(n, 6)));
+      long[] nb = g.neighbourIndices();
+
+      NDArray f1 = m.create(fused, new Shape(n, 6));
+      NDArray h1 = m.create(h, new Shape(n, 4));
+      f1.setRequiresGradient(true);
+      h1.setRequiresGradient(true);
+      float[] out1;
+      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        NDArray out = g.propagate(f1, h1);
+        out1 = out.toFloatArray();
+        gc.backward(out.mul(m.create(upstream, new Shape(n, 4))).sum());
+        g.backwardRest(gc);
+      }
+
+      NDArray f2 = m.create(fused, new Shape(n, 6));
+      NDArray h2 = m.create(h, new Shape(n, 4));
+      f2.setRequiresGradient(true);
+      h2.setRequiresGradient(true);
+      float[] out2;
+      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        NDArray unit = f2.div(f2.norm(new int[] {1}, true));
+        NDArray idx = m.create(nb);
+        NDArray cos = unit.get(new NDIndex("{}", idx)).reshape(n, k, 6).mul(unit.expandDims(1)).sum(new int[] {2});
+        NDArray w = Activation.relu(cos);
+        w = w.div(w.sum(new int[] {1}, true).add(1e-8f));
+        NDArray out = h2.get(new NDIndex("{}", idx)).reshape(n, k, 4).mul(w.expandDims(2)).sum(new int[] {1});
+        out2 = out.toFloatArray();
+        gc.backward(out.mul(m.create(upstream, new Shape(n, 4))).sum());
+      }
+      assertClose(out1, out2, "output");
+      assertClose(f1.getGradient().toFloatArray(), f2.getGradient().toFloatArray(), "gradient of the fused rows");
+      assertClose(h1.getGradient().toFloatArray(), h2.getGradient().toFloatArray(), "gradient of h");
+      assertThat(f1.getGradient().abs().sum().getFloat()).as("a gradient reached the fused rows").isGreaterThan(0.01f);
+    }
+  }
+
+  private static void assertClose(float[] got, float[] want, String what) {
+    assertThat(got).hasSameSizeAs(want);
+    for (int j = 0; j < got.length; j++) {
+      assertThat((double) got[j]).as("%s [%d]", what, j).isCloseTo(want[j], within(1e-5));
+    }
+  }
+
+  private static float[] random(SplittableRandom rng, int size) {
+    float[] a = new float[size];
+    for (int j = 0; j < size; j++) {
+      a[j] = (float) rng.nextDouble(-1, 1);
+    }
+    return a;
   }
 
   private static double cos(float[] a, float[] b) {
