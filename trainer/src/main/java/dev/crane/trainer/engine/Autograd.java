@@ -11,8 +11,9 @@ public final class Autograd {
   private Autograd() {}
 
   /**
-   * Whether operators are being recorded for a backward pass (inside a gradient collector, outside noGrad).
-   * Asked of the mode, not of a tensor: the engine's requiresGrad answers false for results of recorded operators.
+   * Whether this thread records operators for a backward pass (a gradient collector's section, not noGrad).
+   * Asked of libtorch's mode, not of an array: DJL's hasGradient is a flag of the Java array, false for the
+   * results of recorded operators.
    */
   public static boolean recording() {
     return JniUtils.isGradMode();

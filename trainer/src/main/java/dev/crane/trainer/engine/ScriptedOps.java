@@ -3,6 +3,7 @@ package dev.crane.trainer.engine;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValueUtils;
@@ -28,6 +29,7 @@ import java.util.zip.ZipOutputStream;
 public final class ScriptedOps {
   private static volatile PtSymbolBlock bagSum;
   private static volatile PtSymbolBlock rowDots;
+  private static NDManager modules; // owns the modules for the life of the process
 
   private ScriptedOps() {}
 
@@ -49,7 +51,7 @@ public final class ScriptedOps {
         op = bagSum;
       }
     }
-    return IValueUtils.forward(op, new NDList(table, indices, offsets, weights), true).singletonOrThrow();
+    return run(op, table, indices, offsets, weights);
   }
 
   /**
@@ -68,10 +70,22 @@ public final class ScriptedOps {
         op = rowDots;
       }
     }
-    return IValueUtils.forward(op, new NDList(a, b, indices, starts, bagOf), true).singletonOrThrow();
+    return run(op, a, b, indices, starts, bagOf);
   }
 
-  /** A module whose forward takes {@code parameters} and runs {@code body}; it lives as long as the process. */
+  /**
+   * Runs {@code op} recording autograd as the thread's mode says. DJL passes a named array as a dict or list
+   * entry (parameters are named, e.g. image_proj.weight), so named ones go in as unnamed views.
+   */
+  private static NDArray run(PtSymbolBlock op, NDArray... inputs) {
+    NDList list = new NDList(inputs.length);
+    for (NDArray x : inputs) {
+      list.add(x.getName() == null ? x : x.reshape(x.getShape()));
+    }
+    return IValueUtils.forward(op, list, true).singletonOrThrow();
+  }
+
+  /** A module whose forward takes {@code parameters} and runs {@code body} (called under the class lock). */
   private static PtSymbolBlock load(String parameters, String body) {
     String code = "class Op(Module):\n"
         + "  __parameters__ = []\n"
@@ -80,8 +94,11 @@ public final class ScriptedOps {
         + "  def forward(self: __torch__.Op, " + parameters + ") -> Tensor:\n"
         + body;
     try {
-      PtSymbolBlock block = JniUtils.loadModule((PtNDManager) Engine.getEngine("PyTorch").newBaseManager(),
-          new ByteArrayInputStream(archive(code)), false, false);
+      if (modules == null) {
+        modules = Engine.getEngine("PyTorch").newBaseManager();
+      }
+      PtSymbolBlock block = JniUtils.loadModule((PtNDManager) modules, new ByteArrayInputStream(archive(code)), false,
+          false);
       JniUtils.enableTrainingMode(block);
       return block;
     } catch (IOException e) {
@@ -92,7 +109,7 @@ public final class ScriptedOps {
   static byte[] archive(String code) throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
-      zip.setMethod(ZipOutputStream.STORED); // libtorch reads the entries in place
+      zip.setMethod(ZipOutputStream.STORED); // uncompressed, as torch.jit.save writes them
       put(zip, "op/data.pkl", moduleObject());
       put(zip, "op/code/__torch__.py", code.getBytes(StandardCharsets.UTF_8));
       put(zip, "op/constants.pkl", new byte[] {(byte) 0x80, 2, ')', '.'}); // PROTO 2, EMPTY_TUPLE, STOP

@@ -1,30 +1,29 @@
 package dev.crane.trainer.graph;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import dev.crane.trainer.data.TrainingData;
 import java.util.SplittableRandom;
+import java.util.function.Function;
 
 /**
  * The user-item graph of FREEDOM and both CRANE modes: the full normalised Â for evaluation
- * (§2.2a) and, when ρ > 0, a degree-pruned Â' resampled once per epoch for training (§2.3).
+ * (§2.2a) and, when ρ > 0, a degree-pruned Â' resampled once per epoch for training (§2.3), each in
+ * the form the model multiplies with (a COO NDArray, or {@link SparseRows}).
  */
-public final class PrunedAdjacency implements AutoCloseable {
+public final class PrunedAdjacency<T extends AutoCloseable> implements AutoCloseable {
   private final TrainingData data;
-  private final NDManager manager;
-  private final NDArray full;
+  private final Function<SparseMatrix, T> form;
+  private final T full;
   private final EdgePruner pruner;
-  private NDArray pruned;
-  private final SparseRows fullRows;
-  private SparseRows prunedRows;
+  private T pruned;
 
-  /** @param dropRatio ρ; 0 trains on the full graph */
-  public PrunedAdjacency(TrainingData data, double dropRatio, NDManager manager) {
+  /**
+   * @param dropRatio ρ; 0 trains on the full graph
+   * @param form turns a graph into the tensors the model uses, e.g. {@code m -> m.toNDArray(manager)}
+   */
+  public PrunedAdjacency(TrainingData data, double dropRatio, Function<SparseMatrix, T> form) {
     this.data = data;
-    this.manager = manager;
-    SparseMatrix all = NormalizedAdjacency.of(data.numUsers(), data.numItems(), data.edgeUsers(), data.edgeItems());
-    this.full = all.toNDArray(manager);
-    this.fullRows = SparseRows.of(all, manager);
+    this.form = form;
+    this.full = form.apply(NormalizedAdjacency.of(data.numUsers(), data.numItems(), data.edgeUsers(), data.edgeItems()));
     this.pruner = dropRatio > 0 ? new EdgePruner(NormalizedAdjacency.edgeWeights(
         data.userDegree(), data.itemDegree(), data.edgeUsers(), data.edgeItems()), dropRatio) : null;
   }
@@ -42,37 +41,27 @@ public final class PrunedAdjacency implements AutoCloseable {
       eu[k] = data.edgeUsers()[kept[k]];
       ei[k] = data.edgeItems()[kept[k]];
     }
-    SparseMatrix graph = NormalizedAdjacency.of(data.numUsers(), data.numItems(), eu, ei);
-    pruned = graph.toNDArray(manager);
-    prunedRows = SparseRows.of(graph, manager);
+    pruned = form.apply(NormalizedAdjacency.of(data.numUsers(), data.numItems(), eu, ei));
   }
 
   /** Â' of the current epoch, or Â when pruning is off or no epoch has started. */
-  public NDArray training() {
+  public T training() {
     return pruned != null ? pruned : full;
   }
 
   /** Â, for evaluation (§2.6). */
-  public NDArray full() {
+  public T full() {
     return full;
-  }
-
-  /** {@link #training()} by rows, for products through {@link SparseRows#times}. */
-  public SparseRows trainingRows() {
-    return prunedRows != null ? prunedRows : fullRows;
-  }
-
-  /** {@link #full()} by rows. */
-  public SparseRows fullRows() {
-    return fullRows;
   }
 
   private void closePruned() {
     if (pruned != null) {
-      pruned.close();
+      try {
+        pruned.close();
+      } catch (Exception e) {
+        throw new IllegalStateException("closing the pruned graph", e);
+      }
       pruned = null;
-      prunedRows.close();
-      prunedRows = null;
     }
   }
 

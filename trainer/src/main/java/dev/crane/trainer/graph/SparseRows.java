@@ -2,7 +2,6 @@ package dev.crane.trainer.graph;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import dev.crane.trainer.engine.ScriptedOps;
 import dev.crane.trainer.engine.Tensors;
@@ -57,16 +56,16 @@ public final class SparseRows implements AutoCloseable {
     if (start.length != rows || col.length != val.length) {
       throw new IllegalArgumentException("row starts or entries differ in length");
     }
+    for (int r = 0; r < rows; r++) {
+      if (start[r] < (r == 0 ? 0 : start[r - 1]) || start[r] > col.length || (r == 0 && start[r] != 0)) {
+        throw new IllegalArgumentException("row " + r + " starts at " + start[r] + ": starts must rise from 0 to at most "
+            + col.length);
+      }
+    }
     NDArray c = Tensors.owned(manager, col);
     NDArray s = Tensors.owned(manager, start);
     NDArray v = Tensors.owned(manager, val, new Shape(val.length));
     return new SparseRows(rows, cols, c, s, v);
-  }
-
-  /** Keeps the tensors alive beyond the caller's NDScope (until {@link #close()}). */
-  public SparseRows unscoped() {
-    NDScope.unregister(columns, starts, values);
-    return this;
   }
 
   /** This x dense (rows x dense's width); the gradient flows into {@code dense}. */

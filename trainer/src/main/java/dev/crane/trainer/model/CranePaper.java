@@ -5,11 +5,13 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
 import dev.crane.trainer.config.TrainConfig;
 import dev.crane.trainer.data.TrainingData;
 import dev.crane.trainer.engine.Autograd;
 import dev.crane.trainer.engine.Tensors;
 import dev.crane.trainer.graph.PrunedAdjacency;
+import dev.crane.trainer.graph.SparseRows;
 import dev.crane.trainer.graph.UserItemGcn;
 import dev.crane.trainer.loss.BprLoss;
 import dev.crane.trainer.loss.EmbeddingL2;
@@ -55,7 +57,7 @@ public final class CranePaper implements Recommender {
   private final NDArray semanticHead; // only for the noItemGraph and noGcn ablations
   private final SemanticUserProfile userProfile;
   private final UserItemGcn gcn;
-  private final PrunedAdjacency adjacency;
+  private final PrunedAdjacency<SparseRows> adjacency;
   private StepProfiler profiler; // null unless a cost benchmark times the step's components
 
   public CranePaper(TrainingData data, TrainConfig c, NDManager manager, SplittableRandom rng) {
@@ -83,7 +85,7 @@ public final class CranePaper implements Recommender {
         ? params.add("semantic_head", Init.uniform(rng, mCount * d * d, headBound), new Shape(mCount * d, d)) : null;
     this.userProfile = new SemanticUserProfile(data, false, manager);
     this.gcn = new UserItemGcn(c.noGcn() ? 0 : c.uiLayers());
-    this.adjacency = new PrunedAdjacency(data, c.dropRatio(), manager);
+    this.adjacency = new PrunedAdjacency<>(data, c.dropRatio(), m -> SparseRows.of(m, manager));
   }
 
   /**
@@ -137,7 +139,7 @@ public final class CranePaper implements Recommender {
   }
 
   /** {collaborative users, collaborative items, semantic items}; the semantic users (Eq. 16) are left to the caller. */
-  private NDArray[] views(dev.crane.trainer.graph.SparseRows adjacency) {
+  private NDArray[] views(SparseRows adjacency) {
     NDArray all = gcn.propagate(adjacency::times, users, items);
     int u = data.numUsers();
     NDArray cfU = all.get(new NDIndex(":{}", u));
@@ -155,7 +157,7 @@ public final class CranePaper implements Recommender {
 
   @Override
   public NDArray loss(Batch b) {
-    NDArray[] v = views(adjacency.trainingRows());
+    NDArray[] v = views(adjacency.training());
     // the loss reads user rows only at the batch's distinct users: their semantic means alone are computed
     long[] du = distinct(b.userRows());
     NDArray duRows = Tensors.owned(manager, du);
@@ -184,7 +186,7 @@ public final class CranePaper implements Recommender {
 
   /** The item graph's cosine gradient, written out (DynamicItemGraph), into E^mm and what made it. */
   @Override
-  public void afterBackward(ai.djl.training.GradientCollector collector) {
+  public void afterBackward(GradientCollector collector) {
     if (itemGraph != null) {
       itemGraph.backwardRest(collector);
     }
@@ -199,7 +201,7 @@ public final class CranePaper implements Recommender {
   /** Ē_u and e^sem_u (Eq. 16); Ē_i and e^sem_i (Eq. 15). */
   @Override
   public EmbeddingParts parts() {
-    NDArray[] v = views(adjacency.fullRows());
+    NDArray[] v = views(adjacency.full());
     return new EmbeddingParts(v[0], userProfile.of(v[2]), v[1], v[2]);
   }
 

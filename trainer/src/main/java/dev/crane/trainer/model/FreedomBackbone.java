@@ -27,7 +27,7 @@ public final class FreedomBackbone {
   private final NDArray users;
   private final NDArray items;
   private final NDArray itemGraph;
-  private final PrunedAdjacency adjacency;
+  private final PrunedAdjacency<NDArray> adjacency;
   private final UserItemGcn gcn;
   private final int mmLayers;
 
@@ -42,7 +42,7 @@ public final class FreedomBackbone {
         Parameters.Rows.ITEM);
     this.itemGraph = data.features().isEmpty() ? null
         : ItemKnnGraph.mixed(manager, data.features(), c.knnK(), c.mmImageWeight()).toNDArray(manager);
-    this.adjacency = new PrunedAdjacency(data, c.dropRatio(), manager);
+    this.adjacency = new PrunedAdjacency<>(data, c.dropRatio(), m -> m.toNDArray(manager));
     this.gcn = new UserItemGcn(c.uiLayers());
     this.mmLayers = c.mmLayers();
   }

@@ -32,10 +32,10 @@ public final class MemoryGuard {
       }
       case CRANE -> {
         // raw features are frozen (stored once; users are summed through the sparse interaction
-        // matrix, no U x D sums); projections trainable; the item graph gathers k neighbour rows
+        // matrix, no U x D sums); projections trainable; the item graph keeps its neighbour lists and their
+        // reverse (six int64 per entry) and one cosine per entry, and gathers no neighbour rows
         params += featDims * dim + 16L * dim * dim * c.attentionRounds();
-        activations += featDims * i / 4 + n * dim * 12L * c.attentionRounds()
-            + i * (long) c.knnK() * dim * 3L * d.features().size();
+        activations += featDims * i / 4 + n * dim * 12L * c.attentionRounds() + i * (long) c.knnK() * 13L;
       }
       default -> { }
     }

@@ -71,6 +71,20 @@ class SparseRowsTest {
   }
 
   @Test
+  void rowStartsThatDoNotRiseFromZeroAreRefused() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      long[] col = {0, 1, 2};
+      float[] val = {1, 1, 1};
+      assertThatThrownBy(() -> SparseRows.of(3, 3, col, new long[] {0, 2, 1}, val, m))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("row 2 starts at 1");
+      assertThatThrownBy(() -> SparseRows.of(2, 3, col, new long[] {1, 2}, val, m))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("row 0 starts at 1");
+      assertThatThrownBy(() -> SparseRows.of(2, 3, col, new long[] {0, 4}, val, m))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most 3");
+    }
+  }
+
+  @Test
   void aDenseSideOfTheWrongHeightIsRefused() {
     SparseMatrix s = new SparseMatrix(2, 3, new long[] {0, 1}, new long[] {2, 0}, new float[] {1, 1});
     try (NDManager m = NDManager.newBaseManager(); SparseRows sr = SparseRows.of(s, m)) {

@@ -18,7 +18,7 @@ public interface Recommender {
    */
   default void beforeEvaluation() {}
 
-  /** The training loss of one batch; called inside a gradient collector, followed by its backward and {@link #afterBackward}. */
+  /** The training loss of one batch; called inside a gradient collector, then its backward, then {@link #afterBackward}. */
   ai.djl.ndarray.NDArray loss(Batch batch);
 
   /**

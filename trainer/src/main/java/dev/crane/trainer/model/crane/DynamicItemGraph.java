@@ -22,7 +22,9 @@ import dev.crane.trainer.engine.Tensors;
  * two weighted row sums over the neighbour lists and their reverse. Autograd's path gathers I x k x D
  * rows, multiplies them by broadcasting forward and backward and scatters them back, the costliest
  * element-wise work of a paper-mode step. So in training the cosines enter the loss as a leaf, and
- * {@link #backwardRest} sends the written-out gradient into the unit rows after the loss's backward.
+ * {@link #backwardRest} sends the written-out gradient into the unit rows after the loss's backward. This
+ * needs E^mm to reach the loss only through the cosines (the two backward passes share no graph) and one
+ * recorded {@link #propagate} per backward pass (a second one replaces the first's pending cosines).
  */
 public final class DynamicItemGraph {
   private final int k;
