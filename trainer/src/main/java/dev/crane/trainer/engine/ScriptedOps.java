@@ -27,8 +27,11 @@ import java.util.zip.ZipOutputStream;
  * and its {@code forward}), {@code constants.pkl} (an empty tuple) and {@code version}.
  */
 public final class ScriptedOps {
-  private static volatile PtSymbolBlock bagSum;
-  private static volatile PtSymbolBlock rowDots;
+  private static final Op BAG_SUM = new Op("table: Tensor, indices: Tensor, offsets: Tensor, weights: Tensor",
+      "    _0, _1, _2, _3 = torch.embedding_bag(table, indices, offsets, False, 0, False, weights, False)\n"
+          + "    return _0\n");
+  private static final Op ROW_DOTS = new Op("a: Tensor, b: Tensor, indices: Tensor, starts: Tensor, bag_of: Tensor",
+      "    return torch._embedding_bag_per_sample_weights_backward(a, b, indices, starts, bag_of, 0)\n");
   private static NDManager modules; // owns the modules for the life of the process
 
   private ScriptedOps() {}
@@ -40,18 +43,7 @@ public final class ScriptedOps {
    * {@code weights} when they need a gradient). The result belongs to {@code table}'s manager.
    */
   public static NDArray bagSum(NDArray table, NDArray indices, NDArray offsets, NDArray weights) {
-    PtSymbolBlock op = bagSum;
-    if (op == null) {
-      synchronized (ScriptedOps.class) {
-        if (bagSum == null) {
-          bagSum = load("table: Tensor, indices: Tensor, offsets: Tensor, weights: Tensor",
-              "    _0, _1, _2, _3 = torch.embedding_bag(table, indices, offsets, False, 0, False, weights, False)\n"
-                  + "    return _0\n");
-        }
-        op = bagSum;
-      }
-    }
-    return run(op, table, indices, offsets, weights);
+    return BAG_SUM.run(table, indices, offsets, weights);
   }
 
   /**
@@ -60,29 +52,40 @@ public final class ScriptedOps {
    * tensors that need none). {@code starts} are the bags' first entries, as in {@link #bagSum}.
    */
   public static NDArray rowDots(NDArray a, NDArray b, NDArray indices, NDArray starts, NDArray bagOf) {
-    PtSymbolBlock op = rowDots;
-    if (op == null) {
-      synchronized (ScriptedOps.class) {
-        if (rowDots == null) {
-          rowDots = load("a: Tensor, b: Tensor, indices: Tensor, starts: Tensor, bag_of: Tensor",
-              "    return torch._embedding_bag_per_sample_weights_backward(a, b, indices, starts, bag_of, 0)\n");
-        }
-        op = rowDots;
-      }
-    }
-    return run(op, a, b, indices, starts, bagOf);
+    return ROW_DOTS.run(a, b, indices, starts, bagOf);
   }
 
-  /**
-   * Runs {@code op} recording autograd as the thread's mode says. DJL passes a named array as a dict or list
-   * entry (parameters are named, e.g. image_proj.weight), so named ones go in as unnamed views.
-   */
-  private static NDArray run(PtSymbolBlock op, NDArray... inputs) {
-    NDList list = new NDList(inputs.length);
-    for (NDArray x : inputs) {
-      list.add(x.getName() == null ? x : x.reshape(x.getShape()));
+  /** One scripted operator: its forward's parameters and body, the module loaded at the first call. */
+  private static final class Op {
+    private final String parameters;
+    private final String body;
+    private volatile PtSymbolBlock module;
+
+    Op(String parameters, String body) {
+      this.parameters = parameters;
+      this.body = body;
     }
-    return IValueUtils.forward(op, list, true).singletonOrThrow();
+
+    /**
+     * Runs the operator recording autograd as the thread's mode says. DJL passes a named array as a dict or list
+     * entry (parameters are named, e.g. image_proj.weight), so named ones go in as unnamed views.
+     */
+    NDArray run(NDArray... inputs) {
+      PtSymbolBlock m = module;
+      if (m == null) {
+        synchronized (ScriptedOps.class) {
+          if (module == null) {
+            module = load(parameters, body);
+          }
+          m = module;
+        }
+      }
+      NDList list = new NDList(inputs.length);
+      for (NDArray x : inputs) {
+        list.add(x.getName() == null ? x : x.reshape(x.getShape()));
+      }
+      return IValueUtils.forward(m, list, true).singletonOrThrow();
+    }
   }
 
   /** A module whose forward takes {@code parameters} and runs {@code body} (called under the class lock). */

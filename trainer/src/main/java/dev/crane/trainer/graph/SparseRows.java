@@ -30,25 +30,38 @@ public final class SparseRows implements AutoCloseable {
 
   /** The matrix's non-zeros grouped by row, each row's in their given order; owned by {@code manager}. */
   public static SparseRows of(SparseMatrix m, NDManager manager) {
-    int nnz = m.nnz();
-    long[] start = new long[m.rows()];
-    for (long r : m.rowIdx()) {
-      if (r + 1 < m.rows()) {
-        start[(int) r + 1]++;
+    Grouping g = Grouping.of(m.rowIdx(), m.rows());
+    long[] col = new long[m.nnz()];
+    float[] val = new float[m.nnz()];
+    for (int at = 0; at < col.length; at++) {
+      col[at] = m.colIdx()[g.order()[at]];
+      val[at] = m.values()[g.order()[at]];
+    }
+    return of(m.rows(), m.cols(), col, g.starts(), val, manager);
+  }
+
+  /**
+   * Entries grouped by their row, a counting sort that keeps each row's entries in their given order:
+   * {@code order[at]} is the entry at position {@code at}, {@code starts[r]} the position of row r's first.
+   */
+  public record Grouping(long[] starts, int[] order) {
+    public static Grouping of(long[] rowOf, int rows) {
+      long[] starts = new long[rows];
+      for (long r : rowOf) {
+        if (r + 1 < rows) {
+          starts[(int) r + 1]++;
+        }
       }
+      for (int r = 1; r < rows; r++) {
+        starts[r] += starts[r - 1];
+      }
+      long[] next = starts.clone();
+      int[] order = new int[rowOf.length];
+      for (int k = 0; k < rowOf.length; k++) {
+        order[(int) next[(int) rowOf[k]]++] = k;
+      }
+      return new Grouping(starts, order);
     }
-    for (int r = 1; r < start.length; r++) {
-      start[r] += start[r - 1];
-    }
-    long[] next = start.clone();
-    long[] col = new long[nnz];
-    float[] val = new float[nnz];
-    for (int k = 0; k < nnz; k++) {
-      int at = (int) next[(int) m.rowIdx()[k]]++;
-      col[at] = m.colIdx()[k];
-      val[at] = m.values()[k];
-    }
-    return of(m.rows(), m.cols(), col, start, val, manager);
   }
 
   /** From row-grouped arrays: {@code start[r]} is row r's first entry in {@code col} and {@code val}. */

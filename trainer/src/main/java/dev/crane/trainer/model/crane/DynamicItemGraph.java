@@ -9,6 +9,7 @@ import dev.crane.trainer.engine.Autograd;
 import dev.crane.trainer.engine.Scalars;
 import dev.crane.trainer.engine.ScriptedOps;
 import dev.crane.trainer.engine.Tensors;
+import dev.crane.trainer.graph.SparseRows;
 
 /**
  * The paper's item graph built from the fused features (Eq. 14, §3 choice): neighbour indices are
@@ -64,30 +65,23 @@ public final class DynamicItemGraph {
         }
       }
     });
-    int items = (int) n;
-    long[] start = new long[items];
+    long[] start = new long[(int) n];
     long[] owner = new long[idx.length];
-    long[] reverseStart = new long[items];
     for (int q = 0; q < idx.length; q++) {
       owner[q] = q / kk;
-      if (idx[q] + 1 < items) {
-        reverseStart[(int) idx[q] + 1]++;
-      }
     }
-    for (int i = 0; i < items; i++) {
+    for (int i = 0; i < n; i++) {
       start[i] = (long) i * kk;
-      if (i > 0) {
-        reverseStart[i] += reverseStart[i - 1];
-      }
     }
-    long[] next = reverseStart.clone();
+    // the reverse lists: the entries grouped by the neighbour they name
+    SparseRows.Grouping reverse = SparseRows.Grouping.of(idx, (int) n);
     long[] reverseItem = new long[idx.length];
     long[] reverseEntry = new long[idx.length];
-    for (int q = 0; q < idx.length; q++) {
-      int at = (int) next[(int) idx[q]]++;
-      reverseItem[at] = owner[q];
-      reverseEntry[at] = q;
+    for (int at = 0; at < idx.length; at++) {
+      reverseEntry[at] = reverse.order()[at];
+      reverseItem[at] = owner[reverse.order()[at]];
     }
+    long[] reverseStart = reverse.starts();
     closeLists();
     neighbours = Tensors.owned(manager, idx);
     starts = Tensors.owned(manager, start);

@@ -71,10 +71,8 @@ class DynamicItemGraphTest {
       g.refresh(m.create(fused, new Shape(n, 6)));
       long[] nb = g.neighbourIndices();
 
-      NDArray f1 = m.create(fused, new Shape(n, 6));
-      NDArray h1 = m.create(h, new Shape(n, 4));
-      f1.setRequiresGradient(true);
-      h1.setRequiresGradient(true);
+      NDArray f1 = leaf(m, fused, n, 6);
+      NDArray h1 = leaf(m, h, n, 4);
       float[] out1;
       try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
         NDArray out = g.propagate(f1, h1);
@@ -83,10 +81,8 @@ class DynamicItemGraphTest {
         g.backwardRest(gc);
       }
 
-      NDArray f2 = m.create(fused, new Shape(n, 6));
-      NDArray h2 = m.create(h, new Shape(n, 4));
-      f2.setRequiresGradient(true);
-      h2.setRequiresGradient(true);
+      NDArray f2 = leaf(m, fused, n, 6);
+      NDArray h2 = leaf(m, h, n, 4);
       float[] out2;
       try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
         NDArray unit = f2.div(f2.norm(new int[] {1}, true));
@@ -103,6 +99,12 @@ class DynamicItemGraphTest {
       assertClose(h1.getGradient().toFloatArray(), h2.getGradient().toFloatArray(), "gradient of h");
       assertThat(f1.getGradient().abs().sum().getFloat()).as("a gradient reached the fused rows").isGreaterThan(0.01f);
     }
+  }
+
+  private static NDArray leaf(NDManager m, float[] values, int rows, int cols) {
+    NDArray a = m.create(values, new Shape(rows, cols));
+    a.setRequiresGradient(true);
+    return a;
   }
 
   private static void assertClose(float[] got, float[] want, String what) {
