@@ -29,7 +29,6 @@ import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -57,13 +56,22 @@ import picocli.CommandLine.Option;
  * scatter-add). Adam is 13 FLOPs per parameter element (its operators as issued).
  *
  * <p>The floor: each component's dense products at this host's rate for the same (m, k, n), measured here
- * with DJL matMul on the same threads (best of {@code --gemm-repeats}), plus its memory-bound operators
- * (sparse products, gathers, element-wise work, Adam) at the host's streaming rate, measured here as a
- * large DJL add (3 x 4 bytes per element), counting 4 bytes per element read or written by each operator
- * as issued (a sparse product, stored by rows: per non-zero its dense row, an int64 column and the value,
- * per output row its start and the row written). Backward's floor is its dense products at the forward shapes' rates (a product's two gradient
- * products have the forward's FLOPs) plus its memory traffic at the streaming rate. batch, forward_rest and
- * other are outside the floor (Java work, allocation and freeing: no analytic cost).
+ * with DJL matMul on the same threads on operands in cache, plus its memory-bound operators (sparse products,
+ * gathers, element-wise work, Adam) at the host's streaming rate, measured here as a large DJL add (3 x 4
+ * bytes per element), counting 4 bytes per element read or written by each operator as issued (a sparse
+ * product, stored by rows: per non-zero its dense row, an int64 column and the value, per output row its start
+ * and the row written). Backward's floor is its dense products as autograd issues them, dA = dC Bᵀ and
+ * dB = Aᵀ dC (each the forward's FLOPs; dB's inner dimension is the forward's long one), each at its own rate,
+ * plus its memory traffic at the streaming rate. batch, forward_rest and other are outside the floor (Java
+ * work, allocation and freeing: no analytic cost).
+ *
+ * <p>The rates are measured in {@code --gemm-repeats} turns, one after each equal block of the measured steps,
+ * and the floor takes each rate's best. Two more figures: each block's mean step against the floor from the
+ * turn right after it (paired: this host's speed drifts by 20 % within minutes, and a ratio of figures taken at
+ * different moments moves with it); and the floor with every product's operands cycled through more memory than
+ * the caches hold (cold), as a step's operands are. Sessions before 36 charged backward's products at the
+ * forward shapes' rates from one set of measurements after the steps: that floor is still reported
+ * (forward_rates).
  */
 @Command(name = "bench-breakdown", mixinStandardHelpOptions = true,
     description = "One CRANE paper-mode training step broken down per component: time, FLOPs, GFLOP/s against this "
@@ -80,8 +88,9 @@ public final class StepBreakdownBenchmark implements Callable<Integer> {
 
   @Option(names = "--warmup", defaultValue = "2", description = "unmeasured steps first (default 2)") int warmup;
 
-  @Option(names = "--gemm-repeats", defaultValue = "3",
-      description = "repetitions of each GEMM and bandwidth measurement, the best kept (default 3)")
+  @Option(names = "--gemm-repeats", defaultValue = "5",
+      description = "turns of GEMM and bandwidth measurements, taken between equal blocks of the measured steps; each "
+          + "rate's best kept (default 5)")
   int gemmRepeats;
 
   @Option(names = "--set", description = "a training setting as name=value (repeatable), e.g. batchSize=2048")
@@ -125,17 +134,20 @@ public final class StepBreakdownBenchmark implements Callable<Integer> {
     }
     MemoryGuard.check(c, td);
     try (NDManager m = NDManager.newBaseManager(Devices.pick(false))) {
-      Measured r = measure(c, td, m);
+      // a turn of GEMM measurements after each block of steps: the host's rates at the moments the steps ran
+      List<GemmRates> turns = new ArrayList<>();
+      Measured r = measure(c, td, m, (batch, parameters) ->
+          turns.add(GemmRates.turn(m, gemms(StepCost.of(sizes(c, td, parameters), batch)), null)));
       StepCost.Sizes sizes = sizes(c, td, r.parameters);
       Map<String, StepCost.Part> cost = StepCost.of(sizes, r.batch);
-      Map<String, Double> gemm = new HashMap<>();
-      for (StepCost.Part p : cost.values()) {
-        for (StepCost.Gemm g : p.gemms) {
-          gemm.computeIfAbsent(g.shape(), x -> gemmGflops(m, g, gemmRepeats));
-        }
+      if (turns.isEmpty()) {
+        turns.add(GemmRates.turn(m, gemms(cost), null));
       }
-      double streamGbps = streamGbps(m, gemmRepeats);
+      GemmRates gemm = GemmRates.best(turns);
+      gemm.rates.putAll(GemmRates.turn(m, gemms(cost), gemm).rates); // shapes the turns missed (batch-dependent)
+      double streamGbps = gemm.stream;
       Map<String, Object> out = report(c, td, r, cost, gemm, streamGbps);
+      paired(out, r, cost, turns, gemm);
       out.put("load_average_start", loadStart);
       out.put("load_average_end", dev.crane.ops.bench.Machine.loadAverages());
       merge(json, out);
@@ -144,10 +156,28 @@ public final class StepBreakdownBenchmark implements Callable<Integer> {
     }
   }
 
-  /** The step's measured phases (seconds per step), its total and the mean batch shape. */
-  record Measured(Map<String, Double> seconds, double stepSeconds, StepCost.BatchShape batch, long parameters) {}
+  /**
+   * The step's measured phases (seconds per step), its mean, the mean batch shape, and each block's mean step
+   * (blocks of {@link #block()} steps, each followed by the hook).
+   */
+  record Measured(Map<String, Double> seconds, double stepSeconds, StepCost.BatchShape batch, long parameters,
+      List<Double> blockSeconds) {}
 
-  private Measured measure(TrainConfig c, TrainingData td, NDManager m) {
+  /** Runs after each block of measured steps, with the mean batch shape so far. */
+  interface BlockHook {
+    void afterBlock(StepCost.BatchShape batchSoFar, long parameters);
+  }
+
+  /** Measured steps per block: the steps split into {@code --gemm-repeats} blocks. */
+  private int block() {
+    return Math.max(1, steps / gemmRepeats);
+  }
+
+  private static List<StepCost.Gemm> gemms(Map<String, StepCost.Part> cost) {
+    return cost.values().stream().flatMap(p -> p.gemms.stream()).toList();
+  }
+
+  private Measured measure(TrainConfig c, TrainingData td, NDManager m, BlockHook hook) {
     SplittableRandom rng = new SplittableRandom(c.seed());
     CranePaper model = (CranePaper) ModelFactory.create(c, td, m, rng);
     Adam adam = new Adam(model.parameters(), c.learningRate());
@@ -162,6 +192,9 @@ public final class StepBreakdownBenchmark implements Callable<Integer> {
     model.beforeEpoch(rng);
     StepProfiler profiler = new StepProfiler();
     model.profileWith(profiler);
+    long params = model.parameters().all().values().stream().mapToLong(a -> a.getShape().size()).sum();
+    List<Double> blocks = new ArrayList<>();
+    double blockTotal = 0;
     double total = 0;
     double users = 0;
     double positives = 0;
@@ -191,6 +224,7 @@ public final class StepBreakdownBenchmark implements Callable<Integer> {
       long[] du = Arrays.stream(u).distinct().toArray();
       if (step >= warmup) {
         total += s;
+        blockTotal += s;
         users += du.length;
         positives += Arrays.stream(p).distinct().count();
         for (long user : du) {
@@ -199,6 +233,13 @@ public final class StepBreakdownBenchmark implements Callable<Integer> {
       }
       System.out.printf(Locale.ROOT, "step %d%s: %.3f s, loss %.5f%n", step, step < warmup ? " (warm-up)" : "", s,
           loss);
+      int done = step - warmup + 1;
+      // not while PyTorch's profiler records: the turns' products would fill its trace
+      if (done > 0 && done % block() == 0 && blocks.size() < gemmRepeats && torchProfile == null) {
+        blocks.add(blockTotal / block());
+        blockTotal = 0;
+        hook.afterBlock(new StepCost.BatchShape(size, users / done, positives / done, userEdges / done), params);
+      }
     }
     if (torchProfile != null) {
       ai.djl.pytorch.jni.JniUtils.stopProfile(torchProfile.toAbsolutePath().toString());
@@ -207,9 +248,8 @@ public final class StepBreakdownBenchmark implements Callable<Integer> {
     model.profileWith(null);
     Map<String, Double> seconds = new LinkedHashMap<>();
     profiler.nanos().forEach((k, v) -> seconds.put(k, v / 1e9 / steps));
-    long params = model.parameters().all().values().stream().mapToLong(a -> a.getShape().size()).sum();
     return new Measured(seconds, total / steps,
-        new StepCost.BatchShape(size, users / steps, positives / steps, userEdges / steps), params);
+        new StepCost.BatchShape(size, users / steps, positives / steps, userEdges / steps), params, blocks);
   }
 
   static StepCost.Sizes sizes(TrainConfig c, TrainingData td, long parameters) {
@@ -223,7 +263,7 @@ public final class StepBreakdownBenchmark implements Callable<Integer> {
 
   /** The flat JSON's figures, and the table on stdout. */
   private Map<String, Object> report(TrainConfig c, TrainingData td, Measured r, Map<String, StepCost.Part> cost,
-      Map<String, Double> gemm, double streamGbps) {
+      GemmRates gemm, double streamGbps) {
     List<String> order = new ArrayList<>(BEFORE_RCA);
     r.seconds.keySet().stream().filter(k -> k.startsWith("rca_round"))
         .sorted(java.util.Comparator.comparingInt(k -> Integer.parseInt(k.substring("rca_round".length()))))
@@ -238,7 +278,7 @@ public final class StepBreakdownBenchmark implements Callable<Integer> {
       backward.backwardBytes += p.backwardBytes;
       for (StepCost.Gemm g : p.gemms) {
         backward.gemms.add(new StepCost.Gemm(g.m(), g.k(), g.n(), g.grads()));
-        backwardGemmSeconds += g.flops() * g.grads() / (gemm.get(g.shape()) * 1e9);
+        backwardGemmSeconds += gemm.backwardSeconds(g, Rule.OWN_SHAPES);
       }
     }
     Map<String, Object> out = new LinkedHashMap<>();
@@ -275,7 +315,7 @@ public final class StepBreakdownBenchmark implements Callable<Integer> {
         StepCost.Part p = cost.get(k);
         flops = p.flops();
         gemmFlops = p.gemmFlops();
-        gemmSeconds = p.gemms.stream().mapToDouble(g -> g.flops() / (gemm.get(g.shape()) * 1e9)).sum();
+        gemmSeconds = p.gemms.stream().mapToDouble(g -> gemm.forwardSeconds(g, Rule.OWN_SHAPES)).sum();
         bytes = p.bytes;
       } else {
         table.append(String.format(Locale.ROOT, "%-20s %9.4f %5.1f%% %9s %9s %12s %9s %9s%n", k, s,
@@ -306,6 +346,13 @@ public final class StepBreakdownBenchmark implements Callable<Integer> {
     out.put("crane_step_gflops", sig(stepFlops / 1e9 / r.stepSeconds));
     out.put("crane_step_floor_seconds", sig(floor));
     out.put("crane_to_floor_ratio", sig(r.stepSeconds / floor));
+    double forwardRates = floorSeconds(cost, gemm, streamGbps, Rule.FORWARD_RATES);
+    double cold = floorSeconds(cost, gemm, streamGbps, Rule.COLD);
+    out.put("crane_step_floor_forward_rates_seconds", sig(forwardRates));
+    out.put("crane_to_floor_forward_rates_ratio", sig(r.stepSeconds / forwardRates));
+    out.put("crane_step_floor_cold_seconds", sig(cold));
+    out.put("crane_to_floor_cold_ratio", sig(r.stepSeconds / cold));
+    gemm.rates.forEach((key, rate) -> out.put("gemm_gflops_" + key, sig(rate)));
     table.append(String.format(Locale.ROOT, "%-20s %9.4f %6s %9.3g %9.3g %12s %9s %9.4f%n", "step (measured)",
         r.stepSeconds, "", stepFlops / 1e9, stepFlops / 1e9 / r.stepSeconds, "", "", floor));
     System.out.printf(Locale.ROOT, "%s: %d users, %d items, batch %d (%.0f distinct users, %.0f distinct "
@@ -316,42 +363,190 @@ public final class StepBreakdownBenchmark implements Callable<Integer> {
     System.out.print(table);
     System.out.printf(Locale.ROOT, "step %.4f s, floor %.4f s (%.2fx); components sum to %.4f s%n", r.stepSeconds,
         floor, r.stepSeconds / floor, sum);
+    System.out.printf(Locale.ROOT, "with backward products at the forward shapes' rates (before session 36): floor "
+        + "%.4f s (%.2fx); every product with operands from memory (cold): %.4f s (%.2fx)%n", forwardRates,
+        r.stepSeconds / forwardRates, cold, r.stepSeconds / cold);
     return out;
   }
 
-  /**
-   * This host's rate for an (m x k)(k x n) product with DJL matMul, in GFLOP/s: per repetition enough calls to
-   * take ~20 ms (each call's result freed, as in the step), the best repetition's mean call kept.
-   */
-  static double gemmGflops(NDManager parent, StepCost.Gemm g, int repeats) {
-    try (NDManager m = parent.newSubManager()) {
-      NDArray a = m.randomUniform(-1f, 1f, new Shape(g.m(), g.k()));
-      NDArray b = m.randomUniform(-1f, 1f, new Shape(g.k(), g.n()));
-      long t0 = System.nanoTime();
-      a.matMul(b).close(); // warm-up, and the size of a repetition
-      long once = Math.max(1, System.nanoTime() - t0);
-      int calls = (int) Math.max(1, Math.min(10_000, 20_000_000L / once));
-      double best = Double.MAX_VALUE;
-      for (int rep = 0; rep < repeats; rep++) {
-        long t = System.nanoTime();
-        for (int k = 0; k < calls; k++) {
-          a.matMul(b).close();
-        }
-        best = Math.min(best, (System.nanoTime() - t) / 1e9 / calls);
+  /** The whole step's floor (forward and backward of every part) under a rule. */
+  static double floorSeconds(Map<String, StepCost.Part> cost, GemmRates rates, double streamGbps, Rule rule) {
+    double s = 0;
+    for (StepCost.Part p : cost.values()) {
+      s += (p.bytes + p.backwardBytes) / (streamGbps * 1e9);
+      for (StepCost.Gemm g : p.gemms) {
+        s += rates.forwardSeconds(g, rule) + rates.backwardSeconds(g, rule);
       }
-      return g.flops() / best / 1e9;
+    }
+    return s;
+  }
+
+  /**
+   * The step against the floor block by block: each block's mean step over the floor from the GEMM turn taken
+   * right after it (the host's rates at that moment; shapes the turn lacked at the best rates). A host whose
+   * speed drifts between the steps and a later measurement moves the ratio of the whole run's figures; these
+   * pairs see the same moments.
+   */
+  private static void paired(Map<String, Object> out, Measured r, Map<String, StepCost.Part> cost,
+      List<GemmRates> turns, GemmRates best) {
+    double[] ratios = new double[Math.min(turns.size(), r.blockSeconds().size())];
+    for (int b = 0; b < ratios.length; b++) {
+      GemmRates then = turns.get(b).over(best);
+      ratios[b] = r.blockSeconds().get(b) / floorSeconds(cost, then, then.stream, Rule.OWN_SHAPES);
+    }
+    if (ratios.length == 0) {
+      return;
+    }
+    double[] sorted = ratios.clone();
+    Arrays.sort(sorted);
+    double median = sorted.length % 2 == 1 ? sorted[sorted.length / 2]
+        : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+    out.put("crane_to_floor_paired_ratio_median", sig(median));
+    out.put("crane_to_floor_paired_ratio_min", sig(sorted[0]));
+    out.put("crane_to_floor_paired_ratio_max", sig(sorted[sorted.length - 1]));
+    out.put("crane_to_floor_paired_blocks", ratios.length);
+    StringBuilder each = new StringBuilder();
+    for (double x : ratios) {
+      each.append(String.format(Locale.ROOT, " %.2f", x));
+    }
+    System.out.printf(Locale.ROOT, "block by block, each against the GEMM rates measured right after it:%s (median "
+        + "%.2fx)%n", each, median);
+  }
+
+  /** How a floor charges the dense products. */
+  enum Rule {
+    /** Each product as issued (forward, dA, dB) at its own shape's rate, operands in cache: the floor. */
+    OWN_SHAPES,
+    /** Backward's products at the forward shape's rate (the floor before session 36). */
+    FORWARD_RATES,
+    /** Each product as issued at its rate with operands from memory. */
+    COLD
+  }
+
+  /**
+   * This host's measured GEMM rates, GFLOP/s, keyed by form, shape and cache state; a key's in-cache rate is taken
+   * as at least its from-memory one (both measure what the host can do).
+   */
+  static final class GemmRates {
+    final Map<String, Double> rates = new LinkedHashMap<>();
+    double stream; // GB/s
+
+    /**
+     * One measurement of every form of every product listed, in cache and from memory, skipping known keys; and,
+     * in a first turn (no known rates), of the streaming rate.
+     */
+    static GemmRates turn(NDManager m, List<StepCost.Gemm> gemms, GemmRates known) {
+      GemmRates out = new GemmRates();
+      out.stream = known == null ? streamGbps(m) : known.stream;
+      for (StepCost.Gemm g : gemms) {
+        List<StepCost.Form> forms = new ArrayList<>(List.of(StepCost.Form.FORWARD));
+        forms.addAll(g.backwardForms());
+        for (StepCost.Form form : forms) {
+          for (boolean cold : new boolean[] {false, true}) {
+            String key = key(g, form, cold);
+            if (!out.rates.containsKey(key) && (known == null || !known.rates.containsKey(key))) {
+              out.rates.put(key, gemmGflops(m, g, form, cold));
+            }
+          }
+        }
+      }
+      return out;
+    }
+
+    /** Each key's best over the turns, and the best streaming rate. */
+    static GemmRates best(List<GemmRates> turns) {
+      GemmRates out = new GemmRates();
+      for (GemmRates t : turns) {
+        t.rates.forEach((k, v) -> out.rates.merge(k, v, Math::max));
+        out.stream = Math.max(out.stream, t.stream);
+      }
+      return out;
+    }
+
+    /** These rates, with {@code fallback}'s for the keys they lack. */
+    GemmRates over(GemmRates fallback) {
+      GemmRates out = new GemmRates();
+      out.rates.putAll(fallback.rates);
+      out.rates.putAll(rates);
+      out.stream = stream;
+      return out;
+    }
+
+    static String key(StepCost.Gemm g, StepCost.Form form, boolean cold) {
+      return form.name().toLowerCase(Locale.ROOT) + "_" + g.shape() + (cold ? "_cold" : "");
+    }
+
+    double seconds(StepCost.Gemm g, StepCost.Form form, boolean cold) {
+      double rate = rates.get(key(g, form, true));
+      if (!cold) {
+        rate = Math.max(rate, rates.get(key(g, form, false)));
+      }
+      return g.flops() / (rate * 1e9);
+    }
+
+    double forwardSeconds(StepCost.Gemm g, Rule rule) {
+      return seconds(g, StepCost.Form.FORWARD, rule == Rule.COLD);
+    }
+
+    double backwardSeconds(StepCost.Gemm g, Rule rule) {
+      if (rule == Rule.FORWARD_RATES) {
+        return g.grads() * seconds(g, StepCost.Form.FORWARD, false);
+      }
+      return g.backwardForms().stream().mapToDouble(f -> seconds(g, f, rule == Rule.COLD)).sum();
     }
   }
 
-  /** This host's streaming rate in GB/s: c = a + b over 32 M floats (128 MB each, beyond any L3 cache). */
-  static double streamGbps(NDManager parent, int repeats) {
+  /**
+   * This host's rate for one of a product's three forms with DJL matMul, in GFLOP/s, as autograd issues it from
+   * contiguous operands: C = A B, dA = dC · (B)ᵀ, dB = (A)ᵀ · dC, the transposes views; the mean of enough calls
+   * to take ~20 ms (each call's result freed, as in the step). Cold: each call takes the next of as many operand
+   * copies as fill 96 MB (one if it is that big), more than this host's caches hold.
+   */
+  static double gemmGflops(NDManager parent, StepCost.Gemm g, StepCost.Form form, boolean cold) {
+    try (NDManager m = parent.newSubManager()) {
+      long[][] shapes = switch (form) {
+        case FORWARD -> new long[][] {{g.m(), g.k()}, {g.k(), g.n()}};
+        case LEFT_GRADIENT -> new long[][] {{g.m(), g.n()}, {g.k(), g.n()}};
+        case RIGHT_GRADIENT -> new long[][] {{g.m(), g.k()}, {g.m(), g.n()}};
+      };
+      long bytes = 4 * (shapes[0][0] * shapes[0][1] + shapes[1][0] * shapes[1][1]);
+      int copies = cold ? (int) Math.min(64, ((96L << 20) + bytes - 1) / bytes) : 1; // 1 if one copy is that big
+      NDArray[][] operands = new NDArray[copies][];
+      for (int c = 0; c < copies; c++) {
+        operands[c] = new NDArray[] {m.randomUniform(-1f, 1f, new Shape(shapes[0])),
+            m.randomUniform(-1f, 1f, new Shape(shapes[1]))};
+      }
+      java.util.function.IntConsumer call = c -> {
+        NDArray a = operands[c % copies][0];
+        NDArray b = operands[c % copies][1];
+        NDArray out = switch (form) {
+          case FORWARD -> a.matMul(b);
+          case LEFT_GRADIENT -> a.matMul(b.transpose());
+          case RIGHT_GRADIENT -> a.transpose().matMul(b);
+        };
+        out.close();
+      };
+      long t0 = System.nanoTime();
+      call.accept(0); // warm-up, and the size of a repetition
+      long once = Math.max(1, System.nanoTime() - t0);
+      int calls = (int) Math.max(copies, Math.min(10_000, 20_000_000L / once));
+      long t = System.nanoTime();
+      for (int k = 0; k < calls; k++) {
+        call.accept(k + 1);
+      }
+      return g.flops() / ((System.nanoTime() - t) / 1e9 / calls) / 1e9;
+    }
+  }
+
+  /** This host's streaming rate in GB/s: c = a + b over 32 M floats (128 MB each, beyond any L3 cache), best of 3. */
+  static double streamGbps(NDManager parent) {
     try (NDManager m = parent.newSubManager()) {
       long n = 32L << 20;
       NDArray a = m.randomUniform(-1f, 1f, new Shape(n));
       NDArray b = m.randomUniform(-1f, 1f, new Shape(n));
       a.add(b).close();
       double best = Double.MAX_VALUE;
-      for (int rep = 0; rep < Math.max(3, repeats); rep++) {
+      for (int rep = 0; rep < 3; rep++) {
         long t = System.nanoTime();
         a.add(b).close();
         best = Math.min(best, (System.nanoTime() - t) / 1e9);

@@ -16,7 +16,10 @@ import java.util.Map;
  * Operators on d x d or smaller tensors are left out, dense products of any size are not.
  */
 final class StepCost {
-  /** A dense product (m x k)(k x n); {@code grads} of its operands need a gradient. */
+  /**
+   * A dense product C = A B of an m x k by a k x n matrix; {@code grads} of its operands need a gradient (with 1,
+   * the right one's: the left is a constant, as the raw features are).
+   */
   record Gemm(long m, long k, long n, int grads) {
     double flops() {
       return 2.0 * m * k * n;
@@ -25,6 +28,16 @@ final class StepCost {
     String shape() {
       return m + "x" + k + "x" + n;
     }
+
+    /** The products autograd issues for it, each with the forward's FLOPs: dA = dC Bᵀ and dB = Aᵀ dC. */
+    List<Form> backwardForms() {
+      return grads == 2 ? List.of(Form.LEFT_GRADIENT, Form.RIGHT_GRADIENT) : List.of(Form.RIGHT_GRADIENT);
+    }
+  }
+
+  /** Which of a product's three matrix products: C = A B, dA = dC Bᵀ (m x n x k), dB = Aᵀ dC (k x m x n, long inner). */
+  enum Form {
+    FORWARD, LEFT_GRADIENT, RIGHT_GRADIENT
   }
 
   /** One component's forward and backward cost. */

@@ -32,7 +32,7 @@ class StepBreakdownBenchmarkTest {
     Path json = dir.resolve("cost.json");
     Files.writeString(json, "{\"command\": \"trainer bench --configs crane\", \"crane_seed999_recall20\": 0.0261,"
         + " \"note\": \"kept\"}");
-    String[] args = {"--data", data.toString(), "--steps", "3", "--warmup", "1", "--gemm-repeats", "1",
+    String[] args = {"--data", data.toString(), "--steps", "4", "--warmup", "1", "--gemm-repeats", "2",
         "--json", json.toString(), "--set", "embeddingDim=8", "--set", "batchSize=64", "--set", "attentionRounds=3"};
     assertThat(new CommandLine(new StepBreakdownBenchmark()).execute(args)).isZero();
     @SuppressWarnings("unchecked")
@@ -44,7 +44,7 @@ class StepBreakdownBenchmarkTest {
         "crane_step_seconds", "crane_step_floor_seconds", "crane_to_floor_ratio", "stream_gbps");
     // the epoch benchmark's provenance stays with its figures; this run's is under breakdown_*
     assertThat(m.get("command")).isEqualTo("trainer bench --configs crane");
-    assertThat(m.get("breakdown_command").toString()).startsWith("trainer bench-breakdown").contains("--steps 3");
+    assertThat(m.get("breakdown_command").toString()).startsWith("trainer bench-breakdown").contains("--steps 4");
     assertThat(m).containsKeys("breakdown_date", "breakdown_machine");
 
     List<String> timed = new ArrayList<>(COSTED);
@@ -82,6 +82,18 @@ class StepBreakdownBenchmarkTest {
     // machine (a test run beside other jobs) a slow bandwidth probe put it above a tiny dataset's step
     assertThat(floor).isPositive();
     assertThat(num(m, "crane_to_floor_ratio")).isCloseTo(step / floor, within(0.01 * step / floor + 0.001));
+    // the same products with operands from memory can only be slower (a key's in-cache rate is at least that)
+    assertThat(num(m, "crane_step_floor_cold_seconds")).isGreaterThanOrEqualTo(floor);
+    assertThat(num(m, "crane_step_floor_forward_rates_seconds")).isPositive();
+    // each product's forms as autograd issues them: the projection's features are constants, so only the
+    // weights' gradient (Aᵀ dC) is issued for it; an RCA product of two trainable operands has both
+    assertThat(m).containsKeys("gemm_gflops_forward_40x4x8", "gemm_gflops_right_gradient_40x4x8",
+        "gemm_gflops_right_gradient_40x4x8_cold", "gemm_gflops_left_gradient_100x16x16");
+    assertThat(m).doesNotContainKey("gemm_gflops_left_gradient_40x4x8");
+    // two blocks of two steps, each against the GEMM turn right after it
+    assertThat(m.get("crane_to_floor_paired_blocks")).isEqualTo(2);
+    assertThat(num(m, "crane_to_floor_paired_ratio_median")).isPositive()
+        .isBetween(num(m, "crane_to_floor_paired_ratio_min"), num(m, "crane_to_floor_paired_ratio_max"));
   }
 
   @Test
