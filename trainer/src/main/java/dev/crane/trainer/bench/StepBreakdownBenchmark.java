@@ -57,21 +57,24 @@ import picocli.CommandLine.Option;
  *
  * <p>The floor: each component's dense products at this host's rate for the same (m, k, n), measured here
  * with DJL matMul on the same threads on operands in cache, plus its memory-bound operators (sparse products,
- * gathers, element-wise work, Adam) at the host's streaming rate, measured here as a large DJL add (3 x 4
- * bytes per element), counting 4 bytes per element read or written by each operator as issued (a sparse
- * product, stored by rows: per non-zero its dense row, an int64 column and the value, per output row its start
- * and the row written). Backward's floor is its dense products as autograd issues them, dA = dC Bᵀ and
- * dB = Aᵀ dC (each the forward's FLOPs; dB's inner dimension is the forward's long one), each at its own rate,
- * plus its memory traffic at the streaming rate. batch, forward_rest and other are outside the floor (Java
- * work, allocation and freeing: no analytic cost).
+ * gathers, element-wise work, Adam) at the host's streaming rate, measured here as a DJL add over 128 MB
+ * arrays (3 x 4 bytes per element), counting 4 bytes per element read or written by each operator as issued
+ * (a sparse product, stored by rows: per non-zero its dense row, an int64 column and the value, per output row
+ * its start and the row written). Backward's floor is its dense products as autograd issues them (each with
+ * the forward's FLOPs: dA = dC Bᵀ, dB = Aᵀ dC, transposed where the code passes that operand as a transposed
+ * view; {@link StepCost.Form}), each at its own rate, plus its memory traffic at the streaming rate. batch,
+ * forward_rest and other are outside the floor (Java work, allocation and freeing: no analytic cost).
  *
- * <p>The rates are measured in {@code --gemm-repeats} turns, one after each equal block of the measured steps,
- * and the floor takes each rate's best. Two more figures: each block's mean step against the floor from the
- * turn right after it (paired: this host's speed drifts by 20 % within minutes, and a ratio of figures taken at
- * different moments moves with it); and the floor with every product's operands cycled through more memory than
- * the caches hold (cold), as a step's operands are. Sessions before 36 charged backward's products at the
- * forward shapes' rates from one set of measurements after the steps: that floor is still reported
- * (forward_rates).
+ * <p>The rates are measured in up to {@code --gemm-repeats} turns, one after each block of the measured steps
+ * (the steps split as evenly as they go), for the products of the first block's mean batch; the floor takes
+ * each rate's best over the turns. That mixes moments no single turn saw, so it is the lowest floor the run's
+ * measurements support. Two more figures: each block's mean step against the floor from the turn right after it
+ * (paired: this host's speed drifts by 20 % within minutes, and a ratio of figures taken at different moments
+ * moves with it; each of its rates is one ~20 ms sample, which a moment of interference lowers, raising that
+ * floor); and the floor with every product's operands cycled through more memory than the caches hold (cold),
+ * as a step's operands are. Sessions before 36 charged backward's products at the forward shapes' rates, one
+ * measurement of each after the steps: that rule's floor is still reported (forward_rates), from this run's
+ * rates. The turns themselves touch hundreds of MB between blocks, which may slow the step after each.
  */
 @Command(name = "bench-breakdown", mixinStandardHelpOptions = true,
     description = "One CRANE paper-mode training step broken down per component: time, FLOPs, GFLOP/s against this "
@@ -134,19 +137,26 @@ public final class StepBreakdownBenchmark implements Callable<Integer> {
     }
     MemoryGuard.check(c, td);
     try (NDManager m = NDManager.newBaseManager(Devices.pick(false))) {
-      // a turn of GEMM measurements after each block of steps: the host's rates at the moments the steps ran
+      // a turn of GEMM measurements after each block of steps: the host's rates at the moments the steps ran, for
+      // the products of the first block's mean batch (the batch-dependent InfoNCE shapes then stay the same)
       List<GemmRates> turns = new ArrayList<>();
-      Measured r = measure(c, td, m, (batch, parameters) ->
-          turns.add(GemmRates.turn(m, gemms(StepCost.of(sizes(c, td, parameters), batch)), null)));
+      StepCost.BatchShape[] turnBatch = new StepCost.BatchShape[1];
+      Measured r = measure(c, td, m, (batch, parameters) -> {
+        if (turnBatch[0] == null) {
+          turnBatch[0] = batch;
+        }
+        turns.add(GemmRates.turn(m, gemms(StepCost.of(sizes(c, td, parameters), turnBatch[0])), null));
+      });
       StepCost.Sizes sizes = sizes(c, td, r.parameters);
       Map<String, StepCost.Part> cost = StepCost.of(sizes, r.batch);
       if (turns.isEmpty()) {
         turns.add(GemmRates.turn(m, gemms(cost), null));
       }
       GemmRates gemm = GemmRates.best(turns);
-      gemm.rates.putAll(GemmRates.turn(m, gemms(cost), gemm).rates); // shapes the turns missed (batch-dependent)
-      double streamGbps = gemm.stream;
-      Map<String, Object> out = report(c, td, r, cost, gemm, streamGbps);
+      // the whole run's mean batch may round to other InfoNCE shapes than the first block's: one measurement of those
+      gemm.rates.putAll(GemmRates.turn(m, gemms(cost), gemm).rates);
+      Map<String, Object> out = report(c, td, r, cost, gemm);
+      out.put("crane_breakdown_gemm_turns", turns.size());
       paired(out, r, cost, turns, gemm);
       out.put("load_average_start", loadStart);
       out.put("load_average_end", dev.crane.ops.bench.Machine.loadAverages());
@@ -158,7 +168,7 @@ public final class StepBreakdownBenchmark implements Callable<Integer> {
 
   /**
    * The step's measured phases (seconds per step), its mean, the mean batch shape, and each block's mean step
-   * (blocks of {@link #block()} steps, each followed by the hook).
+   * (blocks as {@link #blockEnds} splits the steps, each followed by the hook).
    */
   record Measured(Map<String, Double> seconds, double stepSeconds, StepCost.BatchShape batch, long parameters,
       List<Double> blockSeconds) {}
@@ -168,9 +178,13 @@ public final class StepBreakdownBenchmark implements Callable<Integer> {
     void afterBlock(StepCost.BatchShape batchSoFar, long parameters);
   }
 
-  /** Measured steps per block: the steps split into {@code --gemm-repeats} blocks. */
-  private int block() {
-    return Math.max(1, steps / gemmRepeats);
+  /**
+   * The measured steps after which each block ends: {@code steps} split into {@code turns} blocks as equal as can be
+   * (fewer when there are fewer steps than turns), the last ending with the last step.
+   */
+  static int[] blockEnds(int steps, int turns) {
+    return java.util.stream.IntStream.rangeClosed(1, turns).map(j -> (int) Math.round((double) j * steps / turns))
+        .filter(e -> e > 0).distinct().toArray();
   }
 
   private static List<StepCost.Gemm> gemms(Map<String, StepCost.Part> cost) {
@@ -194,6 +208,7 @@ public final class StepBreakdownBenchmark implements Callable<Integer> {
     model.profileWith(profiler);
     long params = model.parameters().all().values().stream().mapToLong(a -> a.getShape().size()).sum();
     List<Double> blocks = new ArrayList<>();
+    int[] ends = blockEnds(steps, gemmRepeats);
     double blockTotal = 0;
     double total = 0;
     double users = 0;
@@ -235,8 +250,8 @@ public final class StepBreakdownBenchmark implements Callable<Integer> {
           loss);
       int done = step - warmup + 1;
       // not while PyTorch's profiler records: the turns' products would fill its trace
-      if (done > 0 && done % block() == 0 && blocks.size() < gemmRepeats && torchProfile == null) {
-        blocks.add(blockTotal / block());
+      if (torchProfile == null && blocks.size() < ends.length && done == ends[blocks.size()]) {
+        blocks.add(blockTotal / (done - (blocks.isEmpty() ? 0 : ends[blocks.size() - 1])));
         blockTotal = 0;
         hook.afterBlock(new StepCost.BatchShape(size, users / done, positives / done, userEdges / done), params);
       }
@@ -263,7 +278,8 @@ public final class StepBreakdownBenchmark implements Callable<Integer> {
 
   /** The flat JSON's figures, and the table on stdout. */
   private Map<String, Object> report(TrainConfig c, TrainingData td, Measured r, Map<String, StepCost.Part> cost,
-      GemmRates gemm, double streamGbps) {
+      GemmRates gemm) {
+    double streamGbps = gemm.stream;
     List<String> order = new ArrayList<>(BEFORE_RCA);
     r.seconds.keySet().stream().filter(k -> k.startsWith("rca_round"))
         .sorted(java.util.Comparator.comparingInt(k -> Integer.parseInt(k.substring("rca_round".length()))))
@@ -277,7 +293,7 @@ public final class StepBreakdownBenchmark implements Callable<Integer> {
       backward.backwardOtherFlops += p.backwardOtherFlops;
       backward.backwardBytes += p.backwardBytes;
       for (StepCost.Gemm g : p.gemms) {
-        backward.gemms.add(new StepCost.Gemm(g.m(), g.k(), g.n(), g.grads()));
+        backward.gemms.add(g);
         backwardGemmSeconds += gemm.backwardSeconds(g, Rule.OWN_SHAPES);
       }
     }
@@ -352,7 +368,14 @@ public final class StepBreakdownBenchmark implements Callable<Integer> {
     out.put("crane_to_floor_forward_rates_ratio", sig(r.stepSeconds / forwardRates));
     out.put("crane_step_floor_cold_seconds", sig(cold));
     out.put("crane_to_floor_cold_ratio", sig(r.stepSeconds / cold));
-    gemm.rates.forEach((key, rate) -> out.put("gemm_gflops_" + key, sig(rate)));
+    for (StepCost.Gemm g : gemms(cost)) { // the final cost's products only (not the turns' other InfoNCE shapes)
+      for (StepCost.Form f : GemmRates.forms(g)) {
+        for (boolean fromMemory : new boolean[] {false, true}) {
+          String key = GemmRates.key(g, f, fromMemory);
+          out.put("gemm_gflops_" + key, sig(gemm.rates.get(key)));
+        }
+      }
+    }
     table.append(String.format(Locale.ROOT, "%-20s %9.4f %6s %9.3g %9.3g %12s %9s %9.4f%n", "step (measured)",
         r.stepSeconds, "", stepFlops / 1e9, stepFlops / 1e9 / r.stepSeconds, "", "", floor));
     System.out.printf(Locale.ROOT, "%s: %d users, %d items, batch %d (%.0f distinct users, %.0f distinct "
@@ -433,24 +456,25 @@ public final class StepBreakdownBenchmark implements Callable<Integer> {
 
     /**
      * One measurement of every form of every product listed, in cache and from memory, skipping known keys; and,
-     * in a first turn (no known rates), of the streaming rate.
+     * in a turn that knows no rates, of the streaming rate.
      */
     static GemmRates turn(NDManager m, List<StepCost.Gemm> gemms, GemmRates known) {
       GemmRates out = new GemmRates();
       out.stream = known == null ? streamGbps(m) : known.stream;
       for (StepCost.Gemm g : gemms) {
-        List<StepCost.Form> forms = new ArrayList<>(List.of(StepCost.Form.FORWARD));
-        forms.addAll(g.backwardForms());
-        for (StepCost.Form form : forms) {
-          for (boolean cold : new boolean[] {false, true}) {
-            String key = key(g, form, cold);
-            if (!out.rates.containsKey(key) && (known == null || !known.rates.containsKey(key))) {
-              out.rates.put(key, gemmGflops(m, g, form, cold));
-            }
-          }
+        String key = key(g, StepCost.Form.FORWARD, false);
+        if (!out.rates.containsKey(key) && (known == null || !known.rates.containsKey(key))) {
+          measureForms(m, g, out.rates);
         }
       }
       return out;
+    }
+
+    /** The forward, then the gradient products autograd issues. */
+    static List<StepCost.Form> forms(StepCost.Gemm g) {
+      List<StepCost.Form> forms = new ArrayList<>(List.of(StepCost.Form.FORWARD));
+      forms.addAll(g.backwardForms());
+      return forms;
     }
 
     /** Each key's best over the turns, and the best streaming rate. */
@@ -497,45 +521,58 @@ public final class StepBreakdownBenchmark implements Callable<Integer> {
   }
 
   /**
-   * This host's rate for one of a product's three forms with DJL matMul, in GFLOP/s, as autograd issues it from
-   * contiguous operands: C = A B, dA = dC · (B)ᵀ, dB = (A)ᵀ · dC, the transposes views; the mean of enough calls
-   * to take ~20 ms (each call's result freed, as in the step). Cold: each call takes the next of as many operand
-   * copies as fill 96 MB (one if it is that big), more than this host's caches hold.
+   * Puts this host's rate (GFLOP/s) for each of a product's forms, in cache and from memory, into {@code out}: DJL
+   * matMul on operands laid out as the code passes them (a transposed operand as a view of a contiguous matrix, dC
+   * contiguous), each form issued as autograd issues it (StepCost.Form); the mean of enough calls to take ~20 ms,
+   * each call's result freed as in the step. In cache: the same operands every call. From memory: each call takes
+   * the next of as many operand sets as fill 96 MB (one when a set is that big), more than this host's caches hold.
    */
-  static double gemmGflops(NDManager parent, StepCost.Gemm g, StepCost.Form form, boolean cold) {
+  static void measureForms(NDManager parent, StepCost.Gemm g, Map<String, Double> out) {
     try (NDManager m = parent.newSubManager()) {
-      long[][] shapes = switch (form) {
-        case FORWARD -> new long[][] {{g.m(), g.k()}, {g.k(), g.n()}};
-        case LEFT_GRADIENT -> new long[][] {{g.m(), g.n()}, {g.k(), g.n()}};
-        case RIGHT_GRADIENT -> new long[][] {{g.m(), g.k()}, {g.m(), g.n()}};
-      };
-      long bytes = 4 * (shapes[0][0] * shapes[0][1] + shapes[1][0] * shapes[1][1]);
-      int copies = cold ? (int) Math.min(64, ((96L << 20) + bytes - 1) / bytes) : 1; // 1 if one copy is that big
-      NDArray[][] operands = new NDArray[copies][];
+      long bytes = 4 * (g.m() * g.k() + g.k() * g.n() + g.m() * g.n());
+      int copies = (int) Math.min(4096, ((96L << 20) + bytes - 1) / bytes);
+      boolean leftT = g.operands() == StepCost.Operands.LEFT_TRANSPOSED;
+      boolean rightT = g.operands() == StepCost.Operands.RIGHT_TRANSPOSED;
+      NDArray[][] sets = new NDArray[copies][];
       for (int c = 0; c < copies; c++) {
-        operands[c] = new NDArray[] {m.randomUniform(-1f, 1f, new Shape(shapes[0])),
-            m.randomUniform(-1f, 1f, new Shape(shapes[1]))};
+        sets[c] = new NDArray[] {
+          leftT ? random(m, g.k(), g.m()).transpose() : random(m, g.m(), g.k()),
+          rightT ? random(m, g.n(), g.k()).transpose() : random(m, g.k(), g.n()),
+          random(m, g.m(), g.n())};
       }
-      java.util.function.IntConsumer call = c -> {
-        NDArray a = operands[c % copies][0];
-        NDArray b = operands[c % copies][1];
-        NDArray out = switch (form) {
-          case FORWARD -> a.matMul(b);
-          case LEFT_GRADIENT -> a.matMul(b.transpose());
-          case RIGHT_GRADIENT -> a.transpose().matMul(b);
+      for (StepCost.Form form : GemmRates.forms(g)) {
+        java.util.function.IntConsumer call = c -> {
+          NDArray a = sets[c][0];
+          NDArray b = sets[c][1];
+          NDArray dc = sets[c][2];
+          NDArray result = switch (form) {
+            case FORWARD -> a.matMul(b);
+            case LEFT_GRADIENT -> leftT ? b.matMul(dc.transpose()) : dc.matMul(b.transpose());
+            case RIGHT_GRADIENT -> rightT ? dc.transpose().matMul(a) : a.transpose().matMul(dc);
+          };
+          result.close();
         };
-        out.close();
-      };
-      long t0 = System.nanoTime();
-      call.accept(0); // warm-up, and the size of a repetition
-      long once = Math.max(1, System.nanoTime() - t0);
-      int calls = (int) Math.max(copies, Math.min(10_000, 20_000_000L / once));
-      long t = System.nanoTime();
-      for (int k = 0; k < calls; k++) {
-        call.accept(k + 1);
+        out.put(GemmRates.key(g, form, false), g.flops() / secondsPerCall(call, 1) / 1e9);
+        out.put(GemmRates.key(g, form, true), g.flops() / secondsPerCall(call, copies) / 1e9);
       }
-      return g.flops() / ((System.nanoTime() - t) / 1e9 / calls) / 1e9;
     }
+  }
+
+  private static NDArray random(NDManager m, long rows, long cols) {
+    return m.randomUniform(-1f, 1f, new Shape(rows, cols));
+  }
+
+  /** Mean seconds of a call cycling through {@code sets} operand sets, over at least ~20 ms and every set once. */
+  private static double secondsPerCall(java.util.function.IntConsumer call, int sets) {
+    long t0 = System.nanoTime();
+    call.accept(0); // warm-up, and the size of the measurement
+    long once = Math.max(1, System.nanoTime() - t0);
+    int calls = (int) Math.max(sets, Math.min(10_000, 20_000_000L / once));
+    long t = System.nanoTime();
+    for (int k = 0; k < calls; k++) {
+      call.accept((k + 1) % sets);
+    }
+    return (System.nanoTime() - t) / 1e9 / calls;
   }
 
   /** This host's streaming rate in GB/s: c = a + b over 32 M floats (128 MB each, beyond any L3 cache), best of 3. */
@@ -558,16 +595,22 @@ public final class StepBreakdownBenchmark implements Callable<Integer> {
   /** The run's provenance keys; also written as breakdown_&lt;key&gt;. */
   static final List<String> PROVENANCE = List.of("command", "date", "machine");
 
+  /** Key prefixes whose keys depend on the run (the products measured, whether blocks were paired). */
+  static final List<String> RUN_FAMILIES = List.of("gemm_gflops_", "crane_to_floor_paired_");
+
   /**
-   * Puts {@code out}'s keys into the JSON file, keeping every other key; atomic rename. When the file's
-   * command, date and machine are another tool's (the cost file's are the epoch benchmark's, whose per-seed
-   * figures they describe), they stay, and this run's are only under breakdown_command, _date, _machine.
+   * Puts {@code out}'s keys into the JSON file, keeping every other key but an earlier run's {@link #RUN_FAMILIES};
+   * atomic rename. When the file's command, date and machine are another tool's (the cost file's are the epoch
+   * benchmark's, whose per-seed figures they describe), they stay, and this run's are only under
+   * breakdown_command, _date, _machine.
    */
   static void merge(Path file, Map<String, Object> out) throws IOException {
     ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     Map<String, Object> all = Files.exists(file)
         ? json.readValue(file.toFile(), new TypeReference<LinkedHashMap<String, Object>>() {}) : new LinkedHashMap<>();
     boolean foreign = all.get("command") instanceof String c && !c.startsWith("trainer bench-breakdown");
+    // families of keys whose members vary from run to run: an earlier run's must not stand beside this one's
+    all.keySet().removeIf(k -> RUN_FAMILIES.stream().anyMatch(k::startsWith));
     for (Map.Entry<String, Object> e : out.entrySet()) {
       if (PROVENANCE.contains(e.getKey())) {
         all.put("breakdown_" + e.getKey(), e.getValue());

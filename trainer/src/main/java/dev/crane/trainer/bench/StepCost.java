@@ -18,24 +18,45 @@ import java.util.Map;
 final class StepCost {
   /**
    * A dense product C = A B of an m x k by a k x n matrix; {@code grads} of its operands need a gradient (with 1,
-   * the right one's: the left is a constant, as the raw features are).
+   * the right one's: the left is a constant, as the raw features are); {@code operands} says which operand the
+   * code passes as a transposed view, which changes the products autograd issues for it.
    */
-  record Gemm(long m, long k, long n, int grads) {
+  record Gemm(long m, long k, long n, int grads, Operands operands) {
+    Gemm(long m, long k, long n, int grads) {
+      this(m, k, n, grads, Operands.CONTIGUOUS);
+    }
+
     double flops() {
       return 2.0 * m * k * n;
     }
 
     String shape() {
-      return m + "x" + k + "x" + n;
+      return m + "x" + k + "x" + n + operands.suffix;
     }
 
-    /** The products autograd issues for it, each with the forward's FLOPs: dA = dC Bᵀ and dB = Aᵀ dC. */
+    /** The gradient products autograd issues for it, each with the forward's FLOPs. */
     List<Form> backwardForms() {
       return grads == 2 ? List.of(Form.LEFT_GRADIENT, Form.RIGHT_GRADIENT) : List.of(Form.RIGHT_GRADIENT);
     }
   }
 
-  /** Which of a product's three matrix products: C = A B, dA = dC Bᵀ (m x n x k), dB = Aᵀ dC (k x m x n, long inner). */
+  /** Which operand of a product the code passes as a transposed view of a contiguous matrix. */
+  enum Operands {
+    CONTIGUOUS(""), LEFT_TRANSPOSED("_ta"), RIGHT_TRANSPOSED("_tb");
+
+    final String suffix;
+
+    Operands(String suffix) {
+      this.suffix = suffix;
+    }
+  }
+
+  /**
+   * Which of a product's three matrix products: C = A B; dA, which autograd issues as dC Bᵀ (m x n x k), or as
+   * (B dCᵀ)ᵀ when A is a transposed view (k x n x m); dB, issued as Aᵀ dC (k x m x n, summing over the m rows),
+   * or as (dCᵀ A)ᵀ when B is a transposed view (n x m x k). PyTorch keeps a transposed operand's gradient in its
+   * layout (mm_mat1_backward, mm_mat2_backward).
+   */
   enum Form {
     FORWARD, LEFT_GRADIENT, RIGHT_GRADIENT
   }
@@ -50,6 +71,10 @@ final class StepCost {
 
     void gemm(long m, long k, long n, int grads) {
       gemms.add(new Gemm(m, k, n, grads));
+    }
+
+    void gemm(long m, long k, long n, int grads, Operands operands) {
+      gemms.add(new Gemm(m, k, n, grads, operands));
     }
 
     /**
@@ -138,7 +163,7 @@ final class StepCost {
 
     Part proj = part(out, "feature_projection");
     for (long dm : s.featureDims()) {
-      proj.gemm(i, dm, d, 1); // F_m is a constant: only A_m gets a gradient
+      proj.gemm(i, dm, d, 1, Operands.RIGHT_TRANSPOSED); // F_m A_mᵀ; F_m is a constant: only A_m gets a gradient
       proj.elementwise(i * d, 1, 1, 1, 2); // bias
     }
 
@@ -162,7 +187,7 @@ final class StepCost {
         p.elementwise(2 * n * d, 1, 0, 2, 2); // two row norms
         p.elementwise(4 * n, 1, 1, 1, 2); // clamp, reciprocal (twice), their product
         p.elementwise(n * d, 1, 1, 1, 2); // Ĵ_m / (|x||ĵ|)
-        p.gemm(d, n, d, 2); // X_m^T Ĵ'
+        p.gemm(d, n, d, 2, Operands.LEFT_TRANSPOSED); // X_m^T Ĵ'
         p.gemm(d, d, d, 2); // C_m W^c
         p.gemm(rows, d, d, 2); // X_m K
         p.elementwise(rows * d, 1, 1, 1, 2); // ReLU
@@ -207,7 +232,7 @@ final class StepCost {
       for (double rows : new double[] {b.distinctUsers(), b.distinctPositives()}) {
         long r = Math.round(rows);
         nce.elementwise(2.0 * r * d, 1, 1, 3, 2); // unit rows of both views
-        nce.gemm(r, d, r, 2); // cosines
+        nce.gemm(r, d, r, 2, Operands.RIGHT_TRANSPOSED); // cosines a bᵀ
         double sq = (double) r * r;
         nce.elementwise(sq, 1, 1, 1, 2); // / τ
         nce.elementwise(sq, 2, 1, 4, 2); // log-softmax

@@ -31,7 +31,7 @@ class StepBreakdownBenchmarkTest {
     MmrecWriter.write(PlantedData.generate(60, 40, 4, 6, new int[] {8, 4}, 2), data);
     Path json = dir.resolve("cost.json");
     Files.writeString(json, "{\"command\": \"trainer bench --configs crane\", \"crane_seed999_recall20\": 0.0261,"
-        + " \"note\": \"kept\"}");
+        + " \"note\": \"kept\", \"gemm_gflops_forward_1x1x1\": 5, \"crane_to_floor_paired_ratio_median\": 9}");
     String[] args = {"--data", data.toString(), "--steps", "4", "--warmup", "1", "--gemm-repeats", "2",
         "--json", json.toString(), "--set", "embeddingDim=8", "--set", "batchSize=64", "--set", "attentionRounds=3"};
     assertThat(new CommandLine(new StepBreakdownBenchmark()).execute(args)).isZero();
@@ -40,6 +40,9 @@ class StepBreakdownBenchmarkTest {
 
     assertThat(m.get("crane_seed999_recall20")).isEqualTo(0.0261); // other keys survive the merge
     assertThat(m.get("note")).isEqualTo("kept");
+    // an earlier run's product rates and paired figures do not survive next to this run's
+    assertThat(m).doesNotContainKey("gemm_gflops_forward_1x1x1");
+    assertThat(num(m, "crane_to_floor_paired_ratio_median")).isNotEqualTo(9.0);
     assertThat(m).containsKeys("load_average_start", "load_average_end", "threads",
         "crane_step_seconds", "crane_step_floor_seconds", "crane_to_floor_ratio", "stream_gbps");
     // the epoch benchmark's provenance stays with its figures; this run's is under breakdown_*
@@ -87,13 +90,63 @@ class StepBreakdownBenchmarkTest {
     assertThat(num(m, "crane_step_floor_forward_rates_seconds")).isPositive();
     // each product's forms as autograd issues them: the projection's features are constants, so only the
     // weights' gradient (Aᵀ dC) is issued for it; an RCA product of two trainable operands has both
-    assertThat(m).containsKeys("gemm_gflops_forward_40x4x8", "gemm_gflops_right_gradient_40x4x8",
-        "gemm_gflops_right_gradient_40x4x8_cold", "gemm_gflops_left_gradient_100x16x16");
-    assertThat(m).doesNotContainKey("gemm_gflops_left_gradient_40x4x8");
+    // (the projection's weights enter as a transposed view, F Aᵀ: _tb)
+    assertThat(m).containsKeys("gemm_gflops_forward_40x4x8_tb", "gemm_gflops_right_gradient_40x4x8_tb",
+        "gemm_gflops_right_gradient_40x4x8_tb_cold", "gemm_gflops_left_gradient_100x16x16",
+        "gemm_gflops_left_gradient_8x100x8_ta");
+    assertThat(m).doesNotContainKey("gemm_gflops_left_gradient_40x4x8_tb");
     // two blocks of two steps, each against the GEMM turn right after it
+    assertThat(m.get("crane_breakdown_gemm_turns")).isEqualTo(2);
     assertThat(m.get("crane_to_floor_paired_blocks")).isEqualTo(2);
     assertThat(num(m, "crane_to_floor_paired_ratio_median")).isPositive()
         .isBetween(num(m, "crane_to_floor_paired_ratio_min"), num(m, "crane_to_floor_paired_ratio_max"));
+  }
+
+  @Test
+  void splitsTheMeasuredStepsIntoBlocksAsEvenlyAsTheyGo() {
+    assertThat(StepBreakdownBenchmark.blockEnds(30, 5)).containsExactly(6, 12, 18, 24, 30);
+    assertThat(StepBreakdownBenchmark.blockEnds(9, 5)).containsExactly(2, 4, 5, 7, 9);
+    assertThat(StepBreakdownBenchmark.blockEnds(3, 5)).containsExactly(1, 2, 3); // fewer steps than turns
+    assertThat(StepBreakdownBenchmark.blockEnds(4, 1)).containsExactly(4);
+  }
+
+  @Test
+  void theFloorTakesEachRatesBestAndAnInCacheRateIsAtLeastItsFromMemoryOne() {
+    StepCost.Gemm g = new StepCost.Gemm(1000, 10, 100, 2, StepCost.Operands.LEFT_TRANSPOSED);
+    assertThat(g.shape()).isEqualTo("1000x10x100_ta");
+    StepBreakdownBenchmark.GemmRates t1 = rates(g, 100, 50, 10);
+    StepBreakdownBenchmark.GemmRates t2 = rates(g, 80, 90, 20);
+    StepBreakdownBenchmark.GemmRates best = StepBreakdownBenchmark.GemmRates.best(List.of(t1, t2));
+    assertThat(best.stream).isEqualTo(20);
+    double flops = g.flops();
+    // forward: in cache best 100, from memory best 90; gradients: in cache 100 (t1), but from memory 90 beats 80
+    assertThat(best.forwardSeconds(g, StepBreakdownBenchmark.Rule.OWN_SHAPES)).isCloseTo(flops / 100e9, within(1e-15));
+    assertThat(best.forwardSeconds(g, StepBreakdownBenchmark.Rule.COLD)).isCloseTo(flops / 90e9, within(1e-15));
+    assertThat(t2.forwardSeconds(g, StepBreakdownBenchmark.Rule.OWN_SHAPES)).as("max(in cache, from memory)")
+        .isCloseTo(flops / 90e9, within(1e-15));
+    assertThat(best.backwardSeconds(g, StepBreakdownBenchmark.Rule.OWN_SHAPES)).isCloseTo(2 * flops / 100e9,
+        within(1e-15));
+    assertThat(best.backwardSeconds(g, StepBreakdownBenchmark.Rule.FORWARD_RATES)).isCloseTo(2 * flops / 100e9,
+        within(1e-15));
+    // a turn's own rates over the best: its keys first, the best's where it has none
+    StepBreakdownBenchmark.GemmRates partial = new StepBreakdownBenchmark.GemmRates();
+    partial.rates.put(StepBreakdownBenchmark.GemmRates.key(g, StepCost.Form.FORWARD, false), 40.0);
+    partial.stream = 5;
+    StepBreakdownBenchmark.GemmRates then = partial.over(best);
+    assertThat(then.stream).isEqualTo(5);
+    assertThat(then.forwardSeconds(g, StepBreakdownBenchmark.Rule.OWN_SHAPES)).isCloseTo(flops / 90e9, within(1e-15));
+    assertThat(then.rates.get(StepBreakdownBenchmark.GemmRates.key(g, StepCost.Form.FORWARD, false))).isEqualTo(40.0);
+  }
+
+  /** Every form of g in cache at {@code warm} and from memory at {@code cold} GFLOP/s. */
+  private static StepBreakdownBenchmark.GemmRates rates(StepCost.Gemm g, double warm, double cold, double stream) {
+    StepBreakdownBenchmark.GemmRates r = new StepBreakdownBenchmark.GemmRates();
+    for (StepCost.Form f : StepBreakdownBenchmark.GemmRates.forms(g)) {
+      r.rates.put(StepBreakdownBenchmark.GemmRates.key(g, f, false), warm);
+      r.rates.put(StepBreakdownBenchmark.GemmRates.key(g, f, true), cold);
+    }
+    r.stream = stream;
+    return r;
   }
 
   @Test
