@@ -1,5 +1,8 @@
 package dev.crane.trainer.graph;
 
+import dev.crane.trainer.engine.Autograd;
+import dev.crane.trainer.engine.Scalars;
+import dev.crane.trainer.engine.Tape;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import java.util.function.UnaryOperator;
@@ -33,6 +36,32 @@ public final class UserItemGcn {
       all.add(e);
     }
     return layers == 0 ? e : NDArrays.mean(all);
+  }
+
+  /**
+   * As {@link #propagate(UnaryOperator, NDArray, NDArray)} over {@code adjacency} with the gradient written out:
+   * in a recorded pass the layers are computed without autograd, the layer mean is a leaf, and {@code tape}'s
+   * entry runs the backward itself, dE_L = g and dE_l = g + Gᵀ dE_{l+1} with g = d(mean) / (L + 1), each Gᵀ a
+   * forward bag over the transpose (SparseRows.times(NDArray, Tape)), then dE_0 into the two tables.
+   */
+  public NDArray propagate(SparseRows adjacency, NDArray users, NDArray items, Tape tape) {
+    if (tape == null || !Autograd.recording()) {
+      return propagate(adjacency::times, users, items);
+    }
+    NDArray[] mean = new NDArray[1];
+    Autograd.noGrad(() -> mean[0] = propagate(adjacency::times, users, items));
+    mean[0].setRequiresGradient(true);
+    long u = users.getShape().get(0);
+    tape.add(() -> {
+      NDArray g = Scalars.div(mean[0].getGradient(), layers + 1f);
+      NDArray d = g;
+      for (int l = layers; l >= 1; l--) {
+        d = g.add(adjacency.transposed().times(d));
+      }
+      Tape.send(users, d.get(":" + u));
+      Tape.send(items, d.get(u + ":"));
+    });
+    return mean[0];
   }
 
   public int layers() {

@@ -9,6 +9,7 @@ import ai.djl.training.GradientCollector;
 import dev.crane.trainer.config.TrainConfig;
 import dev.crane.trainer.data.TrainingData;
 import dev.crane.trainer.engine.Autograd;
+import dev.crane.trainer.engine.Tape;
 import dev.crane.trainer.engine.Tensors;
 import dev.crane.trainer.graph.PrunedAdjacency;
 import dev.crane.trainer.graph.SparseRows;
@@ -59,6 +60,7 @@ public final class CranePaper implements Recommender {
   private final UserItemGcn gcn;
   private final PrunedAdjacency<SparseRows> adjacency;
   private StepProfiler profiler; // null unless a cost benchmark times the step's components
+  private final Tape tape = new Tape(); // the training step's written-out gradients, run by afterBackward
 
   public CranePaper(TrainingData data, TrainConfig c, NDManager manager, SplittableRandom rng) {
     if (data.features().isEmpty()) {
@@ -140,7 +142,7 @@ public final class CranePaper implements Recommender {
 
   /** {collaborative users, collaborative items, semantic items}; the semantic users (Eq. 16) are left to the caller. */
   private NDArray[] views(SparseRows adjacency) {
-    NDArray all = gcn.propagate(adjacency::times, users, items);
+    NDArray all = gcn.propagate(adjacency, users, items, tape);
     int u = data.numUsers();
     NDArray cfU = all.get(new NDIndex(":{}", u));
     NDArray cfI = all.get(new NDIndex("{}:", u));
@@ -149,7 +151,7 @@ public final class CranePaper implements Recommender {
     // Without the graph, e^sem is the graph's layer-0 state (Ē_i, Eq. 15) plus the item's own E^mm through a
     // head, on unit rows: raw E^mm (TikTok image rows have norm ~33) swamped the collaborative view
     // (valid R@20 0.01), and even xavier-scaled it dominated the scores (0.023 after three epochs).
-    NDArray semI = itemGraph != null ? itemGraph.propagate(fused, cfI)
+    NDArray semI = itemGraph != null ? itemGraph.propagate(fused, cfI, tape)
         : cfI.add(Scalars.unitRows(fused).matMul(semanticHead));
     StepProfiler.lap(profiler, "item_graph");
     return new NDArray[] {cfU, cfI, semI};
@@ -157,12 +159,15 @@ public final class CranePaper implements Recommender {
 
   @Override
   public NDArray loss(Batch b) {
+    tape.clear(); // a loss whose backward never ran leaves entries
     NDArray[] v = views(adjacency.training());
     // the loss reads user rows only at the batch's distinct users: their semantic means alone are computed
     long[] du = distinct(b.userRows());
     NDArray duRows = Tensors.owned(manager, du);
     NDArray cfU = InfoNce.rows(v[0], duRows);
-    NDArray semU = userProfile.of(du, v[2]);
+    // written out only over the item graph's result, a leaf: without the graph e^sem_i is itself in the loss, and
+    // the tape's pass would run a second time through the part of its graph the loss's pass has freed
+    NDArray semU = userProfile.of(du, v[2], itemGraph != null ? tape : null);
     StepProfiler.lap(profiler, "user_profiles");
     NDArray finalI = v[1].add(v[2]);
     NDArray u = cfU.add(semU).get(new NDIndex("{}", Tensors.owned(manager, positions(b.userRows(), du))));
@@ -184,12 +189,14 @@ public final class CranePaper implements Recommender {
     return loss;
   }
 
-  /** The item graph's cosine gradient, written out (DynamicItemGraph), into E^mm and what made it. */
+  /**
+   * The gradients written out on the step's tape (engine.Tape), last recorded first: the semantic user means'
+   * (Eq. 16), the item graph's weighted sum and then its cosines (into E^mm, the attention and the modality
+   * profiles), the GCN's (into the ID tables).
+   */
   @Override
   public void afterBackward(GradientCollector collector) {
-    if (itemGraph != null) {
-      itemGraph.backwardRest(collector);
-    }
+    tape.run();
   }
 
   @Override

@@ -9,12 +9,20 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import dev.crane.trainer.engine.Scalars;
+import dev.crane.trainer.engine.Tape;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class SparseRowsTest {
-  @Test
-  void theProductAndItsGradientEqualTheDenseOnesForUnorderedEntriesRepeatsAndEmptyRows() {
+  /** Autograd's gradient, and the written-out one (a tape) into a leaf and on through a recorded input. */
+  enum Path { AUTOGRAD, TAPE_INTO_A_LEAF, TAPE_THROUGH_A_GRAPH }
+
+  @ParameterizedTest
+  @EnumSource(Path.class)
+  void theProductAndItsGradientEqualTheDenseOnesForUnorderedEntriesRepeatsAndEmptyRows(Path path) {
     SplittableRandom rng = new SplittableRandom(11);
     int rows = 9;
     int cols = 6;
@@ -43,10 +51,16 @@ class SparseRowsTest {
       x.setRequiresGradient(true);
       float[] out;
       try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-        NDArray y = sr.times(x);
+        Tape tape = new Tape();
+        NDArray y = switch (path) {
+          case AUTOGRAD -> sr.times(x);
+          case TAPE_INTO_A_LEAF -> sr.times(x, tape);
+          case TAPE_THROUGH_A_GRAPH -> sr.times(Scalars.mul(x, 1f), tape);
+        };
         assertThat(y.getShape()).isEqualTo(new Shape(rows, width));
         out = y.toFloatArray();
         gc.backward(y.mul(m.create(upstream, new Shape(rows, width))).sum());
+        tape.run();
       }
       float[] dx = x.getGradient().toFloatArray();
       for (int i = 0; i < rows; i++) {

@@ -4,10 +4,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.nn.Activation;
-import ai.djl.training.GradientCollector;
 import dev.crane.trainer.engine.Autograd;
 import dev.crane.trainer.engine.Scalars;
 import dev.crane.trainer.engine.ScriptedOps;
+import dev.crane.trainer.engine.Tape;
 import dev.crane.trainer.engine.Tensors;
 import dev.crane.trainer.graph.SparseRows;
 
@@ -22,10 +22,10 @@ import dev.crane.trainer.graph.SparseRows;
  * loss's gradient at the cosines s_ij = u_i · u_n(i,j): ∂L/∂u_i = Σ_j g_ij u_n(i,j) + Σ_{(a,j): n(a,j)=i} g_aj u_a,
  * two weighted row sums over the neighbour lists and their reverse. Autograd's path gathers I x k x D
  * rows, multiplies them by broadcasting forward and backward and scatters them back, the costliest
- * element-wise work of a paper-mode step. So in training the cosines enter the loss as a leaf, and
- * {@link #backwardRest} sends the written-out gradient into the unit rows after the loss's backward. This
- * needs E^mm to reach the loss only through the cosines (the two backward passes share no graph) and one
- * recorded {@link #propagate} per backward pass (a second one replaces the first's pending cosines).
+ * element-wise work of a paper-mode step. So in training the cosines enter the loss as a leaf, and a tape entry
+ * (engine.Tape) sends the written-out gradient into the unit rows after the loss's backward. The weighted sum's
+ * gradient is written out the same way (embedding_bag's own backward sorts its indices every step). This needs
+ * E^mm to reach the loss only through the cosines (the backward passes share no graph).
  */
 public final class DynamicItemGraph {
   private final int k;
@@ -36,10 +36,7 @@ public final class DynamicItemGraph {
   private NDArray reverseItems; // I*k int64: the items a, grouped by the neighbour n(a, j) they list
   private NDArray reverseStarts; // I int64: item i's group in reverseItems
   private NDArray reverseEntries; // I*k int64: the entry a*k+j of each reverseItems entry
-  private Pending pending; // the training step's cosines awaiting their gradient
-
-  /** The unit rows (with their graph) and the cosine leaf of one training step. */
-  private record Pending(NDArray unit, NDArray constantUnit, NDArray cosines) {}
+  private final Tape ownTape = new Tape(); // the two-argument propagate's pending gradients
 
   public DynamicItemGraph(int k, NDManager manager) {
     this.k = k;
@@ -95,43 +92,65 @@ public final class DynamicItemGraph {
 
   /**
    * H = S h with S's weights from {@code fusedItems}. In a recorded (training) pass the caller runs
-   * {@link #backwardRest} after the loss's backward pass, or {@code fusedItems} gets no gradient.
+   * {@link #backwardRest} after the loss's backward pass, or neither {@code fusedItems} nor {@code h} gets a
+   * gradient; a second recorded propagate replaces the first's pending gradients.
    */
   public NDArray propagate(NDArray fusedItems, NDArray h) {
+    ownTape.clear();
+    return propagate(fusedItems, h, ownTape);
+  }
+
+  /**
+   * As {@link #propagate(NDArray, NDArray)}, the written-out gradients recorded on {@code tape}: its caller runs the
+   * tape after the loss's backward pass. Two entries: the weighted sum's (into h, and into the weights and on to
+   * the cosines), then the cosines' (into the unit rows and on through everything that made E^mm).
+   */
+  public NDArray propagate(NDArray fusedItems, NDArray h, Tape tape) {
     if (neighbours == null) {
       refresh(fusedItems);
     }
-    pending = null;
     long n = h.getShape().get(0);
     long kk = neighbours.getShape().get(0) / n;
     NDArray unit = Scalars.unitRows(fusedItems);
     NDArray constant = unit.stopGradient();
     NDArray cosines = ScriptedOps.rowDots(constant, constant, neighbours, starts, bagOf);
-    if (Autograd.recording()) {
+    boolean recorded = Autograd.recording();
+    if (recorded) {
       cosines.setRequiresGradient(true);
-      pending = new Pending(unit, constant, cosines);
+      tape.add(() -> {
+        NDArray g = cosines.getGradient();
+        NDArray own = ScriptedOps.bagSum(constant, neighbours, starts, g);
+        NDArray listed = ScriptedOps.bagSum(constant, reverseItems, reverseStarts, g.get(reverseEntries));
+        Tape.send(unit, own.add(listed));
+      });
     }
     NDArray w = Activation.relu(cosines.reshape(n, kk));
-    w = w.div(Scalars.add(w.sum(new int[] {1}, true), 1e-8f));
-    // Σ_j w_ij h_j as one fused gather-and-weighted-sum per item (torch.embedding_bag): no I x k x d
-    // temporaries forward, and backward a scatter-add into h plus one dot product per weight
-    return ScriptedOps.bagSum(h, neighbours, starts, w.reshape(n * kk));
+    NDArray weights = w.div(Scalars.add(w.sum(new int[] {1}, true), 1e-8f)).reshape(n * kk);
+    // Σ_j w_ij h_j as one fused gather-and-weighted-sum per item (torch.embedding_bag): no I x k x d temporaries
+    if (!recorded) {
+      return ScriptedOps.bagSum(h, neighbours, starts, weights);
+    }
+    // its gradient written out: ∂L/∂h_j = Σ_{n(i,e)=j} w_ie g_i, a bag over the reverse lists (embedding_bag's own
+    // backward sorts the I·k indices every step), and ∂L/∂w_ie = g_i · h_n(i,e), one dot product per entry
+    NDArray constantH = h.stopGradient();
+    NDArray constantWeights = weights.stopGradient();
+    NDArray out = ScriptedOps.bagSum(constantH, neighbours, starts, constantWeights);
+    out.setRequiresGradient(true);
+    tape.add(() -> {
+      NDArray g = out.getGradient();
+      Tape.send(h, ScriptedOps.bagSum(g, reverseItems, reverseStarts, constantWeights.get(reverseEntries)));
+      Tape.send(weights, ScriptedOps.rowDots(g, constantH, neighbours, starts, bagOf));
+    });
+    return out;
   }
 
   /**
-   * The second backward pass of a training step: the cosines' gradient (left by the loss's backward) into the
-   * unit rows, and from there through everything that made E^mm. A no-op after an evaluation-only propagate.
+   * The written-out backward pass of a training step's {@link #propagate(NDArray, NDArray)}, after the loss's: the
+   * weighted sum's gradient into h and the weights, then the cosines' into the unit rows and on through everything
+   * that made E^mm. A no-op after an evaluation-only propagate.
    */
-  public void backwardRest(GradientCollector collector) {
-    Pending p = pending;
-    pending = null;
-    if (p == null) {
-      return;
-    }
-    NDArray g = p.cosines().getGradient();
-    NDArray own = ScriptedOps.bagSum(p.constantUnit(), neighbours, starts, g);
-    NDArray listed = ScriptedOps.bagSum(p.constantUnit(), reverseItems, reverseStarts, g.get(reverseEntries));
-    collector.backward(p.unit().mul(own.add(listed)).sum());
+  public void backwardRest() {
+    ownTape.run();
   }
 
   /** The current neighbour indices, I x k row-major (for tests). */

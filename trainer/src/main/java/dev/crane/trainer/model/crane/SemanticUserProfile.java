@@ -1,5 +1,7 @@
 package dev.crane.trainer.model.crane;
 
+import dev.crane.trainer.engine.Autograd;
+import dev.crane.trainer.engine.Tape;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.crane.trainer.data.TrainingData;
@@ -34,6 +36,14 @@ public final class SemanticUserProfile {
    * product then reads those users' edges instead of all of them, forward and backward.
    */
   public NDArray of(long[] users, NDArray itemSemantic) {
+    return of(users, itemSemantic, null);
+  }
+
+  /**
+   * As {@link #of(long[], NDArray)}, the gradient written out on {@code tape} when recording (SparseRows.times(NDArray,
+   * Tape)); the batch's matrix then lives until the step's scope ends.
+   */
+  public NDArray of(long[] users, NDArray itemSemantic, Tape tape) {
     int nnz = 0;
     for (long u : users) {
       nnz += data.trainItems((int) u).length;
@@ -51,7 +61,11 @@ public final class SemanticUserProfile {
         v[k++] = w;
       }
     }
-    try (SparseRows batch = SparseRows.of(users.length, data.numItems(), c, start, v, manager)) {
+    SparseRows batch = SparseRows.of(users.length, data.numItems(), c, start, v, manager);
+    if (tape != null && Autograd.recording()) {
+      return batch.times(itemSemantic, tape);
+    }
+    try (batch) {
       return batch.times(itemSemantic);
     }
   }

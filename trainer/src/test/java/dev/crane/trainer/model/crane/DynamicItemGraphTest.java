@@ -78,7 +78,7 @@ class DynamicItemGraphTest {
         NDArray out = g.propagate(f1, h1);
         out1 = out.toFloatArray();
         gc.backward(out.mul(m.create(upstream, new Shape(n, 4))).sum());
-        g.backwardRest(gc);
+        g.backwardRest();
       }
 
       NDArray f2 = leaf(m, fused, n, 6);
