@@ -35,10 +35,16 @@ public final class Tape {
     entries.clear();
   }
 
+  public boolean isEmpty() {
+    return entries.isEmpty();
+  }
+
   /**
    * Sends {@code gradient} into {@code input}: into its accumulated gradient if it is a leaf, else on through the
-   * graph that made it, which must be recorded (DJL can tell neither for an operator's result: its requires_grad
-   * reads false, and asking for the gradient function of a tensor without one crashes the JVM).
+   * graph that made it. That graph must be recorded (DJL can tell neither for an operator's result: its
+   * requires_grad reads false, and asking for the gradient function of a tensor without one crashes the JVM), and
+   * no operator in it that keeps tensors for its gradient (a product, a division) may have been run through by an
+   * earlier backward pass, which frees them: a row slice of a leaf may, an addition or a gather may not.
    */
   public static void send(NDArray input, NDArray gradient) {
     JniUtils.backward((PtNDArray) input, (PtNDArray) gradient, false, false);

@@ -21,7 +21,7 @@ public final class SparseRows implements AutoCloseable {
   private final NDArray columns;
   private final NDArray starts;
   private final NDArray values;
-  private final SparseRows transposed; // null in a transpose (its own transpose is not needed)
+  private final SparseRows transposed; // null unless built withTranspose
 
   private SparseRows(long rows, long cols, NDArray columns, NDArray starts, NDArray values, SparseRows transposed) {
     this.rows = rows;
@@ -34,6 +34,15 @@ public final class SparseRows implements AutoCloseable {
 
   /** The matrix's non-zeros grouped by row, each row's in their given order; owned by {@code manager}. */
   public static SparseRows of(SparseMatrix m, NDManager manager) {
+    return of(m, false, manager);
+  }
+
+  /** As {@link #of(SparseMatrix, NDManager)}, with the transpose that {@link #times(NDArray, Tape)} needs. */
+  public static SparseRows withTranspose(SparseMatrix m, NDManager manager) {
+    return of(m, true, manager);
+  }
+
+  private static SparseRows of(SparseMatrix m, boolean transpose, NDManager manager) {
     Grouping g = Grouping.of(m.rowIdx(), m.rows());
     long[] col = new long[m.nnz()];
     float[] val = new float[m.nnz()];
@@ -41,7 +50,7 @@ public final class SparseRows implements AutoCloseable {
       col[at] = m.colIdx()[g.order()[at]];
       val[at] = m.values()[g.order()[at]];
     }
-    return of(m.rows(), m.cols(), col, g.starts(), val, manager);
+    return of(m.rows(), m.cols(), col, g.starts(), val, transpose, manager);
   }
 
   /**
@@ -70,6 +79,17 @@ public final class SparseRows implements AutoCloseable {
 
   /** From row-grouped arrays: {@code start[r]} is row r's first entry in {@code col} and {@code val}. */
   public static SparseRows of(int rows, int cols, long[] col, long[] start, float[] val, NDManager manager) {
+    return of(rows, cols, col, start, val, false, manager);
+  }
+
+  /** As {@link #of(int, int, long[], long[], float[], NDManager)}, with the transpose. */
+  public static SparseRows withTranspose(int rows, int cols, long[] col, long[] start, float[] val,
+      NDManager manager) {
+    return of(rows, cols, col, start, val, true, manager);
+  }
+
+  private static SparseRows of(int rows, int cols, long[] col, long[] start, float[] val, boolean transpose,
+      NDManager manager) {
     if (start.length != rows || col.length != val.length) {
       throw new IllegalArgumentException("row starts or entries differ in length");
     }
@@ -79,7 +99,13 @@ public final class SparseRows implements AutoCloseable {
             + col.length);
       }
     }
-    return build(rows, cols, col, start, val, transpose(rows, cols, col, start, val, manager), manager);
+    for (long c : col) {
+      if (c < 0 || c >= cols) {
+        throw new IllegalArgumentException("column " + c + " outside a matrix of " + cols + " columns");
+      }
+    }
+    return build(rows, cols, col, start, val, transpose ? transpose(rows, cols, col, start, val, manager) : null,
+        manager);
   }
 
   private static SparseRows build(int rows, int cols, long[] col, long[] start, float[] val, SparseRows transposed,
@@ -127,13 +153,16 @@ public final class SparseRows implements AutoCloseable {
     if (tape == null || !Autograd.recording()) {
       return times(dense);
     }
+    if (transposed == null) {
+      throw new IllegalStateException("a written-out gradient needs the transpose: build the matrix withTranspose");
+    }
     NDArray y = times(dense.stopGradient());
     y.setRequiresGradient(true);
     tape.add(() -> Tape.send(dense, transposed.times(y.getGradient())));
     return y;
   }
 
-  /** The transpose (null for a transpose itself). */
+  /** The transpose, or null when the matrix was not built withTranspose. */
   public SparseRows transposed() {
     return transposed;
   }

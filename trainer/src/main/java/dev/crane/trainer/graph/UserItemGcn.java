@@ -42,11 +42,15 @@ public final class UserItemGcn {
    * As {@link #propagate(UnaryOperator, NDArray, NDArray)} over {@code adjacency} with the gradient written out:
    * in a recorded pass the layers are computed without autograd, the layer mean is a leaf, and {@code tape}'s
    * entry runs the backward itself, dE_L = g and dE_l = g + Gᵀ dE_{l+1} with g = d(mean) / (L + 1), each Gᵀ a
-   * forward bag over the transpose (SparseRows.times(NDArray, Tape)), then dE_0 into the two tables.
+   * forward bag over the transpose (the matrix must be built SparseRows.withTranspose), then dE_0 into the two
+   * tables.
    */
   public NDArray propagate(SparseRows adjacency, NDArray users, NDArray items, Tape tape) {
     if (tape == null || !Autograd.recording()) {
       return propagate(adjacency::times, users, items);
+    }
+    if (adjacency.transposed() == null) {
+      throw new IllegalStateException("a written-out gradient needs the transpose: build the matrix withTranspose");
     }
     NDArray[] mean = new NDArray[1];
     Autograd.noGrad(() -> mean[0] = propagate(adjacency::times, users, items));

@@ -87,7 +87,7 @@ public final class CranePaper implements Recommender {
         ? params.add("semantic_head", Init.uniform(rng, mCount * d * d, headBound), new Shape(mCount * d, d)) : null;
     this.userProfile = new SemanticUserProfile(data, false, manager);
     this.gcn = new UserItemGcn(c.noGcn() ? 0 : c.uiLayers());
-    this.adjacency = new PrunedAdjacency<>(data, c.dropRatio(), m -> SparseRows.of(m, manager));
+    this.adjacency = new PrunedAdjacency<>(data, c.dropRatio(), m -> SparseRows.withTranspose(m, manager));
   }
 
   /**
@@ -159,7 +159,11 @@ public final class CranePaper implements Recommender {
 
   @Override
   public NDArray loss(Batch b) {
-    tape.clear(); // a loss whose backward never ran leaves entries
+    if (Autograd.recording() && !tape.isEmpty()) {
+      throw new IllegalStateException("the previous training step's written-out gradients never ran: call afterBackward "
+          + "after the loss's backward pass");
+    }
+    tape.clear();
     NDArray[] v = views(adjacency.training());
     // the loss reads user rows only at the batch's distinct users: their semantic means alone are computed
     long[] du = distinct(b.userRows());

@@ -46,7 +46,7 @@ class SparseRowsTest {
       upstream[k] = (float) rng.nextDouble(-1, 1);
     }
     float[] a = s.toDense();
-    try (NDManager m = NDManager.newBaseManager(); SparseRows sr = SparseRows.of(s, m)) {
+    try (NDManager m = NDManager.newBaseManager(); SparseRows sr = SparseRows.withTranspose(s, m)) {
       NDArray x = m.create(dense, new Shape(cols, width));
       x.setRequiresGradient(true);
       float[] out;
@@ -85,6 +85,21 @@ class SparseRowsTest {
   }
 
   @Test
+  void columnsOutsideTheMatrixAndATapeWithoutTheTransposeAreRefused() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      assertThatThrownBy(() -> SparseRows.of(1, 3, new long[] {3}, new long[] {0}, new float[] {1}, m))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("column 3 outside a matrix of 3 columns");
+      try (SparseRows plain = SparseRows.of(1, 3, new long[] {2}, new long[] {0}, new float[] {1}, m);
+          GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        NDArray x = m.ones(new Shape(3, 2));
+        x.setRequiresGradient(true);
+        assertThatThrownBy(() -> plain.times(x, new Tape())).isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("withTranspose");
+      }
+    }
+  }
+
+  @Test
   void rowStartsThatDoNotRiseFromZeroAreRefused() {
     try (NDManager m = NDManager.newBaseManager()) {
       long[] col = {0, 1, 2};
@@ -101,7 +116,7 @@ class SparseRowsTest {
   @Test
   void aDenseSideOfTheWrongHeightIsRefused() {
     SparseMatrix s = new SparseMatrix(2, 3, new long[] {0, 1}, new long[] {2, 0}, new float[] {1, 1});
-    try (NDManager m = NDManager.newBaseManager(); SparseRows sr = SparseRows.of(s, m)) {
+    try (NDManager m = NDManager.newBaseManager(); SparseRows sr = SparseRows.withTranspose(s, m)) {
       assertThatThrownBy(() -> sr.times(m.zeros(new Shape(4, 2))))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("2 x 3").hasMessageContaining("(4, 2)");

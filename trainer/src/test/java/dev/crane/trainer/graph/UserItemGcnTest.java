@@ -55,7 +55,7 @@ class UserItemGcnTest {
     float[] i = random(rng, items * 3);
     float[] upstream = random(rng, n * 3);
     try (NDManager m = NDManager.newBaseManager();
-        SparseRows g = SparseRows.of(new SparseMatrix(n, n, r, c, v), m)) {
+        SparseRows g = SparseRows.withTranspose(new SparseMatrix(n, n, r, c, v), m)) {
       float[][] viaTape = gradients(m, g, u, i, upstream, true);
       float[][] viaAutograd = gradients(m, g, u, i, upstream, false);
       for (int t = 0; t < 3; t++) {

@@ -1,6 +1,7 @@
 package dev.crane.trainer.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -51,6 +52,25 @@ class CranePaperTest {
       for (Map.Entry<String, NDArray> e : model.parameters().all().entrySet()) {
         float norm = e.getValue().getGradient().abs().sum().getFloat();
         assertThat(norm).as("gradient of " + e.getKey()).isGreaterThan(0f);
+      }
+    }
+  }
+
+  /** A training step that forgets afterBackward would train the ID tables and the attention on no gradient. */
+  @Test
+  void aSecondRecordedLossWithoutAfterBackwardIsRefused() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      SplittableRandom rng = new SplittableRandom(3);
+      CranePaper model = new CranePaper(DATA, small().build(), m, rng);
+      model.beforeEpoch(rng);
+      long[] u = {0, 1};
+      long[] p = {DATA.trainItems(0)[0], DATA.trainItems(1)[0]};
+      long[] n = {(p[0] + 1) % DATA.numItems(), (p[1] + 1) % DATA.numItems()};
+      Batch b = new Batch(m.create(u), m.create(p), m.create(n), u.length, u, p);
+      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        gc.backward(model.loss(b));
+        assertThatThrownBy(() -> model.loss(b)).isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("call afterBackward");
       }
     }
   }

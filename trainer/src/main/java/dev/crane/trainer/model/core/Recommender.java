@@ -22,8 +22,8 @@ public interface Recommender {
   ai.djl.ndarray.NDArray loss(Batch batch);
 
   /**
-   * Gradients the model writes out itself, sent through {@code collector} after the loss's backward pass (CRANE
-   * paper mode's item-graph cosines); nothing by default.
+   * Gradients the model writes out itself, run after the loss's backward pass inside {@code collector}'s section
+   * (CRANE paper mode's tape: the bag products and the item graph's cosines); nothing by default.
    */
   default void afterBackward(ai.djl.training.GradientCollector collector) {}
 

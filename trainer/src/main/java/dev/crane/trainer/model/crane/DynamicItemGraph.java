@@ -25,7 +25,8 @@ import dev.crane.trainer.graph.SparseRows;
  * element-wise work of a paper-mode step. So in training the cosines enter the loss as a leaf, and a tape entry
  * (engine.Tape) sends the written-out gradient into the unit rows after the loss's backward. The weighted sum's
  * gradient is written out the same way (embedding_bag's own backward sorts its indices every step). This needs
- * E^mm to reach the loss only through the cosines (the backward passes share no graph).
+ * E^mm to reach the loss only through the cosines: the cosines' pass runs through E^mm's graph, which no other
+ * pass may have run through before.
  */
 public final class DynamicItemGraph {
   private final int k;
@@ -36,7 +37,6 @@ public final class DynamicItemGraph {
   private NDArray reverseItems; // I*k int64: the items a, grouped by the neighbour n(a, j) they list
   private NDArray reverseStarts; // I int64: item i's group in reverseItems
   private NDArray reverseEntries; // I*k int64: the entry a*k+j of each reverseItems entry
-  private final Tape ownTape = new Tape(); // the two-argument propagate's pending gradients
 
   public DynamicItemGraph(int k, NDManager manager) {
     this.k = k;
@@ -91,19 +91,11 @@ public final class DynamicItemGraph {
   }
 
   /**
-   * H = S h with S's weights from {@code fusedItems}. In a recorded (training) pass the caller runs
-   * {@link #backwardRest} after the loss's backward pass, or neither {@code fusedItems} nor {@code h} gets a
-   * gradient; a second recorded propagate replaces the first's pending gradients.
-   */
-  public NDArray propagate(NDArray fusedItems, NDArray h) {
-    ownTape.clear();
-    return propagate(fusedItems, h, ownTape);
-  }
-
-  /**
-   * As {@link #propagate(NDArray, NDArray)}, the written-out gradients recorded on {@code tape}: its caller runs the
-   * tape after the loss's backward pass. Two entries: the weighted sum's (into h, and into the weights and on to
-   * the cosines), then the cosines' (into the unit rows and on through everything that made E^mm).
+   * H = S h with S's weights from {@code fusedItems}. In a recorded (training) pass the gradients are written out
+   * on {@code tape}, which the caller runs after the loss's backward pass, or neither {@code fusedItems} nor
+   * {@code h} gets one. Two entries: the weighted sum's (into h, and into the weights and on to the cosines), then
+   * the cosines' (into the unit rows and on through everything that made E^mm). h may be a leaf or a row slice of
+   * one, not the result of an operator that keeps tensors (Tape.send).
    */
   public NDArray propagate(NDArray fusedItems, NDArray h, Tape tape) {
     if (neighbours == null) {
@@ -142,15 +134,6 @@ public final class DynamicItemGraph {
       Tape.send(weights, ScriptedOps.rowDots(g, constantH, neighbours, starts, bagOf));
     });
     return out;
-  }
-
-  /**
-   * The written-out backward pass of a training step's {@link #propagate(NDArray, NDArray)}, after the loss's: the
-   * weighted sum's gradient into h and the weights, then the cosines' into the unit rows and on through everything
-   * that made E^mm. A no-op after an evaluation-only propagate.
-   */
-  public void backwardRest() {
-    ownTape.run();
   }
 
   /** The current neighbour indices, I x k row-major (for tests). */

@@ -61,10 +61,10 @@ public final class SemanticUserProfile {
         v[k++] = w;
       }
     }
-    SparseRows batch = SparseRows.of(users.length, data.numItems(), c, start, v, manager);
     if (tape != null && Autograd.recording()) {
-      return batch.times(itemSemantic, tape);
+      return SparseRows.withTranspose(users.length, data.numItems(), c, start, v, manager).times(itemSemantic, tape);
     }
+    SparseRows batch = SparseRows.of(users.length, data.numItems(), c, start, v, manager);
     try (batch) {
       return batch.times(itemSemantic);
     }

@@ -11,6 +11,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.training.GradientCollector;
 import java.util.SplittableRandom;
+import dev.crane.trainer.engine.Tape;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,7 +30,7 @@ class DynamicItemGraphTest {
       DynamicItemGraph g = new DynamicItemGraph(k, m);
       NDArray f = m.create(flat(fused), new Shape(n, 2));
       g.refresh(f);
-      float[] out = g.propagate(f, m.create(flat(h), new Shape(n, 2))).toFloatArray();
+      float[] out = g.propagate(f, m.create(flat(h), new Shape(n, 2)), new Tape()).toFloatArray();
       long[] nb = g.neighbourIndices();
       for (int i = 0; i < n; i++) {
         // the literal top-k by cosine, self included (cosine 1)
@@ -55,8 +56,8 @@ class DynamicItemGraphTest {
   }
 
   /**
-   * The written-out cosine gradient (propagate, the loss's backward, then backwardRest) equals autograd's
-   * through the literal tensor formulation, for the fused features and for h.
+   * The written-out gradients (propagate, the loss's backward, then the tape) equal autograd's through the literal
+   * tensor formulation, for the fused features and for h, which is a row slice of a leaf as CRANE's GCN rows are.
    */
   @Test
   void theWrittenOutGradientEqualsAutogradsThroughTheLiteralFormula() {
@@ -72,13 +73,18 @@ class DynamicItemGraphTest {
       long[] nb = g.neighbourIndices();
 
       NDArray f1 = leaf(m, fused, n, 6);
-      NDArray h1 = leaf(m, h, n, 4);
+      float[] padded = new float[3 * 4 + h.length]; // three rows before h's, as the user rows precede the items'
+      System.arraycopy(h, 0, padded, 3 * 4, h.length);
+      NDArray table = leaf(m, padded, n + 3, 4);
       float[] out1;
       try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-        NDArray out = g.propagate(f1, h1);
+        Tape tape = new Tape();
+        NDArray h1 = table.get("3:");
+        NDArray out = g.propagate(f1, h1, tape);
         out1 = out.toFloatArray();
-        gc.backward(out.mul(m.create(upstream, new Shape(n, 4))).sum());
-        g.backwardRest();
+        // h also reaches the loss directly, so the main backward runs through the slice first
+        gc.backward(out.mul(m.create(upstream, new Shape(n, 4))).sum().add(h1.sum()));
+        tape.run();
       }
 
       NDArray f2 = leaf(m, fused, n, 6);
@@ -92,11 +98,16 @@ class DynamicItemGraphTest {
         w = w.div(w.sum(new int[] {1}, true).add(1e-8f));
         NDArray out = h2.get(new NDIndex("{}", idx)).reshape(n, k, 4).mul(w.expandDims(2)).sum(new int[] {1});
         out2 = out.toFloatArray();
-        gc.backward(out.mul(m.create(upstream, new Shape(n, 4))).sum());
+        gc.backward(out.mul(m.create(upstream, new Shape(n, 4))).sum().add(h2.sum()));
       }
       assertClose(out1, out2, "output");
       assertClose(f1.getGradient().toFloatArray(), f2.getGradient().toFloatArray(), "gradient of the fused rows");
-      assertClose(h1.getGradient().toFloatArray(), h2.getGradient().toFloatArray(), "gradient of h");
+      float[] viaTable = table.getGradient().toFloatArray();
+      assertClose(java.util.Arrays.copyOfRange(viaTable, 3 * 4, viaTable.length), h2.getGradient().toFloatArray(),
+          "gradient of h");
+      for (int j = 0; j < 3 * 4; j++) {
+        assertThat(viaTable[j]).as("the rows before h's get none").isZero();
+      }
       assertThat(f1.getGradient().abs().sum().getFloat()).as("a gradient reached the fused rows").isGreaterThan(0.01f);
     }
   }
