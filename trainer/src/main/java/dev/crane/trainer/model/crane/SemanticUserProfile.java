@@ -64,8 +64,7 @@ public final class SemanticUserProfile {
     if (tape != null && Autograd.recording()) {
       return SparseRows.withTranspose(users.length, data.numItems(), c, start, v, manager).times(itemSemantic, tape);
     }
-    SparseRows batch = SparseRows.of(users.length, data.numItems(), c, start, v, manager);
-    try (batch) {
+    try (SparseRows batch = SparseRows.of(users.length, data.numItems(), c, start, v, manager)) {
       return batch.times(itemSemantic);
     }
   }
