@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * ids ({@link ProfileUpdater}), is appended to the journal ({@link JournalStore}, written once per
  * commit), counts towards its item's degree ({@link ItemDegreeDeltas}) and may ask for a snapshot
  * ({@link SnapshotCut}); the changed profile is emitted ({@link ProfileEmitter}). A snapshot request
- * cuts this partition's part. At init the local profile and history stores are recovered from the
+ * releases the held records whose item has arrived, then cuts this partition's part. At init the local profile and history stores are recovered from the
  * checkpoint and the journal ({@link LocalStateRecovery}).
  *
  * <p>Every write goes to a store or a sink of this task, so under exactly_once_v2 it commits
@@ -111,6 +111,9 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
   public void process(Record<byte[], byte[]> record) {
     RecordMetadata md = context.recordMetadata().orElseThrow();
     if (md.topic().equals(requestsTopic)) {
+      // Held records whose item has arrived go in first: the cut's items include that item, and a
+      // reader that waited for the input to be consumed expects its interactions too.
+      gate.releaseHeld(context.currentSystemTimeMs(), this::accept);
       snapshot.cut(record);
       return;
     }
