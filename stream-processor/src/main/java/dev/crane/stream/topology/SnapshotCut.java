@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * This partition's side of a snapshot: asks the coordinator for a cut once enough interactions
  * have been accepted since the last one, and cuts this partition's part when the coordinator asks
  * (the request arrives on a topic co-partitioned with the interactions, so the cut sees exactly the
- * state after the records before it). A cut also checkpoints the changed users and truncates the
+ * state after the records before it, and after the held records whose item has arrived, which the
+ * processor releases first). A cut also checkpoints the changed users and truncates the
  * journal below them.
  */
 final class SnapshotCut {
