@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * This partition's side of a snapshot: asks the coordinator for a cut once enough interactions
  * have been accepted since the last one, and cuts this partition's part when the coordinator asks
  * (the request arrives on a topic co-partitioned with the interactions, so the cut sees exactly the
- * state after the records before it, and after the held records whose item has arrived, which the
- * processor releases first). A cut also checkpoints the changed users and truncates the
+ * state after the records before it, and after the held records whose item has arrived, which it
+ * releases first). A cut also checkpoints the changed users and truncates the
  * journal below them.
  */
 final class SnapshotCut {
@@ -37,15 +37,23 @@ final class SnapshotCut {
   private final UserStateCache users;
   private final ProfileCodec profileCodec;
   private final ProfileCheckpoints checkpoints;
+  private final Runnable releaseHeld;
   private final LongSupplier heldCount;
   private final StreamMetrics metrics;
+  /** While a cut releases held records: they belong to it, not to the next version. */
+  private boolean cutting;
   /** Whether this task told the coordinator it has interactions beyond its last cut (not persisted: a restart tells again). */
   private boolean freshReported;
 
-  /** @param heldCount how many records wait for their item (a part reports it) */
+  /**
+   * @param releaseHeld applies the held records whose item has arrived (run before a cut: the cut's items include
+   *     that item, and a reader that waited for the input to be consumed expects its interactions too)
+   * @param heldCount how many records wait for their item (a part reports it)
+   */
   SnapshotCut(ProcessorContext<Object, Object> context, StreamConfig config, int partition, MetaStore metaStore,
       JournalStore journal, KeyValueStore<String, byte[]> profiles, UserStateCache users,
-      ProfileCodec profileCodec, ProfileCheckpoints checkpoints, LongSupplier heldCount, StreamMetrics metrics) {
+      ProfileCodec profileCodec, ProfileCheckpoints checkpoints, Runnable releaseHeld, LongSupplier heldCount,
+      StreamMetrics metrics) {
     this.context = context;
     this.config = config;
     this.partition = partition;
@@ -56,13 +64,14 @@ final class SnapshotCut {
     this.users = users;
     this.profileCodec = profileCodec;
     this.checkpoints = checkpoints;
+    this.releaseHeld = releaseHeld;
     this.heldCount = heldCount;
     this.metrics = metrics;
   }
 
   /** After an accepted interaction (at {@code timestamp}): asks for a cut when this partition wants one. */
   void requestIfDue(long timestamp) {
-    if (config.snapshotsEnabled()) {
+    if (config.snapshotsEnabled() && !cutting) {
       if (!freshReported) {
         freshReported = true;
         context.forward(new Record<>("fresh-" + partition, SnapshotMessages.fresh(partition), timestamp),
@@ -86,6 +95,12 @@ final class SnapshotCut {
       return; // snapshots off, or this version is already cut (a request is never acted on twice)
     }
     long t0 = System.nanoTime();
+    cutting = true;
+    try {
+      releaseHeld.run();
+    } finally {
+      cutting = false;
+    }
     long pendingCount = heldCount.getAsLong();
     users.flushAll(); // the part is written from the profile store
     CutWriter.Part part = new CutWriter(config, profileCodec).write(version, partition, meta, journal, profiles,

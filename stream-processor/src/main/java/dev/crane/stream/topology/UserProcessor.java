@@ -87,7 +87,7 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
     profileUpdater = new ProfileUpdater(config, profileCodec, users, checkpoints);
     deltas = new ItemDegreeDeltas(context, journal, metaStore);
     snapshot = new SnapshotCut(context, config, partition, metaStore, journal, profiles, users, profileCodec,
-        checkpoints, gate::heldCount, metrics);
+        checkpoints, () -> gate.releaseHeld(context.currentSystemTimeMs(), this::accept), gate::heldCount, metrics);
     emitter = new ProfileEmitter(context, config, metrics, profileCodec, users,
         context.getStateStore(Names.DIRTY_STORE));
     recovery = new LocalStateRecovery(profiles, history, seen, users, checkpoints, meta, itemCache, itemStore, itemViews,
@@ -111,9 +111,6 @@ public final class UserProcessor implements Processor<byte[], byte[], Object, Ob
   public void process(Record<byte[], byte[]> record) {
     RecordMetadata md = context.recordMetadata().orElseThrow();
     if (md.topic().equals(requestsTopic)) {
-      // Held records whose item has arrived go in first: the cut's items include that item, and a
-      // reader that waited for the input to be consumed expects its interactions too.
-      gate.releaseHeld(context.currentSystemTimeMs(), this::accept);
       snapshot.cut(record);
       return;
     }

@@ -172,6 +172,33 @@ class SnapshotTopologyTest {
     }
   }
 
+  /**
+   * A held interaction released by a requested cut belongs to that cut: the partition, which had reported nothing
+   * new since the last cut, must not report it as new afterwards (an empty version would follow).
+   */
+  @Test
+  void aHeldInteractionReleasedByARequestedCutDoesNotLeadToAnEmptyVersion() {
+    try (Driver d = new Driver(dir, Map.of("snapshot.interval.ms", "60000", "unknown-item.hold.ms", "3600000",
+        "unknown-item.check.interval.ms", "600000"))) {
+      d.item("i1");
+      d.send(Records.interaction("e1", "u1", "i1", 1, Split.TRAIN));
+      d.advance(Duration.ofSeconds(61));
+      assertThat(d.awaitManifest().getVersion()).isEqualTo(1);
+      d.send(Records.interaction("e2", "u1", "late", 2, Split.TRAIN)); // held: nothing new accepted
+      d.item("late");
+      d.ttd.createInputTopic(dev.crane.stream.config.AppTopics.partsTopic(d.config.applicationId()),
+          new org.apache.kafka.common.serialization.StringSerializer(),
+          new org.apache.kafka.common.serialization.StringSerializer())
+          .pipeInput("want-request", SnapshotMessages.want(-1, 0), d.now()); // as StreamProcessorApp.requestSnapshot
+      SnapshotManifest m2 = d.awaitManifest();
+      assertThat(m2.getVersion()).isEqualTo(2);
+      assertThat(m2.getNewInteractions()).isEqualTo(1);
+      d.advance(Duration.ofSeconds(130)); // past the interval; then time for an assembly to finish
+      org.assertj.core.api.Assertions.assertThatThrownBy(d::awaitManifest).as("nothing new since v2: no snapshot")
+          .hasMessageContaining("no manifest");
+    }
+  }
+
   @Test
   void manifestsGiveTheItemsPositionTheFeaturesCoverAndPositionKeysAreNeverItems() throws IOException {
     try (Driver d = new Driver(dir, Map.of("snapshot.interval.ms", "60000"))) {
