@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
  * ids ({@link ProfileUpdater}), is appended to the journal ({@link JournalStore}, written once per
  * commit), counts towards its item's degree ({@link ItemDegreeDeltas}) and may ask for a snapshot
  * ({@link SnapshotCut}); the changed profile is emitted ({@link ProfileEmitter}). A snapshot request
- * releases the held records whose item has arrived, then cuts this partition's part. At init the local profile and history stores are recovered from the
- * checkpoint and the journal ({@link LocalStateRecovery}).
+ * releases the held records whose item has arrived, then cuts this partition's part. At init the
+ * local profile and history stores are recovered from the checkpoint and the journal
+ * ({@link LocalStateRecovery}).
  *
  * <p>Every write goes to a store or a sink of this task, so under exactly_once_v2 it commits
  * atomically with the input offsets: a replayed record can never be counted twice.
