@@ -153,17 +153,18 @@ public final class SparseRows implements AutoCloseable {
     if (tape == null || !Autograd.recording()) {
       return times(dense);
     }
-    if (transposed == null) {
-      throw new IllegalStateException("a written-out gradient needs the transpose: build the matrix withTranspose");
-    }
+    SparseRows t = transposed();
     NDArray y = times(dense.stopGradient());
     y.setRequiresGradient(true);
-    tape.add(() -> Tape.send(dense, transposed.times(y.getGradient())));
+    tape.add(() -> Tape.send(dense, t.times(y.getGradient())));
     return y;
   }
 
-  /** The transpose, or null when the matrix was not built withTranspose. */
+  /** The transpose, which a written-out gradient needs; refused when the matrix was not built withTranspose. */
   public SparseRows transposed() {
+    if (transposed == null) {
+      throw new IllegalStateException("a written-out gradient needs the transpose: build the matrix withTranspose");
+    }
     return transposed;
   }
 

@@ -49,9 +49,7 @@ public final class UserItemGcn {
     if (tape == null || !Autograd.recording()) {
       return propagate(adjacency::times, users, items);
     }
-    if (adjacency.transposed() == null) {
-      throw new IllegalStateException("a written-out gradient needs the transpose: build the matrix withTranspose");
-    }
+    SparseRows transposed = adjacency.transposed(); // refused here, in the forward pass, when it is missing
     NDArray[] mean = new NDArray[1];
     Autograd.noGrad(() -> mean[0] = propagate(adjacency::times, users, items));
     mean[0].setRequiresGradient(true);
@@ -60,7 +58,7 @@ public final class UserItemGcn {
       NDArray g = Scalars.div(mean[0].getGradient(), layers + 1f);
       NDArray d = g;
       for (int l = layers; l >= 1; l--) {
-        d = g.add(adjacency.transposed().times(d));
+        d = g.add(transposed.times(d));
       }
       Tape.send(users, d.get(":" + u));
       Tape.send(items, d.get(u + ":"));
